@@ -1,0 +1,24 @@
+from django.http import HttpRequest
+
+from accounts.access import SESSION_WORKSPACE_KEY
+
+
+def workspaces(request: HttpRequest) -> dict:
+    """The user's workspaces and the current one, for the header's workspace switcher.
+
+    The current workspace is the one the page belongs to; on pages outside any workspace
+    (password change, say) it is the one the user last worked in, so it stays visible.
+    """
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    memberships = list(
+        request.user.memberships.select_related("workspace").order_by("workspace__name")
+    )
+    current = getattr(request, "membership", None)
+    if current is None:
+        remembered = request.session.get(SESSION_WORKSPACE_KEY)
+        current = next(
+            (m for m in memberships if m.workspace.slug == remembered),
+            memberships[0] if memberships else None,
+        )
+    return {"user_memberships": memberships, "current_membership": current}

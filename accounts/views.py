@@ -1,0 +1,270 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import services
+from accounts.access import SESSION_WORKSPACE_KEY, get_membership_for
+from accounts.emails import invitation_link, send_invitation_email
+from accounts.forms import InvitationSignupForm, InviteForm, RoleForm, SignupForm, WorkspaceForm
+from accounts.models import Invitation, Membership, Role, User, hash_token
+
+
+def _workspace_home(slug: str) -> str:
+    return reverse("assessments:workspace_home", kwargs={"workspace_slug": slug})
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send the user to the workspace they last worked in (or their first one)."""
+    slugs = list(
+        Membership.objects.filter(user=request.user)
+        .order_by("workspace__name")
+        .values_list("workspace__slug", flat=True)
+    )
+    if not slugs:
+        return redirect("accounts:workspace_create")
+    remembered = request.session.get(SESSION_WORKSPACE_KEY)
+    return redirect(_workspace_home(remembered if remembered in slugs else slugs[0]))
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignupForm(request.POST or None)
+    if form.is_valid():
+        user = services.sign_up(
+            email=form.cleaned_data["email"],
+            name=form.cleaned_data["name"],
+            password=form.cleaned_data["password1"],
+            workspace_name=form.cleaned_data["workspace_name"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome to Relay. Start by adding your first client.")
+        return redirect("home")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def workspace_create(request: HttpRequest) -> HttpResponse:
+    form = WorkspaceForm(request.POST or None)
+    if form.is_valid():
+        workspace = services.create_workspace(name=form.cleaned_data["name"], owner=request.user)
+        messages.success(request, f"Workspace “{workspace.name}” created. You are its owner.")
+        return redirect(workspace)
+    return render(request, "accounts/workspace_create.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def workspace_settings(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
+    form = WorkspaceForm(request.POST or None, instance=membership.workspace)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Workspace settings saved.")
+        return redirect("accounts:workspace_settings", workspace_slug=workspace_slug)
+    return render(request, "accounts/workspace_settings.html", {"form": form})
+
+
+def _render_members(
+    request: HttpRequest, membership: Membership, invite_form: InviteForm | None = None
+) -> HttpResponse:
+    workspace = membership.workspace
+    members = workspace.memberships.select_related("user").order_by("user__name", "user__email")
+    context = {"members": members, "role_choices": Role.choices}
+    if membership.is_owner:
+        context["invitations"] = workspace.invitations.pending().select_related("invited_by")
+        context["invite_form"] = invite_form or InviteForm(workspace=workspace)
+    return render(request, "accounts/member_list.html", context)
+
+
+@require_GET
+@login_required
+def member_list(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    return _render_members(request, get_membership_for(request, workspace_slug))
+
+
+@require_POST
+@login_required
+def member_invite(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
+    form = InviteForm(request.POST, workspace=membership.workspace)
+    if not form.is_valid():
+        return _render_members(request, membership, invite_form=form)
+    invitation, token = services.invite_member(
+        workspace=membership.workspace,
+        email=form.cleaned_data["email"],
+        role=form.cleaned_data["role"],
+        invited_by=request.user,
+    )
+    _send_and_report(request, invitation, token)
+    return redirect("accounts:member_list", workspace_slug=workspace_slug)
+
+
+def _send_and_report(request: HttpRequest, invitation: Invitation, token: str) -> None:
+    """Email the link, and show it once to the owner so it can be shared another way too."""
+    link = invitation_link(request, token)
+    try:
+        send_invitation_email(request, invitation=invitation, token=token)
+    except OSError:  # SMTP down or refusing: the owner still has the link to pass on.
+        messages.warning(
+            request, f"The email to {invitation.email} could not be sent. Share this link: {link}"
+        )
+        return
+    messages.success(
+        request,
+        f"Invitation emailed to {invitation.email}. You can also share this link "
+        f"(valid until {invitation.expires_at:%d %b %Y}): {link}",
+    )
+
+
+def _get_member(membership: Membership, membership_id: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("user"),
+        pk=membership_id,
+        workspace=membership.workspace,
+    )
+
+
+@require_POST
+@login_required
+def member_change_role(request: HttpRequest, workspace_slug: str, membership_id: int):
+    membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
+    member = _get_member(membership, membership_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the listed roles.")
+    else:
+        try:
+            services.change_role(membership=member, role=form.cleaned_data["role"])
+            messages.success(request, f"{member.user.name} is now {member.get_role_display()}.")
+        except services.MembershipError as error:
+            messages.error(request, str(error))
+    return redirect("accounts:member_list", workspace_slug=workspace_slug)
+
+
+@require_POST
+@login_required
+def member_remove(request: HttpRequest, workspace_slug: str, membership_id: int):
+    membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
+    member = _get_member(membership, membership_id)
+    try:
+        services.remove_member(membership=member)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:member_list", workspace_slug=workspace_slug)
+    messages.success(request, f"{member.user.name} no longer has access to this workspace.")
+    if member.user_id == request.user.id:
+        return redirect("home")
+    return redirect("accounts:member_list", workspace_slug=workspace_slug)
+
+
+def _get_pending_invitation(membership: Membership, invitation_id: int) -> Invitation:
+    return get_object_or_404(
+        Invitation.objects.pending(), pk=invitation_id, workspace=membership.workspace
+    )
+
+
+@require_POST
+@login_required
+def invitation_renew(request: HttpRequest, workspace_slug: str, invitation_id: int):
+    membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
+    invitation = _get_pending_invitation(membership, invitation_id)
+    token = services.renew_invitation(invitation=invitation)
+    _send_and_report(request, invitation, token)
+    return redirect("accounts:member_list", workspace_slug=workspace_slug)
+
+
+@require_POST
+@login_required
+def invitation_revoke(request: HttpRequest, workspace_slug: str, invitation_id: int):
+    membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
+    invitation = _get_pending_invitation(membership, invitation_id)
+    invitation.delete()
+    messages.success(request, f"The invitation to {invitation.email} no longer works.")
+    return redirect("accounts:member_list", workspace_slug=workspace_slug)
+
+
+def _find_invitation(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("workspace", "invited_by")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def _invitation_state(request: HttpRequest, invitation: Invitation | None) -> str:
+    """What the person holding this link can do now, named for the template."""
+    if invitation is None:
+        return "unknown"
+    if invitation.accepted_at is not None:
+        return "used"
+    if invitation.is_expired:
+        return "expired"
+    if request.user.is_authenticated:
+        return "accept" if request.user.email == invitation.email else "wrong_user"
+    if User.objects.filter(email=invitation.email).exists():
+        return "log_in"
+    return "sign_up"
+
+
+_STATE_STATUS = {"unknown": 404, "used": 410, "expired": 410}
+
+
+def _render_invitation(request, token, invitation, state, signup_form=None) -> HttpResponse:
+    if state == "sign_up" and signup_form is None:
+        signup_form = InvitationSignupForm(email=invitation.email)
+    context = {"invitation": invitation, "state": state, "token": token, "form": signup_form}
+    status = _STATE_STATUS.get(state, 200)
+    return render(request, "accounts/invitation.html", context, status=status)
+
+
+@require_GET
+def invitation_detail(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _find_invitation(token)
+    return _render_invitation(request, token, invitation, _invitation_state(request, invitation))
+
+
+@require_POST
+@login_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _find_invitation(token)
+    if invitation is None:
+        return _render_invitation(request, token, None, "unknown")
+    try:
+        membership = services.accept_invitation(invitation=invitation, user=request.user)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:invitation", token=token)
+    messages.success(request, f"You joined {membership.workspace.name}.")
+    return HttpResponseRedirect(membership.workspace.get_absolute_url())
+
+
+@require_POST
+def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _find_invitation(token)
+    state = _invitation_state(request, invitation)
+    if state != "sign_up":
+        return _render_invitation(request, token, invitation, state)
+    form = InvitationSignupForm(request.POST, email=invitation.email)
+    if not form.is_valid():
+        return _render_invitation(request, token, invitation, state, signup_form=form)
+    try:
+        user = services.sign_up_by_invitation(
+            invitation=invitation,
+            name=form.cleaned_data["name"],
+            password=form.cleaned_data["password1"],
+        )
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+        return redirect("accounts:invitation", token=token)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, f"Welcome to Relay. You joined {invitation.workspace.name}.")
+    return HttpResponseRedirect(invitation.workspace.get_absolute_url())

@@ -1,0 +1,123 @@
+"""The demo world that `manage.py seed_demo` builds: two workspaces a newcomer can log in to."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.models import Membership, Role, User, Workspace
+from accounts.services import create_workspace
+from assessments.models import Client, CompanySize
+
+DEMO_PASSWORD = "relay-demo"  # noqa: S105 - printed for the newcomer; seed_demo refuses in production
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    name: str
+    industry: str
+    company_size: CompanySize
+    notes: str
+
+
+@dataclass(frozen=True)
+class DemoWorkspace:
+    name: str
+    description: str
+    people: tuple[DemoPerson, ...]  # the first is the owner who creates it
+    clients: tuple[DemoClient, ...]
+
+
+NORTHWIND = DemoWorkspace(
+    name="Northwind Advisory",
+    description="a consultancy assessing its clients",
+    people=(
+        DemoPerson("consultant@example.com", "Nadia Okafor", Role.OWNER),
+        DemoPerson("sam.reyes@example.com", "Sam Reyes", Role.CONSULTANT),
+        DemoPerson("viewer@example.com", "Priya Shah", Role.VIEWER),
+    ),
+    clients=(
+        DemoClient(
+            "Brightline Logistics",
+            "Logistics",
+            CompanySize.MIDSIZE,
+            "Freight-visibility platform selling to shippers and 3PLs. The CRO asked for the "
+            "assessment after two quarters of missed pipeline targets; marketing reports record "
+            "lead volume while sales says the leads are not ready.",
+        ),
+        DemoClient(
+            "Cobalt Health Systems",
+            "Healthcare technology",
+            CompanySize.MEDIUM,
+            "Clinical scheduling software for hospital groups. Long buying cycles with committees "
+            "of six to ten people; a new VP Marketing started this year and wants a baseline.",
+        ),
+        DemoClient(
+            "Meridian Industrial Controls",
+            "Industrial manufacturing",
+            CompanySize.LARGE,
+            "Control systems for process plants, sold through a direct team and distributors. "
+            "Strong field sales culture; marketing is mostly events and product literature.",
+        ),
+    ),
+)
+
+ACME = DemoWorkspace(
+    name="Acme Analytics",
+    description="a company assessing itself",
+    people=(DemoPerson("leader@example.com", "Leo Martins", Role.OWNER),),
+    clients=(
+        DemoClient(
+            "Acme Analytics",
+            "Software (SaaS)",
+            CompanySize.MEDIUM,
+            "Our own self-assessment: the leadership team (CEO, CMO, VP Sales, Head of Customer "
+            "Success) answers each quarter to track the marketing-to-sales handoffs.",
+        ),
+    ),
+)
+
+DEMO_WORKSPACES = (NORTHWIND, ACME)
+
+
+def _person(person: DemoPerson) -> User:
+    user, _ = User.objects.get_or_create(email=person.email, defaults={"name": person.name})
+    user.name = person.name
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+def _workspace(spec: DemoWorkspace) -> Workspace:
+    owner = _person(spec.people[0])
+    workspace = Workspace.objects.filter(
+        name=spec.name, memberships__user=owner, memberships__role=Role.OWNER
+    ).first() or create_workspace(name=spec.name, owner=owner)
+    for person in spec.people[1:]:
+        Membership.objects.update_or_create(
+            workspace=workspace, user=_person(person), defaults={"role": person.role}
+        )
+    for client in spec.clients:
+        Client.objects.update_or_create(
+            workspace=workspace,
+            name=client.name,
+            defaults={
+                "industry": client.industry,
+                "company_size": client.company_size,
+                "notes": client.notes,
+                "archived_at": None,
+            },
+        )
+    return workspace
+
+
+@transaction.atomic
+def seed_demo() -> list[Workspace]:
+    """Create or refresh the demo workspaces; running it again changes nothing."""
+    return [_workspace(spec) for spec in DEMO_WORKSPACES]

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("assessments.urls")),
+    path("admin/", admin.site.urls),
+]
+
+admin.site.site_header = "Relay administration"
+admin.site.site_title = "Relay admin"
+admin.site.index_title = "Question bank, workspaces and people"
