@@ -1,0 +1,54 @@
+import os
+
+import pytest
+
+from accounts.models import Role
+from tests.factories import add_member, make_client, make_user, make_workspace
+
+# Playwright's sync API runs an event loop in the main thread, which trips Django's
+# async-safety check while pytest-django sets up the test database.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def owner(db):
+    return make_user(name="Olivia Owner", email="owner@example.com")
+
+
+@pytest.fixture
+def workspace(owner):
+    return make_workspace(owner=owner, name="Northwind")
+
+
+@pytest.fixture
+def consultant(workspace):
+    return add_member(workspace, role=Role.CONSULTANT, user=make_user(name="Cara Consultant")).user
+
+
+@pytest.fixture
+def viewer(workspace):
+    return add_member(workspace, role=Role.VIEWER, user=make_user(name="Victor Viewer")).user
+
+
+@pytest.fixture
+def outsider(db):
+    """A user with a workspace of their own, and no access to `workspace`."""
+    user = make_user(name="Otto Outsider")
+    make_workspace(owner=user, name="Elsewhere")
+    return user
+
+
+@pytest.fixture
+def gtm_client(workspace):
+    return make_client(workspace, name="Brightline Logistics", industry="Logistics")
+
+
+def pytest_report_header(config) -> str:
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"

@@ -1,0 +1,96 @@
+"""The settings module, run as production would run it: in a fresh process, from the environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The production environment the README documents (values are examples).
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k7Qz-production-example-8vX2mR4tLp9sWc3nYh6fJd1bGe5aUo0iZq",
+    "ALLOWED_HOSTS": "relay.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://relay.example.com",
+    "DATABASE_URL": "postgres://relay:secret@db.example.com:5432/relay",
+    "EMAIL_HOST": "smtp.example.com",
+    "DEFAULT_FROM_EMAIL": "Relay <relay@example.com>",
+}
+# Variables of ours, and the test-only async switch conftest sets, never reach production.
+_OURS = {*PRODUCTION, "SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if key not in _OURS}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "gtm.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _setting(name: str, env: dict[str, str]) -> str:
+    code = f"import django; django.setup(); from django.conf import settings; print({name})"
+    result = _run("-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_check_deploy_is_clean_with_the_documented_production_environment():
+    result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+    result = _run("manage.py", "check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_a_bad_boolean_is_named_in_the_error():
+    result = _run("manage.py", "check", env={"DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG must be true or false, not 'maybe'" in result.stderr
+
+
+def test_development_needs_no_environment_and_uses_sqlite():
+    assert _setting("settings.DEBUG", env={}) == "True"
+    assert _setting("settings.DATABASES['default']['ENGINE']", env={}).endswith("sqlite3")
+
+
+def test_database_url_switches_to_postgresql():
+    engine = _setting("settings.DATABASES['default']['ENGINE']", env=PRODUCTION)
+    assert engine == "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("settings.SESSION_COOKIE_SECURE", "True"),
+        ("settings.SECURE_SSL_REDIRECT", "True"),
+        ("settings.EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+        (
+            "settings.STORAGES['staticfiles']['BACKEND']",
+            "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        ),
+        ("settings.ALLOWED_HOSTS", "['relay.example.com']"),
+    ],
+)
+def test_production_settings_are_strict(setting, expected):
+    assert _setting(setting, env=PRODUCTION) == expected
+
+
+def test_behind_a_tls_proxy_the_forwarded_protocol_is_trusted_only_when_asked():
+    assert _setting("getattr(settings, 'SECURE_PROXY_SSL_HEADER', None)", env=PRODUCTION) == "None"
+    header = _setting(
+        "settings.SECURE_PROXY_SSL_HEADER", env={**PRODUCTION, "SECURE_PROXY_SSL_HEADER": "true"}
+    )
+    assert header == "('HTTP_X_FORWARDED_PROTO', 'https')"
