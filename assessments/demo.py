@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from accounts.models import Membership, Role, User, Workspace
@@ -85,6 +86,9 @@ ACME = DemoWorkspace(
 
 DEMO_WORKSPACES = (NORTHWIND, ACME)
 
+METHODOLOGY_ADMIN = DemoPerson("admin@example.com", "Morgan Methodology", Role.OWNER)
+METHODOLOGY_GROUP = "Methodology admins"
+
 
 def _person(person: DemoPerson) -> User:
     user, _ = User.objects.get_or_create(email=person.email, defaults={"name": person.name})
@@ -117,7 +121,19 @@ def _workspace(spec: DemoWorkspace) -> Workspace:
     return workspace
 
 
+def _methodology_admin() -> User:
+    """A staff user who may edit the question bank in the admin, and nothing else there."""
+    group, _ = Group.objects.get_or_create(name=METHODOLOGY_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label="bank"))
+    user = _person(METHODOLOGY_ADMIN)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.add(group)
+    return user
+
+
 @transaction.atomic
 def seed_demo() -> list[Workspace]:
     """Create or refresh the demo workspaces; running it again changes nothing."""
+    _methodology_admin()
     return [_workspace(spec) for spec in DEMO_WORKSPACES]

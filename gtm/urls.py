@@ -14,3 +14,5 @@ urlpatterns = [
 admin.site.site_header = "Relay administration"
 admin.site.site_title = "Relay admin"
 admin.site.index_title = "Question bank, workspaces and people"
+# The changelists (questions especially) need the width more than a second navigation.
+admin.site.enable_nav_sidebar = False

@@ -5,6 +5,7 @@ import itertools
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from accounts.services import create_workspace, invite_member
 from assessments.models import Client
+from bank.models import BankVersion, Dimension, DimensionKey, Handoff, LevelDescriptor, Question
 
 PASSWORD = "a-long-test-password"
 _sequence = itertools.count(1)
@@ -44,3 +45,46 @@ def make_invitation(
         role=role,
         invited_by=owner,
     )
+
+
+def make_bank_version(
+    *, label: str | None = None, per_dimension: int = 6, publish: bool = False
+) -> BankVersion:
+    """A complete draft bank: four dimensions, `per_dimension` questions each, every question
+    with five descriptors and a recommendation, handoffs tagged in turn (8 each by default)."""
+    version = BankVersion.objects.create(label=label or f"v{next(_sequence)}")
+    for order, key in enumerate(DimensionKey, start=1):
+        Dimension.objects.create(version=version, key=key, name=key.label, order=order)
+    handoffs = list(Handoff)
+    number = 0
+    for key in DimensionKey:
+        for order in range(1, per_dimension + 1):
+            handoff = handoffs[number % len(handoffs)]
+            number += 1
+            add_question(version, f"{key}.q{order}", order=order, handoffs=[handoff])
+    if publish:
+        from bank.services import publish as publish_version
+
+        return publish_version(version=version)
+    return version
+
+
+def add_question(
+    version: BankVersion, key: str, *, order: int = 1, handoffs=(), levels: int = 5, **fields
+) -> Question:
+    question = Question.objects.create(
+        version=version,
+        key=key,
+        dimension=key.split(".")[0],
+        order=order,
+        text=f"How mature is {key}?",
+        recommendation_title=f"Improve {key}",
+        recommendation_next_steps="Start on Monday.",
+        **{handoff: True for handoff in handoffs},
+        **fields,
+    )
+    LevelDescriptor.objects.bulk_create(
+        LevelDescriptor(question=question, level=level, text=f"{key} at level {level}")
+        for level in range(1, levels + 1)
+    )
+    return question

@@ -52,3 +52,13 @@ def test_it_refuses_to_run_in_production(settings):
     with pytest.raises(CommandError, match="only runs with DEBUG on"):
         call_command("seed_demo")
     assert User.objects.count() == 0
+
+
+def test_the_methodology_admin_edits_the_bank_and_nothing_else(settings, client):
+    settings.DEBUG = True
+    call_command("load_default_bank")
+    call_command("seed_demo")
+    assert client.login(username="admin@example.com", password=DEMO_PASSWORD)
+    assert client.get("/admin/bank/question/").status_code == 200
+    assert client.get("/admin/bank/bankversion/").status_code == 200
+    assert client.get("/admin/accounts/workspace/").status_code == 403

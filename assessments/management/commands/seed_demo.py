@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.demo import DEMO_PASSWORD, DEMO_WORKSPACES, seed_demo
+from assessments.demo import DEMO_PASSWORD, DEMO_WORKSPACES, METHODOLOGY_ADMIN, seed_demo
 
 
 class Command(BaseCommand):
@@ -21,3 +21,7 @@ class Command(BaseCommand):
                     f"  {person.email:<26} {DEMO_PASSWORD}   "
                     f"{person.role.label.lower()} of {spec.name} ({spec.description})"
                 )
+        self.stdout.write(
+            f"  {METHODOLOGY_ADMIN.email:<26} {DEMO_PASSWORD}   "
+            "staff: edits the question bank at /admin/"
+        )

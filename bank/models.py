@@ -1,0 +1,277 @@
+"""The question bank: versioned, and immutable once published.
+
+An assessment pins the version it started with, so a published version must never change:
+its questions, descriptors and dimensions refuse to be saved or deleted (PublishedVersionError).
+Editing happens in a draft, cloned from a published version and published as a new one.
+"""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+
+class DimensionKey(models.TextChoices):
+    PEOPLE = "people", "People"
+    PROCESS = "process", "Process"
+    CONTENT = "content", "Buyer insights & content"
+    TECHNOLOGY = "technology", "Technology systems & data"
+
+
+class Handoff(models.TextChoices):
+    """The three handoffs of the relay, upstream first."""
+
+    GTM_TO_DEMAND = "gtm_to_demand", "GTM strategy → Demand gen"
+    DEMAND_TO_LEAD = "demand_to_lead", "Demand gen → Lead gen"
+    LEAD_TO_SALES = "lead_to_sales", "Lead gen → Sales-ready opportunities"
+
+
+LEVEL_NAMES = {1: "Ad hoc", 2: "Emerging", 3: "Defined", 4: "Managed", 5: "Optimized"}
+LEVELS = tuple(LEVEL_NAMES)
+
+
+class PublishedVersionError(Exception):
+    """A change to a published bank version, which is immutable."""
+
+
+class BankVersionQuerySet(models.QuerySet):
+    def published(self) -> "BankVersionQuerySet":
+        return self.filter(status=BankVersion.Status.PUBLISHED)
+
+    def current(self) -> "BankVersion | None":
+        """The newest published version: the one new assessments use."""
+        return self.published().order_by("-published_at", "-pk").first()
+
+
+class BankVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    label = models.CharField(max_length=40, unique=True, help_text="For example 2026.1.")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notes = models.TextField(blank=True, help_text="What changed in this version, and why.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BankVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "bank version"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft", published_at__isnull=True)
+                | Q(status="published", published_at__isnull=False),
+                name="bank_version_published_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_status_display().lower()})"
+
+    def save(self, *args, **kwargs) -> None:
+        # Checked against the stored row: the in-memory object may already say "published".
+        if self.pk and BankVersion.objects.filter(pk=self.pk, status="published").exists():
+            raise PublishedVersionError(f"Version {self.label} is published and cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if BankVersion.objects.filter(pk=self.pk, status="published").exists():
+            raise PublishedVersionError(f"Version {self.label} is published and cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def mark_published(self) -> None:
+        """Flip a draft to published (callers check completeness first: bank.services.publish).
+
+        A conditional UPDATE on the stored status, so a stale in-memory copy cannot publish
+        a version twice or move its publication date.
+        """
+        now = timezone.now()
+        flipped = BankVersion.objects.filter(pk=self.pk, status=self.Status.DRAFT).update(
+            status=self.Status.PUBLISHED, published_at=now
+        )
+        if not flipped:
+            raise PublishedVersionError(f"Version {self.label} is already published.")
+        self.status, self.published_at = self.Status.PUBLISHED, now
+
+
+class DraftOnlyQuerySet(models.QuerySet):
+    """Bulk updates and deletes refuse rows of published versions, like single saves do."""
+
+    version_path = "version"
+
+    def _touches_published(self) -> bool:
+        return self.filter(**{f"{self.version_path}__status": "published"}).exists()
+
+    def update(self, **kwargs):
+        if self._touches_published():
+            raise PublishedVersionError("Published bank versions cannot change.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self._touches_published():
+            raise PublishedVersionError("Published bank versions cannot change.")
+        return super().delete()
+
+
+class DescriptorQuerySet(DraftOnlyQuerySet):
+    version_path = "question__version"
+
+
+class DraftOnlyModel(models.Model):
+    """A row of a bank version: saved and deleted only while the version is a draft."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        self._refuse_if_published()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._refuse_if_published()
+        return super().delete(*args, **kwargs)
+
+    def owning_version_id(self) -> int:
+        return self.version_id
+
+    def _refuse_if_published(self) -> None:
+        if BankVersion.objects.filter(pk=self.owning_version_id(), status="published").exists():
+            raise PublishedVersionError(
+                "This question bank version is published and cannot change; "
+                "clone it to a new draft to edit."
+            )
+
+
+_weight_field = {
+    "max_digits": 5,
+    "decimal_places": 2,
+    "default": Decimal(1),
+    "validators": [MinValueValidator(Decimal(0))],
+}
+
+
+class Dimension(DraftOnlyModel):
+    version = models.ForeignKey(BankVersion, on_delete=models.CASCADE, related_name="dimensions")
+    key = models.CharField(max_length=20, choices=DimensionKey.choices)
+    name = models.CharField(max_length=80)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=1)
+    weight = models.DecimalField(
+        **_weight_field, help_text="Weight in the overall index; equal weights by default."
+    )
+
+    objects = DraftOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="one_dimension_per_key"),
+            models.CheckConstraint(
+                condition=Q(key__in=DimensionKey.values), name="dimension_key_is_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="dimension_weight_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(DraftOnlyModel):
+    version = models.ForeignKey(BankVersion, on_delete=models.CASCADE, related_name="questions")
+    key = models.CharField(
+        max_length=80,
+        help_text="Stable across versions so quarters stay comparable: process.lead_definition.",
+    )
+    dimension = models.CharField(max_length=20, choices=DimensionKey.choices)
+    order = models.PositiveSmallIntegerField(default=1, help_text="Position within its dimension.")
+    text = models.TextField()
+    help = models.TextField(blank=True, help_text="What a respondent should consider.")
+    weight = models.DecimalField(**_weight_field)
+    gtm_to_demand = models.BooleanField("GTM strategy → Demand gen", default=False)
+    demand_to_lead = models.BooleanField("Demand gen → Lead gen", default=False)
+    lead_to_sales = models.BooleanField("Lead gen → Sales-ready", default=False)
+    recommendation_title = models.CharField(max_length=160, blank=True)
+    recommendation_next_steps = models.TextField(blank=True)
+    impact = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(3)], help_text="1 to 3."
+    )
+    effort = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(3)], help_text="1 to 3."
+    )
+
+    objects = DraftOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "dimension", "order", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "key"], name="question_key_unique_per_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(key__regex=r"^[a-z]+\.[a-z0-9_]+$"), name="question_key_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(key__startswith=Concat(F("dimension"), Value("."))),
+                name="question_key_starts_with_its_dimension",
+            ),
+            models.CheckConstraint(
+                condition=Q(dimension__in=DimensionKey.values), name="question_dimension_is_known"
+            ),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="question_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(impact__range=(1, 3)), name="question_impact_1_to_3"
+            ),
+            models.CheckConstraint(
+                condition=Q(effort__range=(1, 3)), name="question_effort_1_to_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def handoffs(self) -> list[str]:
+        """The handoff keys this question is tagged with, upstream first."""
+        return [handoff.value for handoff in Handoff if getattr(self, handoff.value)]
+
+    @property
+    def has_recommendation(self) -> bool:
+        return bool(self.recommendation_title.strip() and self.recommendation_next_steps.strip())
+
+
+class LevelDescriptor(DraftOnlyModel):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="descriptors")
+    level = models.PositiveSmallIntegerField(
+        choices=[(level, f"{level} {name}") for level, name in LEVEL_NAMES.items()]
+    )
+    text = models.CharField(max_length=300)
+
+    objects = DescriptorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["question", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "level"], name="one_descriptor_per_level"),
+            models.CheckConstraint(
+                condition=Q(level__range=(1, 5)), name="descriptor_level_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.key} level {self.level}"
+
+    def owning_version_id(self) -> int:
+        return self.question.version_id

@@ -1,0 +1,119 @@
+"""Workflows on bank versions: checking a draft is complete, publishing it, cloning a version."""
+
+from collections import Counter
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from bank.models import (
+    LEVELS,
+    BankVersion,
+    Dimension,
+    DimensionKey,
+    Handoff,
+    LevelDescriptor,
+    Question,
+)
+
+MIN_QUESTIONS_PER_DIMENSION = 6
+MIN_QUESTIONS_PER_HANDOFF = 6
+
+
+class PublicationError(Exception):
+    """A draft that is not complete enough to publish; `problems` says what is missing."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def publication_problems(version: BankVersion) -> list[str]:
+    """Everything that stops `version` from being published, in words an editor can act on."""
+    problems = []
+    present = set(version.dimensions.values_list("key", flat=True))
+    for key in DimensionKey:
+        if key.value not in present:
+            problems.append(f"Dimension “{key.label}” ({key.value}) is missing.")
+
+    questions = version.questions.annotate(
+        written_levels=Count("descriptors", filter=~Q(descriptors__text=""))
+    ).order_by("dimension", "order", "key")
+    per_dimension: Counter[str] = Counter()
+    per_handoff: Counter[str] = Counter()
+    for question in questions:
+        per_dimension[question.dimension] += 1
+        per_handoff.update(question.handoffs)
+        if question.written_levels != len(LEVELS):
+            problems.append(
+                f"{question.key}: has {question.written_levels} of {len(LEVELS)} level descriptors."
+            )
+        if not question.has_recommendation:
+            problems.append(f"{question.key}: needs a recommendation title and next steps.")
+
+    for key in DimensionKey:
+        if per_dimension[key] < MIN_QUESTIONS_PER_DIMENSION:
+            problems.append(
+                f"Dimension “{key.label}” has {per_dimension[key]} questions; "
+                f"it needs at least {MIN_QUESTIONS_PER_DIMENSION}."
+            )
+    for handoff in Handoff:
+        if per_handoff[handoff] < MIN_QUESTIONS_PER_HANDOFF:
+            problems.append(
+                f"Handoff “{handoff.label}” is tagged on {per_handoff[handoff]} questions; "
+                f"it needs at least {MIN_QUESTIONS_PER_HANDOFF}."
+            )
+    return problems
+
+
+@transaction.atomic
+def publish(*, version: BankVersion) -> BankVersion:
+    """Publish a complete draft; from then on it is immutable and new assessments use it."""
+    version = BankVersion.objects.select_for_update().get(pk=version.pk)
+    problems = publication_problems(version)
+    if problems:
+        raise PublicationError(problems)
+    version.mark_published()
+    return version
+
+
+def _free_label(base: str) -> str:
+    label, number = f"{base} draft", 2
+    while BankVersion.objects.filter(label=label).exists():
+        label, number = f"{base} draft {number}", number + 1
+    return label
+
+
+@transaction.atomic
+def clone_to_draft(*, version: BankVersion, label: str | None = None) -> BankVersion:
+    """Copy a version (dimensions, questions, descriptors) into a new draft for editing."""
+    draft = BankVersion.objects.create(
+        label=label or _free_label(version.label), notes=f"Cloned from {version.label}."
+    )
+    Dimension.objects.bulk_create(
+        Dimension(
+            version=draft,
+            key=dimension.key,
+            name=dimension.name,
+            description=dimension.description,
+            order=dimension.order,
+            weight=dimension.weight,
+        )
+        for dimension in version.dimensions.all()
+    )
+    originals = list(version.questions.prefetch_related("descriptors"))
+    copied_fields = [
+        field.name
+        for field in Question._meta.concrete_fields
+        if field.name not in {"id", "version"}
+    ]
+    Question.objects.bulk_create(
+        Question(version=draft, **{name: getattr(q, name) for name in copied_fields})
+        for q in originals
+    )
+    new_ids = dict(draft.questions.values_list("key", "id"))
+    LevelDescriptor.objects.bulk_create(
+        LevelDescriptor(question_id=new_ids[q.key], level=d.level, text=d.text)
+        for q in originals
+        for d in q.descriptors.all()
+    )
+    return draft

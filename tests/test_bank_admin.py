@@ -1,0 +1,189 @@
+"""The question bank as a methodology admin uses it in the Django admin."""
+
+import json
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from bank.exchange import export_bank
+from bank.models import BankVersion, Question
+from tests.factories import make_bank_version, make_user
+
+
+@pytest.fixture
+def methodologist(client, db):
+    """A staff user with the bank's permissions only, as seed_demo creates."""
+    group = Group.objects.create(name="Methodology admins")
+    group.permissions.set(Permission.objects.filter(content_type__app_label="bank"))
+    user = make_user(is_staff=True)
+    user.groups.add(group)
+    client.force_login(user)
+    return client
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _action(client, action: str, *versions):
+    return client.post(
+        reverse("admin:bank_bankversion_changelist"),
+        {"action": action, "_selected_action": [v.pk for v in versions]},
+    )
+
+
+def test_clone_to_new_draft(methodologist):
+    published = make_bank_version(label="2026.1", publish=True)
+    response = _action(methodologist, "clone_to_new_draft", published)
+    draft = BankVersion.objects.get(label="2026.1 draft")
+    assert draft.questions.count() == published.questions.count()
+    assert "Cloned 2026.1 to the draft 2026.1 draft." in _messages(response)
+
+
+def test_publish_a_complete_draft(methodologist):
+    draft = make_bank_version(label="2026.2")
+    response = _action(methodologist, "publish_versions", draft)
+    draft.refresh_from_db()
+    assert draft.is_published
+    assert "Published 2026.2: new assessments now use it." in _messages(response)
+
+
+def test_publishing_an_incomplete_draft_names_what_is_missing(methodologist):
+    draft = make_bank_version(label="2026.2")
+    draft.questions.get(key="people.q1").descriptors.filter(level=5).delete()
+    response = _action(methodologist, "publish_versions", draft)
+    draft.refresh_from_db()
+    assert not draft.is_published
+    [message] = _messages(response)
+    assert "2026.2 was not published" in message
+    assert "people.q1: has 4 of 5 level descriptors." in message
+
+
+def test_a_draft_edited_in_the_admin_then_published_refuses_edits(methodologist):
+    draft = make_bank_version(label="2026.3")
+    question = draft.questions.get(key="process.q1")
+    url = reverse("admin:bank_question_change", args=[question.pk])
+    form = methodologist.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        {
+            "text": "Who signs off the definition of a qualified lead?",
+            "descriptors-TOTAL_FORMS": "5",
+            "descriptors-INITIAL_FORMS": "5",
+        }
+    )
+    for index, descriptor in enumerate(question.descriptors.all()):
+        data.update(
+            {
+                f"descriptors-{index}-id": descriptor.pk,
+                f"descriptors-{index}-question": question.pk,
+                f"descriptors-{index}-level": descriptor.level,
+                f"descriptors-{index}-text": f"Observable behaviour at level {descriptor.level}",
+            }
+        )
+    assert methodologist.post(url, data).status_code == 302
+    question.refresh_from_db()
+    assert question.text == "Who signs off the definition of a qualified lead?"
+    assert question.descriptors.get(level=3).text == "Observable behaviour at level 3"
+
+    _action(methodologist, "publish_versions", draft)
+
+    page = methodologist.get(url)
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    data["text"] = "Changed after publication"
+    methodologist.post(url, data)
+    question.refresh_from_db()
+    assert question.text == "Who signs off the definition of a qualified lead?"
+    delete = reverse("admin:bank_question_delete", args=[question.pk])
+    assert methodologist.post(delete, {"post": "yes"}).status_code == 403
+    assert Question.objects.filter(pk=question.pk).exists()
+
+
+def test_the_changelist_order_column_refuses_published_rows(methodologist):
+    published = make_bank_version(label="2026.1", publish=True)
+    question = published.questions.get(key="people.q1")
+    response = methodologist.post(
+        reverse("admin:bank_question_changelist") + f"?version__id__exact={published.pk}",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "1",
+            "form-0-id": question.pk,
+            "form-0-order": "42",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code in (200, 302)
+    question.refresh_from_db()
+    assert question.order == 1
+    page = methodologist.get(reverse("admin:bank_question_changelist"))
+    assert 'name="form-0-order"' in page.content.decode()
+    assert page.context["cl"].formset.forms[0].fields["order"].disabled
+
+
+def test_new_questions_can_only_go_into_drafts(methodologist):
+    make_bank_version(label="2026.1", publish=True)
+    draft = make_bank_version(label="2026.2")
+    form = methodologist.get(reverse("admin:bank_question_add")).context["adminform"].form
+    assert list(form.fields["version"].queryset) == [draft]
+
+
+def test_questions_filter_by_version_dimension_and_handoff_and_search(methodologist):
+    version = make_bank_version(label="2026.1")
+    url = reverse("admin:bank_question_changelist")
+    by_handoff = methodologist.get(url, {"handoff": "lead_to_sales", "dimension": "people"})
+    keys = {q.key for q in by_handoff.context["cl"].result_list}
+    assert keys == {q.key for q in version.questions.filter(lead_to_sales=True, dimension="people")}
+    found = methodologist.get(url, {"q": "process.q4"}).context["cl"].result_list
+    assert [q.key for q in found] == ["process.q4"]
+
+
+def test_the_respondent_preview_shows_the_question_with_its_choices(methodologist):
+    question = make_bank_version().questions.get(key="content.q2")
+    response = methodologist.get(reverse("admin:bank_question_preview", args=[question.pk]))
+    html = response.content.decode()
+    assert f'<legend class="question-text">{question.text}</legend>' in html
+    for level in range(1, 6):
+        assert f"content.q2 at level {level}" in html
+    assert "Not applicable" in html and "Don’t know" in html
+
+
+def test_export_a_version_from_the_admin(methodologist):
+    version = make_bank_version(label="2026.1")
+    response = _action(methodologist, "export_json", version)
+    assert response["Content-Disposition"] == 'attachment; filename="relay-bank-2026.1.json"'
+    assert response.content.decode() == export_bank(version)
+
+
+def test_import_a_version_from_the_admin(methodologist):
+    version = make_bank_version(label="2026.1")
+    text = export_bank(version)
+    upload = SimpleUploadedFile("bank.json", text.encode(), content_type="application/json")
+    response = methodologist.post(
+        reverse("admin:bank_bankversion_import"), {"file": upload, "label": "2026.1 imported"}
+    )
+    imported = BankVersion.objects.get(label="2026.1 imported")
+    assert response["Location"] == reverse("admin:bank_bankversion_change", args=[imported.pk])
+    assert imported.questions.count() == version.questions.count()
+
+
+def test_a_bad_upload_lists_the_problems_and_saves_nothing(methodologist):
+    data = json.loads(export_bank(make_bank_version(label="2026.1")))
+    data["questions"][0]["recommendation"]["effort"] = 9
+    upload = SimpleUploadedFile("bank.json", json.dumps(data).encode())
+    response = methodologist.post(
+        reverse("admin:bank_bankversion_import"), {"file": upload, "label": "new"}
+    )
+    html = response.content.decode()
+    assert "Nothing was imported" in html
+    assert "question people.q1: recommendation: effort: must be from 1 to 3, not 9" in html
+    assert not BankVersion.objects.filter(label="new").exists()
+
+
+def test_a_draft_page_says_whether_it_is_ready_to_publish(methodologist):
+    draft = make_bank_version(label="2026.2")
+    draft.questions.get(key="people.q1").descriptors.filter(level=1).delete()
+    html = methodologist.get(reverse("admin:bank_bankversion_change", args=[draft.pk])).content
+    assert "people.q1: has 4 of 5 level descriptors." in html.decode()

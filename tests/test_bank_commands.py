@@ -1,0 +1,68 @@
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from bank.models import BankVersion
+from tests.factories import make_bank_version
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_default_bank_publishes_it_once(capsys):
+    call_command("load_default_bank")
+    version = BankVersion.objects.get()
+    assert version.is_published and version.label == "2026.1"
+    call_command("load_default_bank")
+    assert BankVersion.objects.count() == 1
+    assert "already loaded" in capsys.readouterr().out
+
+
+def test_export_then_import_round_trips_through_files(tmp_path):
+    make_bank_version(label="2026.5", publish=True)
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    call_command("export_bank", "--output", str(first))
+    call_command("import_bank", str(first), "--label", "2026.6")
+    call_command("export_bank", "--label", "2026.6", "--output", str(second))
+
+    exported = json.loads(first.read_text())
+    again = json.loads(second.read_text())
+    assert again == {**exported, "label": "2026.6"}
+    assert second.read_text() == first.read_text().replace('"2026.5"', '"2026.6"', 1)
+
+
+def test_import_can_publish_a_complete_file(tmp_path):
+    make_bank_version(label="source")
+    path = tmp_path / "bank.json"
+    call_command("export_bank", "--label", "source", "--output", str(path))
+    call_command("import_bank", str(path), "--label", "live", "--publish")
+    assert BankVersion.objects.get(label="live").is_published
+
+
+def test_import_lists_every_problem_and_saves_nothing(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps({"schema": "relay.question_bank/1", "label": "x"}))
+    with pytest.raises(CommandError) as refused:
+        call_command("import_bank", str(path))
+    message = str(refused.value)
+    assert "file: dimensions: missing" in message and "file: questions: missing" in message
+    assert BankVersion.objects.count() == 0
+
+
+def test_an_incomplete_file_is_not_published_and_nothing_is_kept(tmp_path):
+    draft = make_bank_version(label="source")
+    draft.questions.first().descriptors.all().delete()
+    path = tmp_path / "bank.json"
+    call_command("export_bank", "--label", "source", "--output", str(path))
+    with pytest.raises(CommandError, match="not complete enough to publish"):
+        call_command("import_bank", str(path), "--label", "live", "--publish")
+    assert not BankVersion.objects.filter(label="live").exists()
+
+
+def test_a_missing_file_or_version_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_bank", str(tmp_path / "nope.json"))
+    with pytest.raises(CommandError, match="No published bank version yet"):
+        call_command("export_bank")
+    with pytest.raises(CommandError, match="No bank version is labelled 'zzz'"):
+        call_command("export_bank", "--label", "zzz")
