@@ -1,5 +1,6 @@
 """Workflows on bank versions: checking a draft is complete, publishing it, cloning a version."""
 
+import re
 from collections import Counter
 
 from django.db import transaction
@@ -77,8 +78,15 @@ def publish(*, version: BankVersion) -> BankVersion:
 
 
 def _free_label(base: str) -> str:
+    """The draft's label: the next free number for labels like 2026.1, else "<base> draft"."""
+    taken = set(BankVersion.objects.values_list("label", flat=True))
+    if numbered := re.fullmatch(r"(\d{4})\.(\d+)", base):
+        year, number = numbered.group(1), int(numbered.group(2)) + 1
+        while f"{year}.{number}" in taken:
+            number += 1
+        return f"{year}.{number}"
     label, number = f"{base} draft", 2
-    while BankVersion.objects.filter(label=label).exists():
+    while label in taken:
         label, number = f"{base} draft {number}", number + 1
     return label
 

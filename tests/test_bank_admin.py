@@ -38,9 +38,9 @@ def _action(client, action: str, *versions):
 def test_clone_to_new_draft(methodologist):
     published = make_bank_version(label="2026.1", publish=True)
     response = _action(methodologist, "clone_to_new_draft", published)
-    draft = BankVersion.objects.get(label="2026.1 draft")
+    draft = BankVersion.objects.get(label="2026.2")
     assert draft.questions.count() == published.questions.count()
-    assert "Cloned 2026.1 to the draft 2026.1 draft." in _messages(response)
+    assert "Cloned 2026.1 to the draft 2026.2." in _messages(response)
 
 
 def test_publish_a_complete_draft(methodologist):

@@ -61,7 +61,7 @@ def test_cloning_copies_everything_into_an_editable_draft():
 
     draft = clone_to_draft(version=original)
 
-    assert draft.label == "2026.1 draft" and not draft.is_published
+    assert draft.label == "2026.2" and not draft.is_published
     assert draft.questions.count() == add_count
     assert sorted(draft.dimensions.values_list("key", "name", "weight")) == sorted(
         original.dimensions.values_list("key", "name", "weight")
@@ -79,7 +79,10 @@ def test_cloning_copies_everything_into_an_editable_draft():
     copied.text = "Reworded in the draft"
     copied.save()
     assert original.questions.get(key="process.q3").text == source.text
-    assert clone_to_draft(version=original).label == "2026.1 draft 2"
+    assert clone_to_draft(version=original).label == "2026.3"
+    unnumbered = make_bank_version(label="Pilot bank")
+    assert clone_to_draft(version=unnumbered).label == "Pilot bank draft"
+    assert clone_to_draft(version=unnumbered).label == "Pilot bank draft 2"
 
 
 def test_a_clone_is_publishable_as_the_new_current_version():
