@@ -1,13 +1,17 @@
 """The demo world that `manage.py seed_demo` builds: two workspaces a newcomer can log in to."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Membership, Role, User, Workspace
 from accounts.services import create_workspace
+from assessments.demo_story import seed_demo_assessments
 from assessments.models import Client, CompanySize
+from bank.services import load_default_bank
 
 DEMO_PASSWORD = "relay-demo"  # noqa: S105 - printed for the newcomer; seed_demo refuses in production
 
@@ -133,7 +137,12 @@ def _methodology_admin() -> User:
 
 
 @transaction.atomic
-def seed_demo() -> list[Workspace]:
-    """Create or refresh the demo workspaces; running it again changes nothing."""
+def seed_demo(*, today: date | None = None) -> list[Workspace]:
+    """Create or refresh the demo workspaces, and give their clients a year of assessments
+    (the four quarters before `today`, closed, and the current one, open). Running it again
+    changes nothing."""
+    load_default_bank()
     _methodology_admin()
-    return [_workspace(spec) for spec in DEMO_WORKSPACES]
+    workspaces = [_workspace(spec) for spec in DEMO_WORKSPACES]
+    seed_demo_assessments(today=today or timezone.localdate())
+    return workspaces

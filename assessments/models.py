@@ -1,9 +1,17 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Workspace
+from accounts.models import Workspace, hash_token
+from assessments.quarters import Quarter
+from bank.models import BankVersion, Question
 
 
 class CompanySize(models.TextChoices):
@@ -81,3 +89,262 @@ class Client(models.Model):
         if self.archived_at is not None:
             self.archived_at = None
             self.save(update_fields=["archived_at", "updated_at"])
+
+
+# ---- Assessments -------------------------------------------------------------------------
+
+
+DEFAULT_TARGET_LEVEL = 4
+TARGET_FIELDS = {
+    "people": "target_people",
+    "process": "target_process",
+    "content": "target_content",
+    "technology": "target_technology",
+}
+
+
+def _target_field(label: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        f"target for {label}",
+        default=DEFAULT_TARGET_LEVEL,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def for_workspace(self, workspace: Workspace) -> "AssessmentQuerySet":
+        return self.filter(client__workspace=workspace)
+
+
+class Assessment(models.Model):
+    """One client's maturity assessment for one quarter, pinned to one bank version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="assessments")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    # PROTECT: a bank version with assessments on it can never be deleted.
+    bank_version = models.ForeignKey(
+        BankVersion, on_delete=models.PROTECT, related_name="assessments"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    target_people = _target_field("People")
+    target_process = _target_field("Process")
+    target_content = _target_field("Buyer insights & content")
+    target_technology = _target_field("Technology systems & data")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "year", "quarter"], name="one_assessment_per_client_quarter"
+            ),
+            models.CheckConstraint(condition=Q(quarter__range=(1, 4)), name="quarter_1_to_4"),
+            models.CheckConstraint(condition=Q(year__range=(2000, 2100)), name="plausible_year"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "closed"]), name="assessment_status_known"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__range": (1, 5)}), name=f"{field}_1_to_5"
+                )
+                for field in TARGET_FIELDS.values()
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.period}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "assessments:assessment_detail",
+            kwargs={"workspace_slug": self.client.workspace.slug, "assessment_id": self.pk},
+        )
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
+
+    @property
+    def targets(self) -> dict[str, int]:
+        """Target level per dimension key."""
+        return {key: getattr(self, field) for key, field in TARGET_FIELDS.items()}
+
+    @property
+    def accepts_answers(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def open(self) -> None:
+        if self.status == self.Status.OPEN:
+            return
+        self.status = self.Status.OPEN
+        self.opened_at = self.opened_at or timezone.now()
+        self.closed_at = None
+        self.save(update_fields=["status", "opened_at", "closed_at"])
+
+    def close(self) -> None:
+        if self.status != self.Status.OPEN:
+            raise ValueError("Only an open assessment can be closed.")
+        self.status = self.Status.CLOSED
+        self.closed_at = timezone.now()
+        self.save(update_fields=["status", "closed_at"])
+
+
+class RespondentRole(models.TextChoices):
+    MARKETING = "marketing", "Marketing"
+    SALES = "sales", "Sales"
+    LEADERSHIP = "leadership", "Leadership"
+    CUSTOMER_SUCCESS = "customer_success", "Customer success"
+    OTHER = "other", "Other"
+
+
+class RespondentQuerySet(models.QuerySet):
+    def with_answer_counts(self) -> "RespondentQuerySet":
+        return self.annotate(answer_count=models.Count("answers"))
+
+
+class Respondent(models.Model):
+    """Someone who answers an assessment's questionnaire, by personal link or in a workshop."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="respondents")
+    name = models.CharField(max_length=120)
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=20, choices=RespondentRole.choices)
+    # The link's token is stored as a SHA-256 digest; null when no link has been issued or the
+    # link was revoked.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    link_expires_at = models.DateTimeField(null=True, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RespondentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # CSV imports match respondents by name, so names are unique within an assessment.
+            models.UniqueConstraint(
+                "assessment", Lower("name"), name="unique_respondent_name_per_assessment"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=RespondentRole.values), name="respondent_role_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def link_is_active(self) -> bool:
+        return bool(self.token_hash) and timezone.now() < self.link_expires_at
+
+    def issue_link(self) -> str:
+        """Give the respondent a fresh personal link (the old one stops working); return its
+        token, which is shown once and never stored."""
+        token = secrets.token_urlsafe(32)
+        now = timezone.now()
+        self.token_hash = hash_token(token)
+        self.link_expires_at = now + timedelta(days=settings.RESPONDENT_LINK_DAYS)
+        self.invited_at = self.invited_at or now
+        self.save(update_fields=["token_hash", "link_expires_at", "invited_at"])
+        return token
+
+    def revoke_link(self) -> None:
+        self.token_hash = None
+        self.save(update_fields=["token_hash"])
+
+    def reopen(self) -> None:
+        """Let a submitted respondent change their answers again."""
+        self.submitted_at = None
+        self.save(update_fields=["submitted_at"])
+
+
+class Choice(models.TextChoices):
+    """An answer: a maturity level, or one of the two ways of not giving one."""
+
+    LEVEL_1 = "1", "1 Ad hoc"
+    LEVEL_2 = "2", "2 Emerging"
+    LEVEL_3 = "3", "3 Defined"
+    LEVEL_4 = "4", "4 Managed"
+    LEVEL_5 = "5", "5 Optimized"
+    NOT_APPLICABLE = "NA", "Not applicable"
+    DONT_KNOW = "DK", "Don't know"
+
+
+class AnswerSource(models.TextChoices):
+    RESPONDENT = "respondent", "By the respondent"
+    FACILITATED = "facilitated", "In a facilitated session"
+    IMPORTED = "imported", "Imported from CSV"
+
+
+class AnswerQuerySet(models.QuerySet):
+    def upsert(self, answers: list["Answer"]) -> None:
+        """Save answers as one INSERT ... ON CONFLICT (respondent, question) DO UPDATE.
+
+        However many tabs, retries or concurrent requests save the same answer, there is one
+        row per respondent and question, and whichever write commits last wins.
+        """
+        self.bulk_create(
+            answers,
+            update_conflicts=True,
+            unique_fields=["respondent", "question"],
+            update_fields=["choice", "comment", "source", "entered_by", "updated_at"],
+        )
+
+
+class Answer(models.Model):
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    choice = models.CharField(max_length=2, choices=Choice.choices)
+    comment = models.TextField(blank=True, max_length=2000)
+    source = models.CharField(
+        max_length=12, choices=AnswerSource.choices, default=AnswerSource.RESPONDENT
+    )
+    # The consultant who entered a facilitated answer; null when the respondent answered.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AnswerQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # Saves are upserts on this pair: one answer per respondent and question, however
+            # many tabs, retries or concurrent requests.
+            models.UniqueConstraint(
+                fields=["respondent", "question"], name="one_answer_per_respondent_and_question"
+            ),
+            models.CheckConstraint(
+                condition=Q(choice__in=Choice.values), name="answer_choice_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(source__in=AnswerSource.values), name="answer_source_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.respondent} · {self.question.key}: {self.choice}"
+
+    @property
+    def level(self) -> int | None:
+        """The maturity level chosen, or None for Not applicable and Don't know."""
+        return int(self.choice) if self.choice.isdigit() else None

@@ -2,10 +2,12 @@
 
 import re
 from collections import Counter
+from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Count, Q
 
+from bank.exchange import import_bank
 from bank.models import (
     LEVELS,
     BankVersion,
@@ -16,6 +18,7 @@ from bank.models import (
     Question,
 )
 
+DEFAULT_BANK = Path(__file__).resolve().parent / "data" / "default_bank.json"
 MIN_QUESTIONS_PER_DIMENSION = 6
 MIN_QUESTIONS_PER_HANDOFF = 6
 
@@ -125,3 +128,14 @@ def clone_to_draft(*, version: BankVersion, label: str | None = None) -> BankVer
         for d in q.descriptors.all()
     )
     return draft
+
+
+@transaction.atomic
+def load_default_bank() -> BankVersion | None:
+    """Import and publish the shipped default bank, unless some bank version exists already.
+
+    Returns the new version, or None when there was a bank already.
+    """
+    if BankVersion.objects.exists():
+        return None
+    return publish(version=import_bank(DEFAULT_BANK.read_bytes()))

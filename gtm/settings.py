@@ -181,8 +181,9 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Relay <relay@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# How long a workspace invitation link stays valid.
+# How long a workspace invitation link, and a respondent's questionnaire link, stay valid.
 WORKSPACE_INVITATION_DAYS = env_int("WORKSPACE_INVITATION_DAYS", 7)
+RESPONDENT_LINK_DAYS = env_int("RESPONDENT_LINK_DAYS", 30)
 
 # Security. Safe for plain http in development; strict by default in production.
 SESSION_COOKIE_SECURE = not DEBUG

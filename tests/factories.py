@@ -2,9 +2,11 @@
 
 import itertools
 
+from django.utils import timezone
+
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from accounts.services import create_workspace, invite_member
-from assessments.models import Client
+from assessments.models import Answer, Assessment, Client, Respondent
 from bank.models import BankVersion, Dimension, DimensionKey, Handoff, LevelDescriptor, Question
 
 PASSWORD = "a-long-test-password"
@@ -88,3 +90,43 @@ def add_question(
         for level in range(1, levels + 1)
     )
     return question
+
+
+def make_assessment(
+    client: Client,
+    *,
+    version: BankVersion | None = None,
+    year: int = 2026,
+    quarter: int = 3,
+    status: str = "draft",
+    **fields,
+) -> Assessment:
+    """An assessment on `version`, or on the current published version (made if missing)."""
+    version = version or BankVersion.objects.current() or make_bank_version(publish=True)
+    return Assessment.objects.create(
+        client=client, bank_version=version, year=year, quarter=quarter, status=status, **fields
+    )
+
+
+def make_respondent(
+    assessment: Assessment, *, name: str | None = None, role: str = "marketing", **fields
+) -> Respondent:
+    number = next(_sequence)
+    return Respondent.objects.create(
+        assessment=assessment,
+        name=name or f"Respondent {number}",
+        email=fields.pop("email", f"respondent{number}@example.com"),
+        role=role,
+        **fields,
+    )
+
+
+def answer_all(respondent: Respondent, choice: str = "3", *, submit: bool = False) -> None:
+    """Give `respondent` the same answer to every question of their assessment."""
+    questions = respondent.assessment.bank_version.questions.all()
+    Answer.objects.bulk_create(
+        Answer(respondent=respondent, question=question, choice=choice) for question in questions
+    )
+    if submit:
+        Respondent.objects.filter(pk=respondent.pk).update(submitted_at=timezone.now())
+        respondent.refresh_from_db()
