@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
-from assessments.models import Client
+from assessments.models import Assessment, Client, Respondent
 
 
 def get_client_for(membership: Membership, client_id: int) -> Client:
@@ -11,3 +11,19 @@ def get_client_for(membership: Membership, client_id: int) -> Client:
         Client.objects.for_workspace(membership.workspace).select_related("workspace"),
         pk=client_id,
     )
+
+
+def get_assessment_for(membership: Membership, assessment_id: int) -> Assessment:
+    return get_object_or_404(
+        Assessment.objects.for_workspace(membership.workspace).select_related(
+            "client__workspace", "bank_version"
+        ),
+        pk=assessment_id,
+    )
+
+
+def get_respondent_for(assessment: Assessment, respondent_id: int) -> Respondent:
+    """A respondent of an assessment already reached through the workspace."""
+    respondent = get_object_or_404(assessment.respondents, pk=respondent_id)
+    respondent.assessment = assessment  # spare a query: it was checked above
+    return respondent

@@ -1,31 +1,54 @@
-from django.urls import path
+from django.urls import include, path
 
-from assessments import views
+from assessments.views import assessments, clients, questionnaire
 
 app_name = "assessments"
 
+W = "w/<slug:workspace_slug>/"
+ASSESSMENT = W + "assessments/<int:assessment_id>/"
+RESPONDENT = ASSESSMENT + "respondents/<int:respondent_id>/"
+
+
+def questionnaire_patterns(prefix: str) -> list:
+    """The questionnaire's pages, the same for a respondent's link and a facilitated session."""
+    return [
+        path("", questionnaire.start, name=f"{prefix}start"),
+        path("s/<slug:section>/", questionnaire.section, name=f"{prefix}section"),
+        path("answer/", questionnaire.answer, name=f"{prefix}answer"),
+        path("review/", questionnaire.review, name=f"{prefix}review"),
+        path("submit/", questionnaire.submit, name=f"{prefix}submit"),
+        path("done/", questionnaire.done, name=f"{prefix}done"),
+    ]
+
+
 urlpatterns = [
-    path("w/<slug:workspace_slug>/", views.workspace_home, name="workspace_home"),
-    path("w/<slug:workspace_slug>/clients/", views.client_list, name="client_list"),
-    path("w/<slug:workspace_slug>/clients/new/", views.client_create, name="client_create"),
+    path(W, clients.workspace_home, name="workspace_home"),
+    path(W + "clients/", clients.client_list, name="client_list"),
+    path(W + "clients/new/", clients.client_create, name="client_create"),
+    path(W + "clients/<int:client_id>/", clients.client_detail, name="client_detail"),
+    path(W + "clients/<int:client_id>/edit/", clients.client_edit, name="client_edit"),
+    path(W + "clients/<int:client_id>/archive/", clients.client_archive, name="client_archive"),
+    path(W + "clients/<int:client_id>/restore/", clients.client_restore, name="client_restore"),
     path(
-        "w/<slug:workspace_slug>/clients/<int:client_id>/",
-        views.client_detail,
-        name="client_detail",
+        W + "clients/<int:client_id>/assessments/new/",
+        assessments.assessment_create,
+        name="assessment_create",
     ),
+    path(ASSESSMENT, assessments.assessment_detail, name="assessment_detail"),
+    path(ASSESSMENT + "targets/", assessments.assessment_targets, name="assessment_targets"),
+    path(ASSESSMENT + "open/", assessments.assessment_open, name="assessment_open"),
+    path(ASSESSMENT + "close/", assessments.assessment_close, name="assessment_close"),
     path(
-        "w/<slug:workspace_slug>/clients/<int:client_id>/edit/",
-        views.client_edit,
-        name="client_edit",
+        ASSESSMENT + "next-quarter/",
+        assessments.assessment_next_quarter,
+        name="assessment_next_quarter",
     ),
-    path(
-        "w/<slug:workspace_slug>/clients/<int:client_id>/archive/",
-        views.client_archive,
-        name="client_archive",
-    ),
-    path(
-        "w/<slug:workspace_slug>/clients/<int:client_id>/restore/",
-        views.client_restore,
-        name="client_restore",
-    ),
+    path(ASSESSMENT + "import/", assessments.answers_import, name="answers_import"),
+    path(ASSESSMENT + "respondents/add/", assessments.respondent_add, name="respondent_add"),
+    path(RESPONDENT + "link/", assessments.respondent_new_link, name="respondent_new_link"),
+    path(RESPONDENT + "revoke/", assessments.respondent_revoke_link, name="respondent_revoke"),
+    path(RESPONDENT + "reopen/", assessments.respondent_reopen, name="respondent_reopen"),
+    path(RESPONDENT + "remove/", assessments.respondent_remove, name="respondent_remove"),
+    path(RESPONDENT + "facilitate/", include(questionnaire_patterns("facilitate_"))),
+    path("r/<str:token>/", include(questionnaire_patterns("respondent_"))),
 ]

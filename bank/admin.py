@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from assessments.questionnaire import QuestionState
 from bank.exchange import BankFormatError, export_bank, import_bank
 from bank.models import LEVEL_NAMES, BankVersion, Dimension, Handoff, LevelDescriptor, Question
 from bank.services import PublicationError, clone_to_draft, publication_problems, publish
@@ -353,6 +354,5 @@ class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
         )
         descriptors = {d.level: d.text for d in question.descriptors.all()}
         levels = [(level, name, descriptors.get(level, "")) for level, name in LEVEL_NAMES.items()]
-        return render(
-            request, "bank/question_preview.html", {"question": question, "levels": levels}
-        )
+        state = QuestionState(question=question, levels=levels)
+        return render(request, "bank/question_preview.html", {"state": state})

@@ -13,8 +13,17 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
-from assessments.models import Client
-from tests.factories import PASSWORD, add_member, make_client, make_invitation, make_workspace
+from assessments.models import Answer, Assessment, Client, Respondent
+from tests.factories import (
+    PASSWORD,
+    add_member,
+    make_assessment,
+    make_bank_version,
+    make_client,
+    make_invitation,
+    make_respondent,
+    make_workspace,
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,25 @@ WORKSPACE_ROUTES = [
     _route("assessments:client_edit", {"GET", "POST"}, CHANGE, "client"),
     _route("assessments:client_archive", {"POST"}, CHANGE, "client"),
     _route("assessments:client_restore", {"POST"}, CHANGE, "client"),
+    _route("assessments:assessment_create", {"GET", "POST"}, CHANGE, "client"),
+    _route("assessments:assessment_detail", {"GET"}, READ, "assessment"),
+    _route("assessments:assessment_targets", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:assessment_open", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:assessment_close", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:assessment_next_quarter", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:answers_import", {"GET", "POST"}, CHANGE, "assessment"),
+    _route("assessments:respondent_add", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:respondent_new_link", {"POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:respondent_revoke", {"POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:respondent_reopen", {"POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:respondent_remove", {"POST"}, CHANGE, "assessment", "respondent"),
+    # A consultant answering for a respondent in a workshop: the questionnaire's pages.
+    _route("assessments:facilitate_start", {"GET"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:facilitate_section", {"GET", "POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:facilitate_answer", {"POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:facilitate_review", {"GET"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:facilitate_submit", {"POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:facilitate_done", {"GET"}, CHANGE, "assessment", "respondent"),
     _route("accounts:workspace_settings", {"GET", "POST"}, OWN),
     _route("accounts:member_list", {"GET"}, READ),
     _route("accounts:member_invite", {"POST"}, OWN),
@@ -56,6 +84,13 @@ OTHER_ROUTES = {
     "accounts:invitation": "test_views_members.py: invitations",
     "accounts:invitation_accept": "test_views_members.py: invitations",
     "accounts:invitation_signup": "test_views_members.py: invitations",
+    # A respondent's personal link: test_views_questionnaire.py (no account; the token is the key).
+    "assessments:respondent_start": "test_views_questionnaire.py",
+    "assessments:respondent_section": "test_views_questionnaire.py",
+    "assessments:respondent_answer": "test_views_questionnaire.py",
+    "assessments:respondent_review": "test_views_questionnaire.py",
+    "assessments:respondent_submit": "test_views_questionnaire.py",
+    "assessments:respondent_done": "test_views_questionnaire.py",
     # Django's own auth views, configured by us and exercised in test_views_accounts.py.
     "login": "",
     "logout": "",
@@ -71,7 +106,11 @@ OBJECT_KWARGS = {
     "client": "client_id",
     "membership": "membership_id",
     "invitation": "invitation_id",
+    "assessment": "assessment_id",
+    "respondent": "respondent_id",
 }
+# Route parameters that name no object.
+FIXED_KWARGS = {"assessments:facilitate_section": {"section": "people"}}
 
 
 def _named_patterns(patterns, namespace=""):
@@ -98,9 +137,14 @@ def world(workspace, owner, consultant, viewer, outsider):
     """Workspace A with one of everything, and an outsider with workspace B."""
     member = add_member(workspace, role=Role.CONSULTANT)
     invitation, _ = make_invitation(workspace, email="pending@example.com")
+    client = make_client(workspace, name="Client of A")
+    make_bank_version(publish=True)
+    assessment = make_assessment(client, status="open")
     return {
         "workspace": workspace,
-        "client": make_client(workspace, name="Client of A"),
+        "client": client,
+        "assessment": assessment,
+        "respondent": make_respondent(assessment, name="Rita Respondent"),
         "membership": member,
         "invitation": invitation,
         "users": {"owner": owner, "consultant": consultant, "viewer": viewer},
@@ -111,6 +155,7 @@ def world(workspace, owner, consultant, viewer, outsider):
 
 def _url(route: Route, world: dict, workspace: Workspace | None = None) -> str:
     kwargs = {"workspace_slug": (workspace or world["workspace"]).slug}
+    kwargs.update(FIXED_KWARGS.get(route.name, {}))
     for name in route.objects:
         kwargs[OBJECT_KWARGS[name]] = world[name].pk
     return reverse(route.name, kwargs=kwargs)
@@ -123,6 +168,9 @@ def _snapshot() -> list:
         list(Membership.objects.order_by("pk").values()),
         list(Invitation.objects.order_by("pk").values()),
         list(Client.objects.order_by("pk").values()),
+        list(Assessment.objects.order_by("pk").values()),
+        list(Respondent.objects.order_by("pk").values()),
+        list(Answer.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "email", "name")),
     ]
 

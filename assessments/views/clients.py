@@ -1,22 +1,19 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from accounts.access import get_membership_for
 from accounts.models import Role
 from assessments.access import get_client_for
 from assessments.forms import COMMON_INDUSTRIES, ClientFilterForm, ClientForm
+from assessments.http import HtmxHttpRequest
 
 CLIENTS_PER_PAGE = 25
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 @require_GET
@@ -67,7 +64,12 @@ def _render_client_form(request, form: ClientForm, *, client) -> HttpResponse:
 def client_detail(request: HtmxHttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug)
     client = get_client_for(membership, client_id)
-    return render(request, "assessments/client_detail.html", {"client": client})
+    assessments = client.assessments.select_related("bank_version").annotate(
+        respondent_count=Count("respondents"),
+        submitted_count=Count("respondents", filter=Q(respondents__submitted_at__isnull=False)),
+    )
+    context = {"client": client, "assessments": assessments}
+    return render(request, "assessments/client_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,296 @@
+"""Consultants' pages: an assessment, its respondents and their links, CSV import."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import get_membership_for
+from accounts.models import Membership, Role
+from assessments import services
+from assessments.access import get_assessment_for, get_client_for, get_respondent_for
+from assessments.csv_import import CsvImportError, import_answers_csv
+from assessments.emails import respondent_link, send_respondent_invitation
+from assessments.forms import AnswersImportForm, AssessmentForm, RespondentForm, TargetsForm
+from assessments.models import TARGET_FIELDS, Assessment, Respondent
+
+FRESH_LINKS_KEY = "fresh_links"
+
+
+def _member_and_assessment(request, workspace_slug, assessment_id, *, min_role=Role.VIEWER):
+    membership = get_membership_for(request, workspace_slug, min_role=min_role)
+    return membership, get_assessment_for(membership, assessment_id)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assessment_create(request: HttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
+    membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
+    client = get_client_for(membership, client_id)
+    form = AssessmentForm(request.POST or None, client=client, today=timezone.localdate())
+    if form.is_valid():
+        try:
+            assessment = services.create_assessment(
+                client=client,
+                period=form.cleaned_data["quarter"],
+                targets=form.targets,
+                created_by=request.user,
+            )
+        except services.AssessmentError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{assessment} created. Add the respondents, then open it.")
+            return redirect(assessment)
+    return render(request, "assessments/assessment_form.html", {"form": form, "client": client})
+
+
+def _respondents(assessment: Assessment) -> list[Respondent]:
+    return list(assessment.respondents.annotate(answer_count=Count("answers")).order_by("name"))
+
+
+def render_assessment(
+    request: HttpRequest,
+    membership: Membership,
+    assessment: Assessment,
+    *,
+    respondent_form: RespondentForm | None = None,
+    targets_form: TargetsForm | None = None,
+) -> HttpResponse:
+    fresh_links = request.session.pop(f"{FRESH_LINKS_KEY}:{assessment.pk}", {})
+    respondents = _respondents(assessment)
+    context = {
+        "assessment": assessment,
+        "respondents": respondents,
+        "question_count": assessment.bank_version.questions.count(),
+        "submitted_count": sum(r.is_submitted for r in respondents),
+        "fresh_links": [
+            (r, fresh_links[key]) for r in respondents if (key := str(r.pk)) in fresh_links
+        ],
+        "next_quarter_exists": _has_assessment(assessment.client, assessment.period.next()),
+        "respondent_form": respondent_form or RespondentForm(assessment=assessment),
+        "targets_form": targets_form or TargetsForm(initial=_target_initial(assessment)),
+        "can_change": membership.can_change,
+        "now": timezone.now(),
+    }
+    return render(request, "assessments/assessment_detail.html", context)
+
+
+def _has_assessment(client, period) -> bool:
+    return client.assessments.filter(year=period.year, quarter=period.number).exists()
+
+
+def _target_initial(assessment: Assessment) -> dict:
+    return {field: getattr(assessment, field) for field in TARGET_FIELDS.values()}
+
+
+@require_GET
+@login_required
+def assessment_detail(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    membership, assessment = _member_and_assessment(request, workspace_slug, assessment_id)
+    return render_assessment(request, membership, assessment)
+
+
+@require_POST
+@login_required
+def assessment_targets(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    membership, assessment = _member_and_assessment(
+        request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
+    )
+    form = TargetsForm(request.POST)
+    if assessment.status == Assessment.Status.CLOSED:
+        messages.error(request, "This assessment is closed; reopen it to change its targets.")
+    elif not form.is_valid():
+        return render_assessment(request, membership, assessment, targets_form=form)
+    else:
+        for key, level in form.targets.items():
+            setattr(assessment, TARGET_FIELDS[key], level)
+        assessment.save(update_fields=list(TARGET_FIELDS.values()))
+        messages.success(request, "Targets saved.")
+    return redirect(assessment)
+
+
+def _remember_links(request: HttpRequest, assessment: Assessment, issued) -> None:
+    """Keep the new links until the assessment page shows them once (tokens are not stored)."""
+    key = f"{FRESH_LINKS_KEY}:{assessment.pk}"
+    links = request.session.get(key, {})
+    links.update({str(r.pk): respondent_link(request, token) for r, token in issued})
+    request.session[key] = links
+
+
+def _email_links(request: HttpRequest, issued) -> int:
+    sent = 0
+    for respondent, token in issued:
+        if respondent.email:
+            send_respondent_invitation(request, respondent=respondent, token=token)
+            sent += 1
+    return sent
+
+
+def _issue_and_send(request: HttpRequest, assessment: Assessment, issued) -> None:
+    _remember_links(request, assessment, issued)
+    try:
+        sent = _email_links(request, issued)
+    except OSError:
+        messages.warning(request, "The emails could not be sent; share the links below instead.")
+        return
+    if sent:
+        messages.success(
+            request, f"Questionnaire link emailed to {sent} respondent{'s' * (sent > 1)}."
+        )
+
+
+@require_POST
+@login_required
+def assessment_open(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    _, assessment = _member_and_assessment(
+        request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
+    )
+    issued = services.open_assessment(assessment=assessment)
+    messages.success(request, f"{assessment} is open: respondents can answer.")
+    _issue_and_send(request, assessment, issued)
+    return redirect(assessment)
+
+
+@require_POST
+@login_required
+def assessment_close(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    _, assessment = _member_and_assessment(
+        request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
+    )
+    if assessment.status == Assessment.Status.OPEN:
+        assessment.close()
+        messages.success(request, f"{assessment} is closed: its answers can no longer change.")
+    return redirect(assessment)
+
+
+@require_POST
+@login_required
+def assessment_next_quarter(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    _, assessment = _member_and_assessment(
+        request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
+    )
+    try:
+        following = services.start_next_quarter(assessment=assessment, created_by=request.user)
+    except services.AssessmentError as error:
+        messages.error(request, str(error))
+        return redirect(assessment)
+    messages.success(
+        request,
+        f"{following} created with the same respondents and targets. Open it to send links.",
+    )
+    return redirect(following)
+
+
+@require_POST
+@login_required
+def respondent_add(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    membership, assessment = _member_and_assessment(
+        request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
+    )
+    form = RespondentForm(request.POST, assessment=assessment)
+    if assessment.status == Assessment.Status.CLOSED:
+        messages.error(request, "This assessment is closed; reopen it to add respondents.")
+        return redirect(assessment)
+    if not form.is_valid():
+        return render_assessment(request, membership, assessment, respondent_form=form)
+    try:
+        respondent = form.save()
+    except IntegrityError:  # the same name added from another tab a moment ago
+        form.add_error("name", "This name was just added to the assessment.")
+        return render_assessment(request, membership, assessment, respondent_form=form)
+    messages.success(request, f"{respondent.name} added.")
+    if assessment.accepts_answers:
+        _issue_and_send(request, assessment, [(respondent, respondent.issue_link())])
+    return redirect(assessment)
+
+
+def _respondent_action(request, workspace_slug, assessment_id, respondent_id):
+    _, assessment = _member_and_assessment(
+        request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
+    )
+    return assessment, get_respondent_for(assessment, respondent_id)
+
+
+@require_POST
+@login_required
+def respondent_new_link(request, workspace_slug: str, assessment_id: int, respondent_id: int):
+    assessment, respondent = _respondent_action(
+        request, workspace_slug, assessment_id, respondent_id
+    )
+    if not assessment.accepts_answers:
+        messages.error(request, "Links are issued once the assessment is open.")
+        return redirect(assessment)
+    _issue_and_send(request, assessment, [(respondent, respondent.issue_link())])
+    messages.success(request, f"{respondent.name} has a new link; the old one no longer works.")
+    return redirect(assessment)
+
+
+@require_POST
+@login_required
+def respondent_revoke_link(request, workspace_slug: str, assessment_id: int, respondent_id: int):
+    assessment, respondent = _respondent_action(
+        request, workspace_slug, assessment_id, respondent_id
+    )
+    respondent.revoke_link()
+    messages.success(request, f"{respondent.name}’s link no longer works.")
+    return redirect(assessment)
+
+
+@require_POST
+@login_required
+def respondent_reopen(request, workspace_slug: str, assessment_id: int, respondent_id: int):
+    assessment, respondent = _respondent_action(
+        request, workspace_slug, assessment_id, respondent_id
+    )
+    if assessment.status == Assessment.Status.CLOSED:
+        messages.error(request, "This assessment is closed; reopen the assessment first.")
+    elif respondent.is_submitted:
+        respondent.reopen()
+        messages.success(request, f"{respondent.name} can change their answers again.")
+    return redirect(assessment)
+
+
+@require_POST
+@login_required
+def respondent_remove(request, workspace_slug: str, assessment_id: int, respondent_id: int):
+    assessment, respondent = _respondent_action(
+        request, workspace_slug, assessment_id, respondent_id
+    )
+    if assessment.status == Assessment.Status.CLOSED:
+        messages.error(request, "This assessment is closed; its respondents stay as they are.")
+    else:
+        respondent.delete()
+        messages.success(request, f"{respondent.name} and their answers were removed.")
+    return redirect(assessment)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def answers_import(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    _, assessment = _member_and_assessment(
+        request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
+    )
+    form = AnswersImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            summary = import_answers_csv(
+                assessment=assessment, data=form.cleaned_data["file"].read()
+            )
+        except CsvImportError as error:
+            errors = error.errors
+        else:
+            messages.success(
+                request,
+                f"Imported {summary.answers} answers from {summary.respondents} respondents "
+                f"({summary.new_respondents} new); they are marked submitted.",
+            )
+            for name, answered, total in summary.incomplete:
+                messages.info(request, f"{name} answered {answered} of {total} questions.")
+            return redirect(assessment)
+    context = {"assessment": assessment, "form": form, "errors": errors}
+    return render(request, "assessments/answers_import.html", context)

@@ -1,0 +1,263 @@
+"""The questionnaire, reached two ways with the same pages:
+
+- by a respondent's personal link (`/r/<token>/...`), without an account;
+- in a facilitated session (`/w/<workspace>/assessments/<id>/respondents/<id>/facilitate/...`),
+  where a consultant answers on the respondent's behalf and each answer records who entered it.
+
+Every answer is saved the moment it is chosen (htmx posts to `answer/`); without JavaScript the
+section form posts to the section's own URL and saves the whole section.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.access import get_membership_for
+from accounts.models import Role, User, hash_token
+from assessments import services
+from assessments.access import get_assessment_for, get_respondent_for
+from assessments.forms import AnswersForm, AnswerTargetForm
+from assessments.http import HtmxHttpRequest
+from assessments.models import AnswerSource, Assessment, Respondent
+from assessments.questionnaire import QuestionnaireLinks, dom_id, load_questionnaire
+
+
+class Unavailable(Exception):
+    """The questionnaire cannot be shown; `response` is the friendly page to show instead."""
+
+    def __init__(self, response: HttpResponse):
+        self.response = response
+
+
+@dataclass(frozen=True)
+class Access:
+    respondent: Respondent
+    links: QuestionnaireLinks
+    source: AnswerSource
+    entered_by: User | None
+
+    @property
+    def facilitated(self) -> bool:
+        return self.source == AnswerSource.FACILITATED
+
+
+def _link_problem(request: HttpRequest, problem: str, respondent=None, status=404):
+    context = {"problem": problem, "respondent": respondent}
+    return render(request, "assessments/questionnaire/unavailable.html", context, status=status)
+
+
+def _by_token(request: HttpRequest, token: str) -> Access:
+    respondent = (
+        Respondent.objects.select_related(
+            "assessment__client__workspace", "assessment__bank_version"
+        )
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if respondent is None:
+        raise Unavailable(_link_problem(request, "unknown"))
+    if not respondent.link_is_active:
+        raise Unavailable(_link_problem(request, "expired", respondent, status=410))
+    links = QuestionnaireLinks("respondent_", {"token": token})
+    return Access(respondent, links, AnswerSource.RESPONDENT, None)
+
+
+def _by_facilitator(request: HttpRequest, workspace_slug, assessment_id, respondent_id) -> Access:
+    if not request.user.is_authenticated:
+        raise Unavailable(redirect_to_login(request.get_full_path()))
+    membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
+    respondent = get_respondent_for(get_assessment_for(membership, assessment_id), respondent_id)
+    links = QuestionnaireLinks(
+        "facilitate_",
+        {
+            "workspace_slug": workspace_slug,
+            "assessment_id": assessment_id,
+            "respondent_id": respondent_id,
+        },
+    )
+    return Access(respondent, links, AnswerSource.FACILITATED, request.user)
+
+
+def _access(request: HttpRequest, kwargs: dict) -> Access:
+    if "token" in kwargs:
+        access = _by_token(request, kwargs["token"])
+    else:
+        access = _by_facilitator(
+            request, kwargs["workspace_slug"], kwargs["assessment_id"], kwargs["respondent_id"]
+        )
+    if access.respondent.assessment.status == Assessment.Status.DRAFT:
+        raise Unavailable(_link_problem(request, "not_open", access.respondent, status=403))
+    return access
+
+
+def _can_answer(access: Access) -> bool:
+    return access.respondent.assessment.accepts_answers and not access.respondent.is_submitted
+
+
+def questionnaire_view(methods: list[str]):
+    """Resolve the access (token or facilitator) and turn refusals into friendly pages."""
+
+    def decorate(view):
+        @require_http_methods(methods)
+        def wrapper(request, **kwargs):
+            try:
+                access = _access(request, kwargs)
+            except Unavailable as unavailable:
+                return unavailable.response
+            return view(request, access, section_key=kwargs.get("section"))
+
+        wrapper.__name__ = view.__name__
+        wrapper.__doc__ = view.__doc__
+        return wrapper
+
+    return decorate
+
+
+@questionnaire_view(["GET"])
+def start(request: HttpRequest, access: Access, section_key=None) -> HttpResponse:
+    """Resume where the respondent left off."""
+    if not _can_answer(access):
+        return redirect(access.links.done)
+    incomplete = load_questionnaire(access.respondent).first_incomplete()
+    return redirect(access.links.section(incomplete.key) if incomplete else access.links.review)
+
+
+def _render_section(request, access, questionnaire, section, status=200) -> HttpResponse:
+    context = {
+        "access": access,
+        "links": access.links,
+        "questionnaire": questionnaire,
+        "section": section,
+        "section_number": questionnaire.sections.index(section) + 1,
+        "next_section": questionnaire.following(section),
+    }
+    return render(request, "assessments/questionnaire/section.html", context, status=status)
+
+
+@questionnaire_view(["GET", "POST"])
+def section(request: HttpRequest, access: Access, section_key=None) -> HttpResponse:
+    """One dimension's questions; a POST saves them all (the page without JavaScript)."""
+    if not _can_answer(access):
+        return redirect(access.links.done)
+    questionnaire = load_questionnaire(access.respondent)
+    current = questionnaire.section(section_key)
+    if current is None:
+        return redirect(access.links.start)
+    if request.method == "GET":
+        return _render_section(request, access, questionnaire, current)
+
+    form = AnswersForm(request.POST, questions=[q.question for q in current.questions])
+    if not form.is_valid():
+        messages.error(request, "Some answers could not be read; please choose them again.")
+        return _render_section(request, access, questionnaire, current, status=400)
+    try:
+        _save(access, form)
+    except services.AnswersRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(access.links.done)
+    _warn_about_comments_without_choice(request, form)
+    following = questionnaire.following(current)
+    return redirect(access.links.section(following.key) if following else access.links.review)
+
+
+def _save(access: Access, form: AnswersForm) -> None:
+    services.save_answers(
+        respondent=access.respondent,
+        answers=form.answers(),
+        source=access.source,
+        entered_by=access.entered_by,
+    )
+
+
+def _warn_about_comments_without_choice(request: HttpRequest, form: AnswersForm) -> None:
+    for question in form.comments_without_choice():
+        messages.warning(
+            request, f"“{question.text}” has a comment but no answer: choose one to save both."
+        )
+
+
+def _status_reply(message: str, status: int) -> HttpResponse:
+    # Plain text: the page's script shows it in the question's status line.
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+@questionnaire_view(["POST"])
+@vary_on_headers("HX-Request")
+def answer(request: HtmxHttpRequest, access: Access, section_key=None) -> HttpResponse:
+    """Save one question's answer the moment it is chosen (htmx)."""
+    version = access.respondent.assessment.bank_version
+    target = AnswerTargetForm(
+        request.POST, questions_by_key={q.key: q for q in version.questions.all()}
+    )
+    if not target.is_valid():
+        return _status_reply("This question is not part of this questionnaire.", 400)
+    question = target.cleaned_data["question"]
+    form = AnswersForm(request.POST, questions=[question])
+    if not form.is_valid():
+        return _status_reply("This answer could not be read; please choose it again.", 400)
+    if form.comments_without_choice():
+        return _status_reply("Choose an answer to save your comment.", 200)
+    try:
+        _save(access, form)
+    except services.AnswersRefused as refused:
+        return _status_reply(str(refused), 409)
+    if not request.htmx:
+        return redirect(f"{access.links.section(question.dimension)}#q-{dom_id(question.key)}")
+    questionnaire = load_questionnaire(access.respondent)
+    context = {
+        "questionnaire": questionnaire,
+        "section": questionnaire.section(question.dimension),
+        "links": access.links,
+        "saved_at": timezone.localtime(),
+    }
+    return render(request, "assessments/questionnaire/section.html#saved", context)
+
+
+def _render_review(request, access, status=200) -> HttpResponse:
+    questionnaire = load_questionnaire(access.respondent)
+    context = {"access": access, "links": access.links, "questionnaire": questionnaire}
+    return render(request, "assessments/questionnaire/review.html", context, status=status)
+
+
+@questionnaire_view(["GET"])
+def review(request: HttpRequest, access: Access, section_key=None) -> HttpResponse:
+    """Where the respondent stands, what is missing, and the submit button."""
+    if not _can_answer(access):
+        return redirect(access.links.done)
+    return _render_review(request, access)
+
+
+@questionnaire_view(["POST"])
+def submit(request: HttpRequest, access: Access, section_key=None) -> HttpResponse:
+    try:
+        missing = services.submit(respondent=access.respondent)
+    except services.AnswersRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(access.links.done)
+    if missing:
+        messages.error(
+            request,
+            f"{len(missing)} question{'s are' if len(missing) > 1 else ' is'} still unanswered; "
+            "“Not applicable” and “Don’t know” count as answers.",
+        )
+        return _render_review(request, access, status=400)
+    return redirect(access.links.done)
+
+
+@questionnaire_view(["GET"])
+def done(request: HttpRequest, access: Access, section_key=None) -> HttpResponse:
+    """The thank-you page, with a read-only copy of the answers."""
+    if _can_answer(access):
+        return redirect(access.links.start)
+    context = {
+        "access": access,
+        "links": access.links,
+        "questionnaire": load_questionnaire(access.respondent),
+    }
+    return render(request, "assessments/questionnaire/done.html", context)
