@@ -31,6 +31,9 @@ MAX_CSV_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
 EXPECTED_COLUMNS = ("respondent", "role", "question_key", "level", "comment")
 OPTIONAL_COLUMNS = frozenset({"comment"})
+# The last column of Relay's own answers.csv export: read and ignored, since everyone in an
+# imported file is marked submitted. So an export can be imported into another assessment.
+IGNORED_COLUMNS = frozenset({"submitted"})
 EXPECTED_HEADER = ",".join(EXPECTED_COLUMNS)
 MAX_NAME_LENGTH = Respondent._meta.get_field("name").max_length
 MAX_COMMENT_LENGTH = Answer._meta.get_field("comment").max_length
@@ -180,7 +183,7 @@ def _columns(header: _Record) -> dict[str, int]:
 
 def _header_problems(names: list[str]) -> list[str]:
     missing = [c for c in EXPECTED_COLUMNS if c not in names and c not in OPTIONAL_COLUMNS]
-    unknown = [name for name in names if name not in EXPECTED_COLUMNS]
+    unknown = [n for n in names if n not in EXPECTED_COLUMNS and n not in IGNORED_COLUMNS]
     repeated = [c for c in EXPECTED_COLUMNS if names.count(c) > 1]
     return [
         *(f'column "{name}" is missing' for name in missing),

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from assessments.views import assessments, clients, questionnaire
+from assessments.views import assessments, clients, questionnaire, results
 
 app_name = "assessments"
 
@@ -22,6 +22,7 @@ def questionnaire_patterns(prefix: str) -> list:
 
 
 urlpatterns = [
+    path("methodology/", results.methodology, name="methodology"),
     path(W, clients.workspace_home, name="workspace_home"),
     path(W + "clients/", clients.client_list, name="client_list"),
     path(W + "clients/new/", clients.client_create, name="client_create"),
@@ -44,6 +45,10 @@ urlpatterns = [
         name="assessment_next_quarter",
     ),
     path(ASSESSMENT + "import/", assessments.answers_import, name="answers_import"),
+    path(ASSESSMENT + "results/", results.results_page, name="results"),
+    path(ASSESSMENT + "results.json", results.results_json, name="results_json"),
+    path(ASSESSMENT + "results.csv", results.results_csv_download, name="results_csv"),
+    path(ASSESSMENT + "answers.csv", results.answers_csv_download, name="answers_csv"),
     path(ASSESSMENT + "respondents/add/", assessments.respondent_add, name="respondent_add"),
     path(RESPONDENT + "link/", assessments.respondent_new_link, name="respondent_new_link"),
     path(RESPONDENT + "revoke/", assessments.respondent_revoke_link, name="respondent_revoke"),

@@ -570,3 +570,10 @@ def test_a_respondent_added_by_someone_else_during_the_import_refuses_it(assessm
     )
 
     assert errors == [csv_import.RACED]
+
+
+def test_the_submitted_column_of_relays_own_export_is_ignored(assessment):
+    data = _csv("Ana,sales,people.q1,3,,no", header=f"{HEADER},submitted")
+    summary = import_answers_csv(assessment=assessment, data=data)
+    assert summary.answers == 1
+    assert Respondent.objects.get(name="Ana").is_submitted

@@ -55,6 +55,10 @@ WORKSPACE_ROUTES = [
     _route("assessments:assessment_close", {"POST"}, CHANGE, "assessment"),
     _route("assessments:assessment_next_quarter", {"POST"}, CHANGE, "assessment"),
     _route("assessments:answers_import", {"GET", "POST"}, CHANGE, "assessment"),
+    _route("assessments:results", {"GET"}, READ, "assessment"),
+    _route("assessments:results_json", {"GET"}, READ, "assessment"),
+    _route("assessments:results_csv", {"GET"}, READ, "assessment"),
+    _route("assessments:answers_csv", {"GET"}, READ, "assessment"),
     _route("assessments:respondent_add", {"POST"}, CHANGE, "assessment"),
     _route("assessments:respondent_new_link", {"POST"}, CHANGE, "assessment", "respondent"),
     _route("assessments:respondent_revoke", {"POST"}, CHANGE, "assessment", "respondent"),
@@ -84,6 +88,7 @@ OTHER_ROUTES = {
     "accounts:invitation": "test_views_members.py: invitations",
     "accounts:invitation_accept": "test_views_members.py: invitations",
     "accounts:invitation_signup": "test_views_members.py: invitations",
+    "assessments:methodology": "test_views_results.py: public, it shows no data",
     # A respondent's personal link: test_views_questionnaire.py (no account; the token is the key).
     "assessments:respondent_start": "test_views_questionnaire.py",
     "assessments:respondent_section": "test_views_questionnaire.py",

@@ -1,0 +1,225 @@
+"""Results as files: results.json, results.csv and answers.csv (docs/results-format.md).
+
+Indexes and priorities carry one decimal, rounded half up; levels two. Text cells that a
+spreadsheet would run as a formula are prefixed with an apostrophe.
+"""
+
+import csv
+import io
+from decimal import ROUND_HALF_UP, Decimal
+
+from assessments.models import Answer, Assessment
+from assessments.results import AssessmentResults
+from assessments.scoring import QuestionResult
+
+SCHEMA = "relay.results/1"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def rounded(value: float | None, places: int = 1) -> float | None:
+    """Half-up rounding of the number as written (0.05 -> 0.1), not of its binary value."""
+    if value is None:
+        return None
+    exponent = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(value)).quantize(exponent, rounding=ROUND_HALF_UP))
+
+
+def safe_cell(text: str) -> str:
+    """Keep spreadsheets from running a respondent's comment as a formula."""
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def _answer_counts(question: QuestionResult) -> dict:
+    choices = [answer.choice for answer in question.answers]
+    return {
+        "total": len(choices),
+        "levels": sum(choice.isdigit() for choice in choices),
+        "not_applicable": choices.count("NA"),
+        "dont_know": choices.count("DK"),
+    }
+
+
+def results_data(computed: AssessmentResults) -> dict:
+    assessment, results = computed.assessment, computed.results
+    return {
+        "schema": SCHEMA,
+        "assessment": {
+            "client": assessment.client.name,
+            "quarter": str(assessment.period),
+            "bank_version": assessment.bank_version.label,
+            "status": assessment.status,
+            "submitted_respondents": results.respondent_count,
+        },
+        "targets": assessment.targets,
+        "overall": {
+            "index": rounded(results.overall_index),
+            "stage": results.overall_stage.number if results.overall_stage else None,
+            "stage_name": results.overall_stage.name if results.overall_stage else None,
+        },
+        "dimensions": [
+            {
+                "key": d.key,
+                "name": d.name,
+                "weight": d.weight,
+                "index": rounded(d.index),
+                "stage": d.stage.number if d.stage else None,
+                "stage_name": d.stage.name if d.stage else None,
+                "confidence": (
+                    {"value": rounded(d.confidence.value, 2), "label": d.confidence.label}
+                    if d.confidence
+                    else None
+                ),
+                "target": d.target,
+            }
+            for d in results.dimensions
+        ],
+        "handoffs": [
+            {
+                "key": h.key,
+                "name": h.name,
+                "index": rounded(h.index),
+                "at_risk": h.at_risk,
+                "baton_drop": h.baton_drop,
+            }
+            for h in results.handoffs
+        ],
+        "questions": [
+            {
+                "key": q.key,
+                "dimension": q.spec.dimension,
+                "weight": q.spec.weight,
+                "handoffs": list(q.spec.handoffs),
+                "level": rounded(q.level, 2),
+                "index": rounded(q.index),
+                "spread": q.spread,
+                "answers": _answer_counts(q),
+            }
+            for q in results.questions
+        ],
+        "recommendations": [
+            {
+                "rank": rank,
+                "question": r.question.key,
+                "title": r.question.recommendation_title,
+                "next_steps": r.question.recommendation_next_steps,
+                "priority": rounded(r.priority),
+                "impact": r.question.impact,
+                "effort": r.question.effort,
+                "handoffs": list(r.question.handoffs),
+                "level": rounded(r.level, 2),
+                "target": r.target,
+                "on_baton_drop": r.on_baton_drop,
+            }
+            for rank, r in enumerate(results.recommendations, start=1)
+        ],
+        "alignment": _alignment_data(computed),
+    }
+
+
+def _alignment_data(computed: AssessmentResults) -> dict | None:
+    alignment = computed.results.alignment
+    if alignment is None:
+        return None
+    return {
+        "disagreements": [{"question": q.key, "spread": q.spread} for q in alignment.disagreements],
+        "role_indexes": {
+            role: {dimension: rounded(index) for dimension, index in indexes.items()}
+            for role, indexes in alignment.role_indexes.items()
+        },
+        "gaps": [
+            {
+                "dimension": gap.dimension,
+                "highest_role": gap.highest_role,
+                "highest": rounded(gap.highest),
+                "lowest_role": gap.lowest_role,
+                "lowest": rounded(gap.lowest),
+                "difference": rounded(gap.difference),
+            }
+            for gap in alignment.gaps
+        ],
+    }
+
+
+RESULTS_CSV_COLUMNS = [
+    "question_key",
+    "dimension",
+    "weight",
+    "handoffs",
+    "level",
+    "index",
+    "spread",
+    "answers",
+    "levels",
+    "not_applicable",
+    "dont_know",
+    "recommendation_rank",
+    "priority",
+]
+
+
+def _csv_text(header: list[str], rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    # A byte-order mark so spreadsheet programs open the file as UTF-8.
+    return "\ufeff" + buffer.getvalue()
+
+
+def results_csv(computed: AssessmentResults) -> str:
+    results = computed.results
+    ranks = {
+        r.question.key: (rank, r.priority) for rank, r in enumerate(results.recommendations, 1)
+    }
+    rows = []
+    for q in results.questions:
+        counts = _answer_counts(q)
+        rank, priority = ranks.get(q.key, ("", None))
+        rows.append(
+            [
+                q.key,
+                q.spec.dimension,
+                q.spec.weight,
+                ";".join(q.spec.handoffs),
+                _blank(rounded(q.level, 2)),
+                _blank(rounded(q.index)),
+                _blank(q.spread),
+                counts["total"],
+                counts["levels"],
+                counts["not_applicable"],
+                counts["dont_know"],
+                rank,
+                _blank(rounded(priority)),
+            ]
+        )
+    return _csv_text(RESULTS_CSV_COLUMNS, rows)
+
+
+def _blank(value) -> str:
+    return "" if value is None else str(value)
+
+
+ANSWERS_CSV_COLUMNS = ["respondent", "role", "question_key", "level", "comment", "submitted"]
+
+
+def answers_csv(assessment: Assessment) -> str:
+    """Every answer given, submitted or not (the last column says), in the import's format."""
+    rows = (
+        Answer.objects.filter(respondent__assessment=assessment)
+        .order_by("respondent__name", "question__dimension", "question__order", "question__key")
+        .values_list(
+            "respondent__name",
+            "respondent__role",
+            "question__key",
+            "choice",
+            "comment",
+            "respondent__submitted_at",
+        )
+    )
+    return _csv_text(
+        ANSWERS_CSV_COLUMNS,
+        (
+            [safe_cell(name), role, key, choice, safe_cell(comment), "yes" if submitted else "no"]
+            for name, role, key, choice, comment, submitted in rows
+        ),
+    )

@@ -1,0 +1,149 @@
+"""An assessment's results: its rows read from the database, scored by `scoring.score`.
+
+Reading costs a constant number of queries: the bank version's dimensions and questions (read
+once per version, and shared with the previous quarter when it used the same version) and the
+assessment's answers, with their respondents, in one query.
+"""
+
+from dataclasses import dataclass, field
+
+from assessments.models import Answer, Assessment
+from assessments.scoring import (
+    DimensionSpec,
+    QuestionSpec,
+    RespondentSpec,
+    ResponseSpec,
+    Results,
+    ScoringInput,
+    score,
+)
+
+
+@dataclass
+class BankCache:
+    """Dimensions and questions per bank version: published versions never change."""
+
+    versions: dict[int, tuple[tuple[DimensionSpec, ...], tuple[QuestionSpec, ...]]] = field(
+        default_factory=dict
+    )
+    question_keys: dict[int, str] = field(default_factory=dict)  # question id -> key
+
+    def specs(self, assessment: Assessment):
+        version_id = assessment.bank_version_id
+        if version_id not in self.versions:
+            self.versions[version_id] = self._load(assessment)
+        return self.versions[version_id]
+
+    def _load(self, assessment: Assessment):
+        version = assessment.bank_version
+        dimensions = tuple(
+            DimensionSpec(d.key, d.name, d.order, float(d.weight)) for d in version.dimensions.all()
+        )
+        questions = []
+        for q in version.questions.all():
+            self.question_keys[q.pk] = q.key
+            questions.append(
+                QuestionSpec(
+                    key=q.key,
+                    dimension=q.dimension,
+                    order=q.order,
+                    weight=float(q.weight),
+                    handoffs=tuple(q.handoffs),
+                    impact=q.impact,
+                    effort=q.effort,
+                    text=q.text,
+                    recommendation_title=q.recommendation_title,
+                    recommendation_next_steps=q.recommendation_next_steps,
+                )
+            )
+        return dimensions, tuple(questions)
+
+
+@dataclass(frozen=True)
+class AssessmentResults:
+    assessment: Assessment
+    results: Results
+    in_progress: int  # respondents who started but have not submitted
+
+
+def scoring_input(assessment: Assessment, cache: BankCache) -> tuple[ScoringInput, int]:
+    """The assessment as plain values, and how many respondents are still answering."""
+    dimensions, questions = cache.specs(assessment)
+    rows = Answer.objects.filter(respondent__assessment=assessment).values_list(
+        "respondent_id",
+        "respondent__name",
+        "respondent__role",
+        "respondent__submitted_at",
+        "question_id",
+        "choice",
+        "comment",
+    )
+    respondents, responses = {}, []
+    for respondent_id, name, role, submitted_at, question_id, choice, comment in rows:
+        respondents[respondent_id] = RespondentSpec(
+            respondent_id, name, role, submitted_at is not None
+        )
+        key = cache.question_keys.get(question_id)
+        if key is not None:
+            responses.append(ResponseSpec(respondent_id, key, choice, comment))
+    data = ScoringInput(
+        dimensions=dimensions,
+        questions=questions,
+        respondents=tuple(respondents.values()),
+        responses=tuple(responses),
+        targets=assessment.targets,
+    )
+    return data, sum(not r.submitted for r in respondents.values())
+
+
+def compute_results(assessment: Assessment, cache: BankCache | None = None) -> AssessmentResults:
+    data, in_progress = scoring_input(assessment, cache or BankCache())
+    return AssessmentResults(assessment, score(data), in_progress)
+
+
+def previous_assessment(assessment: Assessment) -> Assessment | None:
+    """The client's most recent earlier assessment (quarters may have been skipped)."""
+    period = assessment.period
+    return (
+        assessment.client.assessments.select_related("bank_version")
+        .filter(year__lte=period.year)
+        .exclude(year=period.year, quarter__gte=period.number)
+        .order_by("-year", "-quarter")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class RelayAdvice:
+    headline: str  # where the baton drops
+    guidance: str  # what "upstream first" means for this client
+
+    def __str__(self) -> str:
+        return f"{self.headline} {self.guidance}".strip()
+
+
+def relay_advice(results: Results) -> RelayAdvice:
+    """Where the baton drops, and where to start for this client: upstream first."""
+    drop = results.baton_drop
+    if drop is None:
+        return RelayAdvice("", "Too few answers to locate the baton drop yet.")
+    headline = f"The baton drops at {drop.name} (index {round(drop.index)})."
+    upstream = [h for h in results.handoffs[: results.handoffs.index(drop)] if h.at_risk]
+    if upstream:
+        names = " and ".join(f"{h.name} ({round(h.index)})" for h in upstream)
+        verb = "is" if len(upstream) == 1 else "are"
+        guidance = (
+            f"But {names} {verb} at risk too, and downstream depends on upstream: fix that "
+            "first, or the work further down won't hold."
+        )
+    elif drop.key == "gtm_to_demand":
+        guidance = (
+            "It is the first handoff, so start here: demand programs built on an unclear "
+            "strategy cannot produce the right leads, whatever happens further down."
+        )
+    else:
+        guidance = (
+            "The handoffs upstream of it hold, so this is the place to work: the weak flow here "
+            "is not a symptom of a problem further up."
+        )
+    return RelayAdvice(headline, guidance)

@@ -1,0 +1,410 @@
+"""Relay's scoring methodology (PRODUCT.md §3) as pure code: plain values in, dataclasses out.
+
+No ORM, no request, no settings: `score(ScoringInput) -> Results`. The methodology page and
+the reports describe exactly what this module does; change both together.
+
+- Only *submitted* respondents count. "Not applicable" and "Don't know" give no level.
+- Question level = mean of the levels given; question index = (level - 1) / 4 x 100.
+- Dimension and handoff index = weighted mean of question indexes (question weights) over the
+  questions that have a level; overall index = weighted mean of dimension indexes (dimension
+  weights). Anything with nothing to average (or only zero weights) has no index.
+- Stage: < 20 Ad hoc, < 40 Emerging, < 60 Defined, < 80 Managed, else Optimized.
+- The baton drop is the handoff with the lowest index (ties: the upstream one); under 40 is at
+  risk.
+- A question below its dimension's target yields its recommendation, with priority
+  (target - level) x weight x impact / effort x (1.5 if tagged with the baton-drop handoff);
+  highest first; ties: upstream handoff, then dimension order, then question order.
+- Alignment (two or more respondents): a question's spread is max level - min level, 2 or more
+  is a disagreement; per role, dimension indexes from that role's respondents alone, and a
+  dimension whose role indexes differ by 20 or more has an alignment gap.
+- Confidence per dimension = share of answers that are levels x agreement, where agreement =
+  1 - mean spread / 4 over the dimension's questions with two or more levels (1 otherwise).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import fmean
+
+HANDOFF_ORDER = ("gtm_to_demand", "demand_to_lead", "lead_to_sales")  # upstream first
+HANDOFF_NAMES = {
+    "gtm_to_demand": "GTM strategy → Demand gen",
+    "demand_to_lead": "Demand gen → Lead gen",
+    "lead_to_sales": "Lead gen → Sales-ready opportunities",
+}
+LEVEL_NAMES = {1: "Ad hoc", 2: "Emerging", 3: "Defined", 4: "Managed", 5: "Optimized"}
+STAGE_UPPER_BOUNDS = (20, 40, 60, 80)  # an index below the n-th bound is at stage n
+AT_RISK_BELOW = 40
+DISAGREEMENT_SPREAD = 2
+ALIGNMENT_GAP = 20
+BATON_DROP_BOOST = 1.5
+DEFAULT_TARGET = 4
+CONFIDENCE_LABELS = ((0.75, "high"), (0.5, "medium"), (0.0, "low"))
+# Priorities are compared at this precision, so that mathematically equal priorities tie
+# (and fall to the tie-break rules) whatever the floating-point rounding of their factors.
+_PRIORITY_DIGITS = 9
+
+
+# ---- Inputs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DimensionSpec:
+    key: str
+    name: str
+    order: int
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    key: str
+    dimension: str
+    order: int
+    weight: float = 1.0
+    handoffs: tuple[str, ...] = ()
+    impact: int = 2
+    effort: int = 2
+    text: str = ""
+    recommendation_title: str = ""
+    recommendation_next_steps: str = ""
+
+
+@dataclass(frozen=True)
+class RespondentSpec:
+    id: int
+    name: str
+    role: str
+    submitted: bool
+
+
+@dataclass(frozen=True)
+class ResponseSpec:
+    """One respondent's answer: a level "1"-"5", "NA" (not applicable) or "DK" (don't know)."""
+
+    respondent_id: int
+    question_key: str
+    choice: str
+    comment: str = ""
+
+    @property
+    def level(self) -> int | None:
+        return int(self.choice) if self.choice.isdigit() else None
+
+
+@dataclass(frozen=True)
+class ScoringInput:
+    dimensions: tuple[DimensionSpec, ...]
+    questions: tuple[QuestionSpec, ...]
+    respondents: tuple[RespondentSpec, ...]
+    responses: tuple[ResponseSpec, ...]
+    targets: dict[str, int] = field(default_factory=dict)  # dimension key -> target level
+
+
+# ---- Results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stage:
+    number: int
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+@dataclass(frozen=True)
+class Confidence:
+    value: float  # 0 to 1
+    label: str  # high, medium or low
+
+
+@dataclass(frozen=True)
+class GivenAnswer:
+    respondent: RespondentSpec
+    choice: str
+    comment: str
+
+    @property
+    def level(self) -> int | None:
+        return int(self.choice) if self.choice.isdigit() else None
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    spec: QuestionSpec
+    level: float | None
+    index: float | None
+    spread: int | None  # max level - min level; None without a level
+    answers: tuple[GivenAnswer, ...]
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def level_count(self) -> int:
+        return sum(answer.level is not None for answer in self.answers)
+
+    @property
+    def disagreement(self) -> bool:
+        return self.spread is not None and self.spread >= DISAGREEMENT_SPREAD
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    key: str
+    name: str
+    order: int
+    weight: float
+    index: float | None
+    stage: Stage | None
+    confidence: Confidence | None
+    target: int
+
+
+@dataclass(frozen=True)
+class HandoffResult:
+    key: str
+    name: str
+    index: float | None
+    stage: Stage | None
+    at_risk: bool
+    baton_drop: bool
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    question: QuestionSpec
+    level: float
+    target: int
+    priority: float
+    on_baton_drop: bool
+
+
+@dataclass(frozen=True)
+class AlignmentGap:
+    dimension: str
+    highest_role: str
+    highest: float
+    lowest_role: str
+    lowest: float
+
+    @property
+    def difference(self) -> float:
+        return self.highest - self.lowest
+
+
+@dataclass(frozen=True)
+class Alignment:
+    disagreements: tuple[QuestionResult, ...]
+    role_indexes: dict[str, dict[str, float | None]]  # role -> dimension key -> index
+    gaps: tuple[AlignmentGap, ...]
+
+
+@dataclass(frozen=True)
+class Results:
+    respondent_count: int  # submitted respondents the results rest on
+    overall_index: float | None
+    overall_stage: Stage | None
+    dimensions: tuple[DimensionResult, ...]
+    handoffs: tuple[HandoffResult, ...]
+    questions: tuple[QuestionResult, ...]
+    recommendations: tuple[Recommendation, ...]
+    alignment: Alignment | None  # None with fewer than two respondents
+
+    @property
+    def baton_drop(self) -> HandoffResult | None:
+        return next((h for h in self.handoffs if h.baton_drop), None)
+
+    def dimension(self, key: str) -> DimensionResult | None:
+        return next((d for d in self.dimensions if d.key == key), None)
+
+
+# ---- The rules -----------------------------------------------------------------------------
+
+
+def level_index(level: float) -> float:
+    """A level 1-5 on the 0-100 index scale."""
+    return (level - 1) / 4 * 100
+
+
+def stage_of(index: float) -> Stage:
+    for number, bound in enumerate(STAGE_UPPER_BOUNDS, start=1):
+        if index < bound:
+            return Stage(number, LEVEL_NAMES[number])
+    return Stage(5, LEVEL_NAMES[5])
+
+
+def weighted_mean(pairs: list[tuple[float, float]]) -> float | None:
+    """Mean of (weight, value) pairs; None when there is nothing (or only zero weight)."""
+    total = sum(weight for weight, _ in pairs)
+    if total <= 0:
+        return None
+    return sum(weight * value for weight, value in pairs) / total
+
+
+def confidence_of(value: float) -> Confidence:
+    label = next(name for threshold, name in CONFIDENCE_LABELS if value >= threshold)
+    return Confidence(value, label)
+
+
+def _question_result(spec: QuestionSpec, answers: list[GivenAnswer]) -> QuestionResult:
+    levels = [answer.level for answer in answers if answer.level is not None]
+    if not levels:
+        return QuestionResult(spec, None, None, None, tuple(answers))
+    level = fmean(levels)
+    return QuestionResult(
+        spec, level, level_index(level), max(levels) - min(levels), tuple(answers)
+    )
+
+
+def _index_over(questions: list[QuestionResult]) -> float | None:
+    return weighted_mean([(q.spec.weight, q.index) for q in questions if q.index is not None])
+
+
+def _dimension_indexes(
+    dimensions: tuple[DimensionSpec, ...], questions: list[QuestionResult]
+) -> dict[str, float | None]:
+    by_dimension = defaultdict(list)
+    for question in questions:
+        by_dimension[question.spec.dimension].append(question)
+    return {d.key: _index_over(by_dimension[d.key]) for d in dimensions}
+
+
+def _confidence(questions: list[QuestionResult], respondent_count: int) -> Confidence | None:
+    answers = [answer for question in questions for answer in question.answers]
+    if not answers:
+        return None
+    share = sum(answer.level is not None for answer in answers) / len(answers)
+    spreads = [q.spread for q in questions if q.level_count >= 2]
+    agreement = 1 - fmean(spreads) / 4 if respondent_count > 1 and spreads else 1.0
+    return confidence_of(share * agreement)
+
+
+def _handoffs(questions: list[QuestionResult]) -> tuple[HandoffResult, ...]:
+    indexes = {
+        key: _index_over([q for q in questions if key in q.spec.handoffs]) for key in HANDOFF_ORDER
+    }
+    scored = [key for key in HANDOFF_ORDER if indexes[key] is not None]
+    # min() keeps the first of equal values, and HANDOFF_ORDER is upstream first.
+    drop = min(scored, key=lambda key: indexes[key]) if scored else None
+    return tuple(
+        HandoffResult(
+            key=key,
+            name=HANDOFF_NAMES[key],
+            index=indexes[key],
+            stage=stage_of(indexes[key]) if indexes[key] is not None else None,
+            at_risk=indexes[key] is not None and indexes[key] < AT_RISK_BELOW,
+            baton_drop=key == drop,
+        )
+        for key in HANDOFF_ORDER
+    )
+
+
+def _upstream_rank(spec: QuestionSpec) -> int:
+    """0 for a question on the first handoff ... 3 for one on no handoff."""
+    return min((HANDOFF_ORDER.index(h) for h in spec.handoffs), default=len(HANDOFF_ORDER))
+
+
+def _recommendations(
+    questions: list[QuestionResult],
+    targets: dict[str, int],
+    dimension_order: dict[str, int],
+    baton_drop: str | None,
+) -> tuple[Recommendation, ...]:
+    found = []
+    for question in questions:
+        spec, target = question.spec, targets.get(question.spec.dimension, DEFAULT_TARGET)
+        if question.level is None or question.level >= target:
+            continue
+        on_drop = baton_drop is not None and baton_drop in spec.handoffs
+        priority = (target - question.level) * spec.weight * spec.impact / spec.effort
+        priority *= BATON_DROP_BOOST if on_drop else 1
+        found.append(Recommendation(spec, question.level, target, priority, on_drop))
+    found.sort(
+        key=lambda r: (
+            -round(r.priority, _PRIORITY_DIGITS),
+            _upstream_rank(r.question),
+            dimension_order.get(r.question.dimension, 99),
+            r.question.order,
+            r.question.key,
+        )
+    )
+    return tuple(found)
+
+
+def _alignment(
+    data: ScoringInput, questions: list[QuestionResult], submitted: dict[int, RespondentSpec]
+) -> Alignment | None:
+    if len(submitted) < 2:
+        return None
+    roles = sorted({respondent.role for respondent in submitted.values()})
+    role_indexes = {}
+    for role in roles:
+        by_role = [
+            _question_result(q.spec, [a for a in q.answers if a.respondent.role == role])
+            for q in questions
+        ]
+        role_indexes[role] = _dimension_indexes(data.dimensions, by_role)
+    gaps = []
+    for dimension in data.dimensions:
+        present = [(role_indexes[r][dimension.key], r) for r in roles]
+        present = [(index, role) for index, role in present if index is not None]
+        if len(present) < 2:
+            continue
+        (lowest, low_role), (highest, high_role) = min(present), max(present)
+        if highest - lowest >= ALIGNMENT_GAP:
+            gaps.append(AlignmentGap(dimension.key, high_role, highest, low_role, lowest))
+    disagreements = sorted(
+        (q for q in questions if q.disagreement), key=lambda q: (-q.spread, q.spec.key)
+    )
+    return Alignment(tuple(disagreements), role_indexes, tuple(gaps))
+
+
+def score(data: ScoringInput) -> Results:
+    """Apply the methodology to one assessment's bank, respondents and answers."""
+    submitted = {r.id: r for r in data.respondents if r.submitted}
+    answers_by_question = defaultdict(list)
+    for response in data.responses:
+        respondent = submitted.get(response.respondent_id)
+        if respondent is not None:  # respondents still answering do not count yet
+            answers_by_question[response.question_key].append(
+                GivenAnswer(respondent, response.choice, response.comment)
+            )
+    dimension_order = {d.key: d.order for d in data.dimensions}
+    specs = sorted(
+        data.questions, key=lambda q: (dimension_order.get(q.dimension, 99), q.order, q.key)
+    )
+    questions = [_question_result(spec, answers_by_question[spec.key]) for spec in specs]
+
+    indexes = _dimension_indexes(data.dimensions, questions)
+    dimensions = tuple(
+        DimensionResult(
+            key=d.key,
+            name=d.name,
+            order=d.order,
+            weight=d.weight,
+            index=indexes[d.key],
+            stage=stage_of(indexes[d.key]) if indexes[d.key] is not None else None,
+            confidence=_confidence(
+                [q for q in questions if q.spec.dimension == d.key], len(submitted)
+            ),
+            target=data.targets.get(d.key, DEFAULT_TARGET),
+        )
+        for d in sorted(data.dimensions, key=lambda d: d.order)
+    )
+    overall = weighted_mean([(d.weight, d.index) for d in dimensions if d.index is not None])
+    handoffs = _handoffs(questions)
+    drop = next((h.key for h in handoffs if h.baton_drop), None)
+    return Results(
+        respondent_count=len(submitted),
+        overall_index=overall,
+        overall_stage=stage_of(overall) if overall is not None else None,
+        dimensions=dimensions,
+        handoffs=handoffs,
+        questions=tuple(questions),
+        recommendations=_recommendations(
+            questions, {d.key: d.target for d in dimensions}, dimension_order, drop
+        ),
+        alignment=_alignment(data, questions, submitted),
+    )

@@ -1,0 +1,129 @@
+"""An assessment's results: the page, its exports, and the methodology behind them."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.access import get_membership_for
+from assessments.access import get_assessment_for
+from assessments.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
+from assessments.exports import answers_csv, results_csv, results_data
+from assessments.models import Assessment
+from assessments.results import (
+    AssessmentResults,
+    BankCache,
+    compute_results,
+    previous_assessment,
+    relay_advice,
+)
+from assessments.scoring import ALIGNMENT_GAP, level_index
+
+TOP_RECOMMENDATIONS = 10
+
+
+def _assessment(request: HttpRequest, workspace_slug: str, assessment_id: int) -> Assessment:
+    membership = get_membership_for(request, workspace_slug)
+    return get_assessment_for(membership, assessment_id)
+
+
+def _radar(computed: AssessmentResults, previous: AssessmentResults | None):
+    before = {d.key: d.index for d in previous.results.dimensions} if previous else {}
+    axes = [
+        RadarAxis(d.name, d.index, level_index(d.target), before.get(d.key))
+        for d in computed.results.dimensions
+    ]
+    label = str(previous.assessment.period) if previous else None
+    return radar_chart(axes, title="Maturity by dimension", previous_label=label)
+
+
+def _relay(computed: AssessmentResults):
+    handoffs = [
+        RelayHandoff(h.key, h.name, h.index, h.at_risk, h.baton_drop)
+        for h in computed.results.handoffs
+    ]
+    return relay_chart(handoffs, title="The relay: index of each handoff")
+
+
+def _role_table(computed: AssessmentResults) -> list[tuple]:
+    """Rows of the role-by-dimension table: (dimension, [(role, index)], has_gap)."""
+    alignment = computed.results.alignment
+    gaps = {gap.dimension for gap in alignment.gaps}
+    roles = sorted(alignment.role_indexes)
+    return [
+        (d, [(role, alignment.role_indexes[role][d.key]) for role in roles], d.key in gaps)
+        for d in computed.results.dimensions
+    ]
+
+
+def _delta(now: float | None, previous: AssessmentResults | None) -> float | None:
+    before = previous.results.overall_index if previous else None
+    return None if now is None or before is None else now - before
+
+
+@require_GET
+@login_required
+def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
+    assessment = _assessment(request, workspace_slug, assessment_id)
+    cache = BankCache()
+    computed = compute_results(assessment, cache)
+    earlier = previous_assessment(assessment)
+    previous = compute_results(earlier, cache) if earlier else None
+    results = computed.results
+    context = {
+        "assessment": assessment,
+        "results": results,
+        "in_progress": computed.in_progress,
+        "previous": previous,
+        "radar": _radar(computed, previous),
+        "relay": _relay(computed),
+        "advice": relay_advice(results),
+        "baton_drop_key": results.baton_drop.key if results.baton_drop else None,
+        "top_recommendations": results.recommendations[:TOP_RECOMMENDATIONS],
+        "more_recommendations": results.recommendations[TOP_RECOMMENDATIONS:],
+        "role_table": _role_table(computed) if results.alignment else [],
+        "alignment_gap": ALIGNMENT_GAP,
+        "overall_delta": _delta(results.overall_index, previous),
+    }
+    return render(request, "assessments/results.html", context)
+
+
+def _download(content: str, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _file_stem(assessment: Assessment) -> str:
+    return f"{assessment.client.name}-{assessment.period}".replace(" ", "-").replace('"', "")
+
+
+@require_GET
+@login_required
+def results_json(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
+    assessment = _assessment(request, workspace_slug, assessment_id)
+    data = results_data(compute_results(assessment))
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'inline; filename="{_file_stem(assessment)}-results.json"'
+    return response
+
+
+@require_GET
+@login_required
+def results_csv_download(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    assessment = _assessment(request, workspace_slug, assessment_id)
+    content = results_csv(compute_results(assessment))
+    return _download(content, f"{_file_stem(assessment)}-results.csv", "text/csv; charset=utf-8")
+
+
+@require_GET
+@login_required
+def answers_csv_download(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    assessment = _assessment(request, workspace_slug, assessment_id)
+    content = answers_csv(assessment)
+    return _download(content, f"{_file_stem(assessment)}-answers.csv", "text/csv; charset=utf-8")
+
+
+@require_GET
+def methodology(request: HttpRequest) -> HttpResponse:
+    return render(request, "assessments/methodology.html")

@@ -1,0 +1,386 @@
+"""Chart geometry (pure, no database) and the SVG partials that draw it."""
+
+import itertools
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from assessments.charts import (
+    RADAR_CENTER,
+    RADAR_RADIUS,
+    STAGE_FILLS,
+    RadarAxis,
+    RelayHandoff,
+    Text,
+    radar_chart,
+    radar_point,
+    relay_chart,
+    text_width,
+    wrap_words,
+)
+
+SVG = "{http://www.w3.org/2000/svg}"
+CX, CY, R = RADAR_CENTER.x, RADAR_CENTER.y, RADAR_RADIUS
+
+DIMENSIONS = [
+    RadarAxis("People", 62.5, 75, 50),
+    RadarAxis("Process", 45.4, 75, 40),
+    RadarAxis("Buyer insights & content", 30, 75, 35.6),
+    RadarAxis("Technology systems & data", None, 50, 20),
+]
+HANDOFFS = [
+    RelayHandoff("gtm_to_demand", "GTM strategy → Demand gen", 55.4, False, False),
+    RelayHandoff("demand_to_lead", "Demand gen → Lead gen", 31.7, True, True),
+    RelayHandoff("lead_to_sales", "Lead gen → Sales-ready opportunities", None, False, False),
+]
+
+
+def points(text: str) -> list[tuple[float, float]]:
+    return [tuple(float(n) for n in pair.split(",")) for pair in text.split()]
+
+
+def series(chart, key):
+    return next((s for s in chart.series if s.key == key), None)
+
+
+def assert_inside(texts, width, height):
+    for text in texts:
+        assert text.left >= 0 and text.right <= width, text
+        assert text.size <= text.y <= height, text
+
+
+def assert_apart(texts):
+    """No two labels' boxes (estimated generously) overlap."""
+    for a, b in itertools.combinations(texts, 2):
+        apart_x = a.right <= b.left or b.right <= a.left
+        apart_y = a.y <= b.y - b.size * 0.8 or b.y <= a.y - a.size * 0.8
+        assert apart_x or apart_y, (a, b)
+
+
+# ---- Text --------------------------------------------------------------------------------
+
+
+def test_text_width_is_an_upper_bound_for_dejavu_sans():
+    ttLib = pytest.importorskip("fontTools.ttLib")
+    fonts = Path("/usr/share/fonts/truetype/dejavu")
+    if not (fonts / "DejaVuSans.ttf").exists():
+        pytest.skip("DejaVu Sans is not installed")
+    samples = [*(d.label for d in DIMENSIONS), "Sales-ready opportunities", "Baton drop 100"]
+    for file, bold in [("DejaVuSans.ttf", False), ("DejaVuSans-Bold.ttf", True)]:
+        font = ttLib.TTFont(fonts / file)
+        cmap, metrics, units = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+        for sample in samples:
+            actual = sum(metrics[cmap[ord(c)]][0] for c in sample) / units * 12
+            assert actual <= text_width(sample, 12, bold=bold) <= actual * 1.25, sample
+
+
+def test_words_wrap_to_the_room_given():
+    assert wrap_words("Technology systems & data", 1000, 12) == ["Technology systems & data"]
+    lines = wrap_words("Technology systems & data", 110, 12)
+    assert len(lines) == 2
+    assert all(text_width(line, 12) <= 110 for line in lines)
+    assert wrap_words("Unbreakable", 10, 12) == ["Unbreakable"]
+
+
+def test_a_text_knows_its_extent_from_its_anchor():
+    assert Text("ab", 100, 20, 10, "start").left == 100
+    assert Text("ab", 100, 20, 10, "end").right == 100
+    middle = Text("ab", 100, 20, 10, "middle")
+    assert middle.left == pytest.approx(100 - middle.width / 2)
+
+
+# ---- Radar geometry ----------------------------------------------------------------------
+
+
+def test_the_first_axis_points_up_and_values_scale_with_the_radius():
+    point = radar_point(50, 0, 4)
+    assert (point.x, point.y) == (pytest.approx(CX), pytest.approx(CY - R / 2))
+    point = radar_point(25, 1, 4)
+    assert (point.x, point.y) == (pytest.approx(CX + R / 4), pytest.approx(CY))
+
+
+@pytest.mark.parametrize(
+    ("position", "expected"),
+    [(0, (CX, CY - R)), (1, (CX + R, CY)), (2, (CX, CY + R)), (3, (CX - R, CY))],
+)
+def test_axes_go_clockwise_from_the_top(position, expected):
+    point = radar_point(100, position, 4)
+    assert (point.x, point.y) == (pytest.approx(expected[0]), pytest.approx(expected[1]))
+
+
+def test_no_index_is_drawn_at_the_centre_and_values_stay_on_the_scale():
+    centre = radar_point(None, 2, 4)
+    assert (centre.x, centre.y) == (CX, CY)
+    assert radar_point(150, 0, 4).y == pytest.approx(CY - R)
+    assert radar_point(-5, 0, 4).y == pytest.approx(CY)
+
+
+def test_the_current_series_joins_the_values_in_order():
+    chart = radar_chart(DIMENSIONS, title="Maturity")
+    current = points(series(chart, "current").points)
+    assert current == [
+        pytest.approx((CX, CY - 0.625 * R), abs=0.06),
+        pytest.approx((CX + 0.454 * R, CY), abs=0.06),
+        pytest.approx((CX, CY + 0.3 * R), abs=0.06),
+        (CX, CY),  # no index: at the centre
+    ]
+    # A marker for every dimension with an index, none for the one without.
+    assert len(series(chart, "current").markers) == 3
+
+
+def test_target_and_previous_are_dashed_outlines_drawn_under_the_current_series():
+    chart = radar_chart(DIMENSIONS, title="Maturity", previous_label="2026-Q2")
+    assert [s.key for s in chart.series] == ["previous", "target", "current"]
+    assert series(chart, "target").dasharray and series(chart, "target").fill == "none"
+    assert series(chart, "previous").dasharray and series(chart, "previous").name == "2026-Q2"
+    assert points(series(chart, "target").points)[0] == pytest.approx((CX, CY - 0.75 * R), abs=0.06)
+
+
+def test_there_is_no_previous_outline_without_a_previous_quarter():
+    axes = [RadarAxis(d.label, d.value, d.target, None) for d in DIMENSIONS]
+    chart = radar_chart(axes, title="Maturity", previous_label="2026-Q2")
+    assert series(chart, "previous") is None
+    assert [cell.text for cell in chart.table.headers] == ["Dimension", "Index", "Stage", "Target"]
+
+
+def test_rings_mark_the_stage_boundaries():
+    chart = radar_chart(DIMENSIONS, title="Maturity")
+    assert [ring.value for ring in chart.rings] == [20, 40, 60, 80, 100]
+    ring_40 = points(chart.rings[1].points)
+    assert ring_40 == [
+        pytest.approx((CX, CY - 0.4 * R)),
+        pytest.approx((CX + 0.4 * R, CY)),
+        pytest.approx((CX, CY + 0.4 * R)),
+        pytest.approx((CX - 0.4 * R, CY)),
+    ]
+
+
+def test_the_table_shows_whole_numbers_and_says_what_is_missing():
+    chart = radar_chart(DIMENSIONS, title="Maturity", previous_label="2026-Q2")
+    rows = [[cell.text for cell in row] for row in chart.table.rows]
+    assert rows == [
+        ["People", "62", "Managed", "75", "50"],  # round(62.5) == 62, as round() does
+        ["Process", "45", "Defined", "75", "40"],
+        ["Buyer insights & content", "30", "Emerging", "75", "36"],
+        ["Technology systems & data", "no index", "", "50", "20"],
+    ]
+
+
+def test_the_description_sums_the_data_up():
+    chart = radar_chart(DIMENSIONS, title="Maturity", previous_label="2026-Q2")
+    assert "People 62" in chart.description
+    assert "Technology systems & data no index" in chart.description
+    assert "weakest is Buyer insights & content" in chart.description
+    assert "the target and 2026-Q2" in chart.description
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 6, 8])
+def test_radar_labels_stay_inside_the_view_box_whatever_the_number_of_axes(count):
+    names = ["Technology systems & data", "Buyer insights & content", "People", "Process"]
+    axes = [RadarAxis(names[i % 4], 50, 75, 40) for i in range(count)]
+    chart = radar_chart(axes, title="Maturity", previous_label="2026-Q2")
+    assert_inside(chart.texts, chart.width, chart.height)
+    assert_inside([ring.label for ring in chart.rings], chart.width, chart.height)
+
+
+def test_radar_labels_do_not_overlap_each_other():
+    chart = radar_chart(DIMENSIONS, title="Maturity", previous_label="2026-Q2")
+    assert_apart([*chart.texts, *(ring.label for ring in chart.rings)])
+
+
+def test_ids_come_from_the_title_or_the_prefix_given():
+    assert radar_chart(DIMENSIONS, title="Maturity by dimension").title_id == (
+        "chart-maturity-by-dimension-title"
+    )
+    chart = radar_chart(DIMENSIONS, title="Maturity", id_prefix="q3-radar")
+    assert (chart.title_id, chart.desc_id) == ("q3-radar-title", "q3-radar-desc")
+
+
+# ---- Relay geometry ----------------------------------------------------------------------
+
+
+def test_the_relay_runs_left_to_right_upstream_first_whatever_the_order_given():
+    chart = relay_chart(list(reversed(HANDOFFS)), title="Relay")
+    assert [h.key for h in chart.handoffs] == ["gtm_to_demand", "demand_to_lead", "lead_to_sales"]
+    assert [s.name for s in chart.stations] == [
+        "GTM strategy",
+        "Demand gen",
+        "Lead gen",
+        "Sales-ready opportunities",
+    ]
+    xs = [s.cx for s in chart.stations]
+    assert xs == sorted(xs)
+    for handoff, before, after in zip(chart.handoffs, xs, xs[1:], strict=False):
+        bar_xs = [x for x, _ in points(handoff.shape)]
+        assert before < min(bar_xs) < max(bar_xs) < after
+
+
+def test_each_handoff_is_coloured_by_its_stage_and_shows_its_whole_index():
+    chart = relay_chart(HANDOFFS, title="Relay")
+    defined, emerging, _ = chart.handoffs
+    assert (defined.stage_number, defined.fill) == (3, STAGE_FILLS[3])
+    assert (emerging.stage_number, emerging.fill) == (2, STAGE_FILLS[2])
+    shown = [t.text for t in chart.texts]
+    assert "55" in shown and "32" in shown  # round(31.7)
+    assert "55.4" not in shown and "31.7" not in shown
+
+
+def test_an_at_risk_handoff_is_outlined_and_says_so():
+    chart = relay_chart(HANDOFFS, title="Relay")
+    assert [bool(h.risk_outline) for h in chart.handoffs] == [False, True, False]
+    assert [t.text for t in chart.texts].count("At risk") == 1
+
+
+def test_the_baton_drop_gets_the_tag():
+    chart = relay_chart(HANDOFFS, title="Relay")
+    assert [h.tag is not None for h in chart.handoffs] == [False, True, False]
+    assert "Baton drop" in [t.text for t in chart.texts]
+    assert "The baton drops at Demand gen → Lead gen." in chart.description
+
+
+def test_a_handoff_without_an_index_shows_no_data():
+    chart = relay_chart(HANDOFFS, title="Relay")
+    missing = chart.handoffs[2]
+    assert missing.stage_number is None and missing.dasharray
+    assert "no data" in [t.text for t in chart.texts]
+    assert [c.text for c in chart.table.rows[2]][1] == "no data"
+
+
+def test_a_missing_handoff_is_shown_without_data():
+    chart = relay_chart(HANDOFFS[:1], title="Relay")
+    assert [h.index for h in chart.handoffs] == [55.4, None, None]
+    assert chart.handoffs[2].name == "Lead gen → Sales-ready opportunities"
+
+
+def test_the_relay_table_and_description():
+    chart = relay_chart(HANDOFFS, title="Relay")
+    rows = [[cell.text for cell in row] for row in chart.table.rows]
+    assert rows == [
+        ["GTM strategy → Demand gen", "55", "Defined", ""],
+        ["Demand gen → Lead gen", "32", "Emerging", "Baton drop, At risk"],
+        ["Lead gen → Sales-ready opportunities", "no data", "", ""],
+    ]
+    assert "Demand gen → Lead gen 32 (Emerging, at risk)" in chart.description
+
+
+@pytest.mark.parametrize("index", [0, 12, 39.6, 55, 79.5, 100])
+def test_relay_labels_stay_inside_and_apart(index):
+    handoffs = [
+        RelayHandoff("gtm_to_demand", "GTM strategy → Demand gen", index, index < 40, True),
+        RelayHandoff("demand_to_lead", "Demand gen → Lead gen", 100, False, False),
+        RelayHandoff("lead_to_sales", "Lead gen → Sales-ready", index, index < 40, False),
+    ]
+    chart = relay_chart(handoffs, title="Relay")
+    assert_inside(chart.texts, chart.width, chart.height)
+    assert_apart(chart.texts)
+
+
+# ---- Rendering ---------------------------------------------------------------------------
+
+
+def render(template, chart):
+    html = render_to_string(f"assessments/charts/{template}", {"chart": chart})
+    # Our own template's output: parsing it proves it well-formed, escaped, nothing unclosed.
+    figure = ET.fromstring(html)  # noqa: S314
+    svg = figure.find(f"{SVG}svg")
+    assert svg is not None
+    return html, figure, svg
+
+
+CHARTS = [
+    ("_radar.svg.html", lambda: radar_chart(DIMENSIONS, title="Maturity", previous_label="Q2")),
+    ("_relay.svg.html", lambda: relay_chart(HANDOFFS, title="Relay")),
+]
+
+
+@pytest.mark.parametrize(("template", "make"), CHARTS)
+def test_the_svg_is_labelled_by_its_title_and_description(template, make):
+    chart = make()
+    _, figure, svg = render(template, chart)
+    title, desc = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
+    assert (title.text, desc.text) == (chart.title, chart.description)
+    assert svg.get("role") == "img"
+    assert svg.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert svg.get("viewBox") == f"0 0 {chart.width} {chart.height}"
+    assert svg.get("width") == "100%" and f"max-width: {chart.width}px" in svg.get("style")
+    assert figure.find("details/summary").text == "Data table"
+
+
+@pytest.mark.parametrize(("template", "make"), CHARTS)
+def test_the_svg_keeps_to_what_weasyprint_draws(template, make):
+    _, _, svg = render(template, make())
+    allowed = {"title", "desc", "rect", "line", "polygon", "polyline", "circle", "path", "text"}
+    for element in svg.iter():
+        if element is svg:
+            continue
+        assert element.tag.removeprefix(SVG) in allowed
+        assert not any("href" in name or name == "class" for name in element.attrib)
+
+
+@pytest.mark.parametrize(("template", "make"), CHARTS)
+def test_every_text_is_set_in_dejavu_and_stays_inside_the_view_box(template, make):
+    chart = make()
+    _, _, svg = render(template, chart)
+    texts = svg.findall(f"{SVG}text")
+    assert texts
+    for element in texts:
+        assert element.get("font-family") == "DejaVu Sans, sans-serif"
+        text = Text(
+            element.text,
+            float(element.get("x")),
+            float(element.get("y")),
+            float(element.get("font-size")),
+            element.get("text-anchor"),
+            bold=element.get("font-weight") == "bold",
+        )
+        assert text.left >= 0 and text.right <= chart.width, element.text
+        assert 0 < text.y <= chart.height, element.text
+
+
+def test_the_radar_shows_the_data_and_escapes_names():
+    chart = radar_chart(DIMENSIONS, title="Maturity", previous_label="Q2")
+    html, figure, svg = render("_radar.svg.html", chart)
+    assert "Buyer insights &amp; content" in html and "Buyer insights & content" not in html
+    shown = [t.text for t in svg.iter(f"{SVG}text")]
+    assert {"Buyer insights & content", "62", "45", "30", "no index"} <= set(shown)
+    cells = [cell.text for cell in figure.iter() if cell.tag in ("th", "td")]
+    start = cells.index("Buyer insights & content")
+    assert cells[start : start + 5] == ["Buyer insights & content", "30", "Emerging", "75", "36"]
+    assert cells.count("no index") == 1
+
+
+def test_the_relay_shows_the_data():
+    _, figure, svg = render("_relay.svg.html", relay_chart(HANDOFFS, title="Relay"))
+    shown = [t.text for t in svg.iter(f"{SVG}text")]
+    assert {"55", "32", "no data", "At risk", "Baton drop", "Lead gen"} <= set(shown)
+    red_dashed = [
+        p
+        for p in svg.iter(f"{SVG}polygon")
+        if p.get("stroke") == "#b42318" and p.get("stroke-dasharray")
+    ]
+    assert len(red_dashed) == 1
+    cells = [cell.text for cell in figure.iter() if cell.tag in ("th", "td")]
+    assert "Baton drop, At risk" in cells and "no data" in cells
+
+
+def test_two_charts_on_one_page_have_distinct_ids():
+    radar_html, *_ = render("_radar.svg.html", radar_chart(DIMENSIONS, title="Maturity"))
+    relay_html, *_ = render("_relay.svg.html", relay_chart(HANDOFFS, title="Relay"))
+    ids = re.findall(r'\bid="([^"]+)"', radar_html + relay_html)
+    assert len(ids) == len(set(ids)) == 4
+
+
+@pytest.mark.parametrize(("template", "make"), CHARTS)
+def test_no_locale_turns_a_coordinate_into_a_decimal_comma(template, make):
+    with translation.override("de"):
+        _, _, svg = render(template, make())
+    for element in svg.iter():
+        for name in ("x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "width", "height"):
+            if name in element.attrib and element.attrib[name] != "100%":
+                float(element.attrib[name])
+        if "points" in element.attrib:
+            points(element.attrib["points"])
