@@ -32,6 +32,7 @@ def get_membership_for(
         raise Http404
     membership = (
         Membership.objects.select_related("workspace")
+        .defer("workspace__logo")  # up to 512 KB that only the logo view and the report read
         .filter(user=request.user, workspace__slug=workspace_slug)
         .first()
     )

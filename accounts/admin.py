@@ -72,7 +72,15 @@ class WorkspaceAdmin(admin.ModelAdmin):
     form = WorkspaceAdminForm
     list_display = ["name", "slug", "member_count", "created_at"]
     search_fields = ["name", "slug"]
-    readonly_fields = ["slug", "created_at"]
+    # Branding is shown, not edited: owners change it in the app, where uploads are checked.
+    readonly_fields = [
+        "slug",
+        "created_at",
+        "accent_color",
+        "paper_size",
+        "logo_content_type",
+        "updated_at",
+    ]
     inlines = [MembershipInline]
 
     def get_queryset(self, request):

@@ -12,7 +12,9 @@ def workspaces(request: HttpRequest) -> dict:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
     memberships = list(
-        request.user.memberships.select_related("workspace").order_by("workspace__name")
+        request.user.memberships.select_related("workspace")
+        .defer("workspace__logo")  # the header needs has_logo, never the bytes
+        .order_by("workspace__name")
     )
     current = getattr(request, "membership", None)
     if current is None:

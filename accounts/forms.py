@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, SetPasswordMixin
 
+from accounts.branding import ACCEPTED, HEX_COLOR, MAX_LOGO_BYTES, Logo, LogoError, read_logo
 from accounts.models import ROLE_DESCRIPTIONS, Membership, Role, User, Workspace, normalize_email
 
 
@@ -62,6 +63,88 @@ class WorkspaceForm(forms.ModelForm):
 
     def clean_name(self) -> str:
         return self.cleaned_data["name"].strip()
+
+
+class WorkspaceSettingsForm(WorkspaceForm):
+    """The owner's settings: the name, and the branding used by the header and the PDF report."""
+
+    logo = forms.FileField(
+        label="Logo",
+        required=False,
+        help_text="PNG, JPEG or SVG, at most 512 KB. A wide logo on a transparent background "
+        "works best.",
+        error_messages={"empty": f"The file is empty. {ACCEPTED}"},
+        # `accept` only helps the file picker; the content is what read_logo checks.
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml,.svg"}),
+    )
+    remove_logo = forms.BooleanField(label="Remove the logo", required=False)
+
+    class Meta(WorkspaceForm.Meta):
+        fields = ("name", "accent_color", "paper_size")
+        labels = {
+            **WorkspaceForm.Meta.labels,
+            "accent_color": "Accent colour",
+            "paper_size": "Paper size of PDF reports",
+        }
+        help_texts = {
+            "accent_color": "The stripe along the top of every page; PDF reports use it too."
+        }
+        widgets = {
+            "accent_color": forms.TextInput(attrs={"type": "color"}),
+            "paper_size": forms.RadioSelect,
+        }
+
+    field_order = ["name", "logo", "remove_logo", "accent_color", "paper_size"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.has_logo:
+            del self.fields["remove_logo"]
+        # A submission without the branding fields (a script renaming the workspace, say)
+        # keeps the current colour and paper size rather than failing.
+        self.fields["accent_color"].required = False
+        self.fields["paper_size"].required = False
+
+    def clean_logo(self) -> Logo | None:
+        upload = self.cleaned_data["logo"]
+        if not upload:
+            return None
+        if upload.size > MAX_LOGO_BYTES:  # before reading any of it into memory
+            raise forms.ValidationError(f"The file is {upload.size // 1024} KB. {ACCEPTED}")
+        try:
+            return read_logo(upload.read())
+        except LogoError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_accent_color(self) -> str:
+        # <input type="color"> always sends #rrggbb in lower case; other clients may not.
+        color = self.cleaned_data["accent_color"]
+        if not color:
+            return self.instance.accent_color
+        if not HEX_COLOR.fullmatch(color):
+            raise forms.ValidationError(
+                "Enter a colour as # followed by six hexadecimal digits, like #1f5fa8."
+            )
+        return color.lower()
+
+    def clean_paper_size(self) -> str:
+        return self.cleaned_data["paper_size"] or self.instance.paper_size
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("remove_logo") and cleaned_data.get("logo"):
+            self.add_error(
+                "remove_logo", "Either upload a new logo or remove the current one, not both."
+            )
+        return cleaned_data
+
+    def save(self, commit: bool = True) -> Workspace:
+        logo = self.cleaned_data.get("logo")
+        if logo:
+            self.instance.set_logo(data=logo.data, content_type=logo.content_type)
+        elif self.cleaned_data.get("remove_logo"):
+            self.instance.remove_logo()
+        return super().save(commit=commit)
 
 
 def _role_choices_with_descriptions() -> list[tuple[str, str]]:

@@ -4,6 +4,7 @@ Every product object (clients, assessments, ...) belongs to exactly one Workspac
 a workspace only through a Membership, whose role decides what they may change.
 """
 
+import base64
 import hashlib
 import secrets
 from datetime import timedelta
@@ -11,11 +12,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+
+from accounts.branding import LOGO_CONTENT_TYPES, text_color_on
 
 
 def normalize_email(email: str) -> str:
@@ -108,21 +112,89 @@ class WorkspaceQuerySet(models.QuerySet):
         return self.filter(memberships__user=user)
 
 
+class PaperSize(models.TextChoices):
+    A4 = "A4", "A4 (210 × 297 mm)"
+    LETTER = "Letter", "US Letter (8.5 × 11 in)"
+
+
+DEFAULT_ACCENT_COLOR = "#1f5fa8"  # the app's own accent
+
+
 class Workspace(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=60, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Branding, for the PDF report and the app header. The logo lives in the database on
+    # purpose: several app servers share one PostgreSQL and there is no media server. Only
+    # bytes checked by accounts.branding.read_logo are stored (at most 512 KB).
+    logo = models.BinaryField(blank=True, default=b"")
+    logo_content_type = models.CharField(max_length=20, blank=True)
+    accent_color = models.CharField(
+        max_length=7,
+        default=DEFAULT_ACCENT_COLOR,
+        validators=[RegexValidator(r"^#[0-9a-f]{6}\Z", "Enter a colour like #1f5fa8.")],
+    )
+    paper_size = models.CharField(max_length=6, choices=PaperSize.choices, default=PaperSize.A4)
+    updated_at = models.DateTimeField(auto_now=True)  # the logo's ETag and the report's cache key
+
     objects = WorkspaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # \Z, unlike $, also refuses a trailing newline (SQLite does not enforce max_length).
+            models.CheckConstraint(
+                condition=models.Q(accent_color__regex=r"^#[0-9a-f]{6}\Z"),
+                name="workspace_accent_color_is_lowercase_hex",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(paper_size__in=PaperSize.values),
+                name="workspace_paper_size_is_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(logo_content_type__in=["", *LOGO_CONTENT_TYPES]),
+                name="workspace_logo_type_is_known",
+            ),
+            # A logo has a type and a type has a logo: has_logo can trust either column.
+            models.CheckConstraint(
+                condition=(
+                    (models.Q(logo=b"") & models.Q(logo_content_type=""))
+                    | (~models.Q(logo=b"") & ~models.Q(logo_content_type=""))
+                ),
+                name="workspace_logo_and_type_agree",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("assessments:workspace_home", kwargs={"workspace_slug": self.slug})
+
+    @property
+    def has_logo(self) -> bool:
+        # The type, not the bytes: pages that only need to know load the workspace without them.
+        return bool(self.logo_content_type)
+
+    @property
+    def logo_data_uri(self) -> str | None:
+        """The logo inline, for documents that cannot fetch it (the PDF report)."""
+        if not self.has_logo:
+            return None
+        encoded = base64.b64encode(bytes(self.logo)).decode("ascii")  # memoryview on PostgreSQL
+        return f"data:{self.logo_content_type};base64,{encoded}"
+
+    @property
+    def accent_text_color(self) -> str:
+        """White or ink, whichever has the higher WCAG contrast on the accent colour."""
+        return text_color_on(self.accent_color)
+
+    def set_logo(self, *, data: bytes, content_type: str) -> None:
+        self.logo, self.logo_content_type = data, content_type
+
+    def remove_logo(self) -> None:
+        self.logo, self.logo_content_type = b"", ""
 
 
 class Membership(models.Model):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("invitations/<str:token>/accept/", views.invitation_accept, name="invitation_accept"),
     path("invitations/<str:token>/signup/", views.invitation_signup, name="invitation_signup"),
     path("w/<slug:workspace_slug>/settings/", views.workspace_settings, name="workspace_settings"),
+    path("w/<slug:workspace_slug>/logo/", views.workspace_logo, name="workspace_logo"),
     path("w/<slug:workspace_slug>/members/", views.member_list, name="member_list"),
     path("w/<slug:workspace_slug>/members/invite/", views.member_invite, name="member_invite"),
     path(

@@ -1,15 +1,25 @@
+import copy
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import services
+from accounts import branding, services
 from accounts.access import SESSION_WORKSPACE_KEY, get_membership_for
 from accounts.emails import invitation_link, send_invitation_email
-from accounts.forms import InvitationSignupForm, InviteForm, RoleForm, SignupForm, WorkspaceForm
+from accounts.forms import (
+    InvitationSignupForm,
+    InviteForm,
+    RoleForm,
+    SignupForm,
+    WorkspaceForm,
+    WorkspaceSettingsForm,
+)
 from accounts.models import Invitation, Membership, Role, User, hash_token
 
 
@@ -65,12 +75,46 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def workspace_settings(request: HttpRequest, workspace_slug: str) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
-    form = WorkspaceForm(request.POST or None, instance=membership.workspace)
+    # The form edits a copy: a refused submission must not show its unsaved name or accent
+    # colour in the header, which renders the membership's workspace.
+    form = WorkspaceSettingsForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=copy.copy(membership.workspace),
+    )
     if form.is_valid():
         form.save()
         messages.success(request, "Workspace settings saved.")
         return redirect("accounts:workspace_settings", workspace_slug=workspace_slug)
     return render(request, "accounts/workspace_settings.html", {"form": form})
+
+
+SVG_LOGO_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+@require_GET
+@login_required
+def workspace_logo(request: HttpRequest, workspace_slug: str) -> HttpResponse:
+    """The workspace's logo, for any member; 404 when it has none."""
+    workspace = get_membership_for(request, workspace_slug).workspace
+    if not workspace.has_logo:
+        raise Http404("This workspace has no logo.")
+    headers = {
+        "Cache-Control": "private, max-age=3600",
+        # updated_at changes with every save of the workspace, so a new logo gets a new ETag.
+        "ETag": f'"logo-{workspace.updated_at:%Y%m%d%H%M%S%f}"',
+        "X-Content-Type-Options": "nosniff",
+    }
+    if workspace.logo_content_type == branding.SVG:
+        # Opened on its own, a sanitized SVG still gets no scripts, no fetches, no forms.
+        headers["Content-Security-Policy"] = SVG_LOGO_POLICY
+    # A matching If-None-Match gets a 304 before the bytes are loaded (the field is deferred).
+    response = get_conditional_response(request, etag=headers["ETag"]) or HttpResponse(
+        bytes(workspace.logo), content_type=workspace.logo_content_type
+    )
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 def _render_members(
