@@ -28,7 +28,7 @@ format: $(VENV)/.installed-test
 	$(PY) -m ruff format .
 
 bench: $(VENV)/.installed
-	@echo "no benchmarks yet"
+	$(PY) manage.py bench
 
 # The virtualenv and its packages, reinstalled only when pyproject.toml changes.
 $(PY):

@@ -8,16 +8,18 @@ from assessments.models import Assessment, Client, Respondent
 
 def get_client_for(membership: Membership, client_id: int) -> Client:
     return get_object_or_404(
-        Client.objects.for_workspace(membership.workspace).select_related("workspace"),
+        Client.objects.for_workspace(membership.workspace)
+        .select_related("workspace")
+        .defer("workspace__logo"),  # up to 512 KB that only the report needs
         pk=client_id,
     )
 
 
 def get_assessment_for(membership: Membership, assessment_id: int) -> Assessment:
     return get_object_or_404(
-        Assessment.objects.for_workspace(membership.workspace).select_related(
-            "client__workspace", "bank_version"
-        ),
+        Assessment.objects.for_workspace(membership.workspace)
+        .select_related("client__workspace", "bank_version")
+        .defer("client__workspace__logo"),
         pk=assessment_id,
     )
 

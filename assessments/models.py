@@ -140,6 +140,7 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -192,14 +193,14 @@ class Assessment(models.Model):
         self.status = self.Status.OPEN
         self.opened_at = self.opened_at or timezone.now()
         self.closed_at = None
-        self.save(update_fields=["status", "opened_at", "closed_at"])
+        self.save(update_fields=["status", "opened_at", "closed_at", "updated_at"])
 
     def close(self) -> None:
         if self.status != self.Status.OPEN:
             raise ValueError("Only an open assessment can be closed.")
         self.status = self.Status.CLOSED
         self.closed_at = timezone.now()
-        self.save(update_fields=["status", "closed_at"])
+        self.save(update_fields=["status", "closed_at", "updated_at"])
 
 
 class RespondentRole(models.TextChoices):
@@ -348,3 +349,40 @@ class Answer(models.Model):
     def level(self) -> int | None:
         """The maturity level chosen, or None for Not applicable and Don't know."""
         return int(self.choice) if self.choice.isdigit() else None
+
+
+class ReportRender(models.Model):
+    """A rendered PDF report, kept for the state of the data it was rendered from.
+
+    `digest` fingerprints everything the report shows (see assessments.report.report_digest),
+    so a repeat download of an unchanged assessment is served from here at once, and any change
+    makes a new render. Rows live in the database so that every app server and the background
+    worker share them.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="report_renders"
+    )
+    digest = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    pdf = models.BinaryField(null=True, blank=True)
+    render_seconds = models.FloatField(null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "digest"], name="one_render_per_state"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "ready", "failed"]), name="render_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report of {self.assessment} ({self.get_status_display().lower()})"

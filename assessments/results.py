@@ -147,3 +147,16 @@ def relay_advice(results: Results) -> RelayAdvice:
             "is not a symptom of a problem further up."
         )
     return RelayAdvice(headline, guidance)
+
+
+def role_table(results: Results) -> list[tuple]:
+    """Rows of the role-by-dimension table: (dimension, [(role, index)], has_gap)."""
+    alignment = results.alignment
+    if alignment is None:
+        return []
+    gaps = {gap.dimension for gap in alignment.gaps}
+    roles = sorted(alignment.role_indexes)
+    return [
+        (d, [(role, alignment.role_indexes[role][d.key]) for role in roles], d.key in gaps)
+        for d in results.dimensions
+    ]

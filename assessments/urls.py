@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from assessments.views import assessments, clients, questionnaire, results
+from assessments.views import assessments, clients, questionnaire, report, results
 
 app_name = "assessments"
 
@@ -49,6 +49,9 @@ urlpatterns = [
     path(ASSESSMENT + "results.json", results.results_json, name="results_json"),
     path(ASSESSMENT + "results.csv", results.results_csv_download, name="results_csv"),
     path(ASSESSMENT + "answers.csv", results.answers_csv_download, name="answers_csv"),
+    path(ASSESSMENT + "report.pdf", report.report_pdf, name="report_pdf"),
+    path(ASSESSMENT + "report/", report.report_status, name="report_status"),
+    path(ASSESSMENT + "report/retry/", report.report_retry, name="report_retry"),
     path(ASSESSMENT + "respondents/add/", assessments.respondent_add, name="respondent_add"),
     path(RESPONDENT + "link/", assessments.respondent_new_link, name="respondent_new_link"),
     path(RESPONDENT + "revoke/", assessments.respondent_revoke_link, name="respondent_revoke"),

@@ -10,18 +10,25 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from assessments.charts import (
+    NAVY,
     RADAR_CENTER,
     RADAR_RADIUS,
     STAGE_FILLS,
+    TREND_PLOT,
     RadarAxis,
     RelayHandoff,
     Text,
+    TrendSeries,
     radar_chart,
     radar_point,
     relay_chart,
     text_width,
+    trend_chart,
+    trend_point,
+    trend_x,
     wrap_words,
 )
+from assessments.scoring import LEVEL_NAMES
 
 SVG = "{http://www.w3.org/2000/svg}"
 CX, CY, R = RADAR_CENTER.x, RADAR_CENTER.y, RADAR_RADIUS
@@ -384,3 +391,291 @@ def test_no_locale_turns_a_coordinate_into_a_decimal_comma(template, make):
                 float(element.attrib[name])
         if "points" in element.attrib:
             points(element.attrib["points"])
+
+
+# ---- Trend geometry ----------------------------------------------------------------------
+
+QUARTERS = ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
+TREND = [
+    TrendSeries("Overall", (31.2, 38.5, None, 47.9), emphasis=True),
+    TrendSeries("People", (40, 45, None, 55)),
+    TrendSeries("Technology systems & data", (None, 35, None, None)),
+    TrendSeries("Lead gen → Sales-ready opportunities", (None, None, None, None)),
+]
+NOTES = ["Lead → Sales", None, None, "Demand → Lead"]
+LONG_NAMES = [
+    "Overall",
+    "People",
+    "Process",
+    "Buyer insights & content",
+    "Technology systems & data",
+    "GTM strategy → Demand gen",
+    "Demand gen → Lead gen",
+    "Lead gen → Sales-ready opportunities",
+]
+PLOT_BOTTOM = TREND_PLOT.y + TREND_PLOT.height
+
+
+def trend_line(chart, name):
+    return next(line for line in chart.series if line.name == name)
+
+
+def many_quarters(count: int):
+    """`count` quarters from 2023-Q1, eight series of full names with values and gaps, notes."""
+    quarters = [f"{2023 + i // 4}-Q{i % 4 + 1}" for i in range(count)]
+    series = [
+        TrendSeries(
+            name,
+            tuple(None if (i + j) % 5 == 4 else (i * 7 + j * 13) % 101 for i in range(count)),
+            emphasis=j == 0,
+        )
+        for j, name in enumerate(LONG_NAMES)
+    ]
+    notes = [["Lead → Sales", "Demand → Lead", None][i % 3] for i in range(count)]
+    return trend_chart(quarters, series, title="Trend", annotations=notes)
+
+
+def test_the_scale_runs_from_0_at_the_bottom_of_the_plot_to_100_at_the_top():
+    middle = TREND_PLOT.y + TREND_PLOT.height / 2
+    assert trend_point(50, 0, 4).y == pytest.approx(middle)
+    assert trend_point(0, 0, 4).y == pytest.approx(PLOT_BOTTOM)
+    assert trend_point(100, 0, 4).y == pytest.approx(TREND_PLOT.y)
+    assert trend_point(130, 0, 4).y == pytest.approx(TREND_PLOT.y)  # kept on the scale
+
+
+@pytest.mark.parametrize("count", [2, 4, 8, 16])
+def test_quarters_are_evenly_spaced_across_the_plot(count):
+    xs = [trend_x(i, count) for i in range(count)]
+    steps = {round(b - a, 1) for a, b in itertools.pairwise(xs)}
+    assert len(steps) == 1
+    assert TREND_PLOT.x < xs[0] and xs[-1] < TREND_PLOT.x + TREND_PLOT.width
+    assert xs[0] - TREND_PLOT.x == pytest.approx(TREND_PLOT.x + TREND_PLOT.width - xs[-1])
+
+
+def test_a_single_quarter_sits_in_the_middle():
+    assert trend_x(0, 1) == pytest.approx(TREND_PLOT.x + TREND_PLOT.width / 2)
+
+
+def test_each_series_joins_its_values_in_quarter_order():
+    chart = trend_chart(QUARTERS[:2], [TrendSeries("People", (40, 45))], title="Trend")
+    (segment,) = trend_line(chart, "People").segments
+    assert points(segment) == [
+        pytest.approx((trend_x(0, 2), trend_point(40, 0, 2).y), abs=0.06),
+        pytest.approx((trend_x(1, 2), trend_point(45, 1, 2).y), abs=0.06),
+    ]
+
+
+def test_a_gap_splits_the_line_and_is_never_drawn_as_0():
+    chart = trend_chart(
+        ["Q1", "Q2", "Q3", "Q4", "Q5"], [TrendSeries("People", (40, 50, None, 60, 70))], title="T"
+    )
+    line = trend_line(chart, "People")
+    assert len(line.segments) == 2
+    assert [len(points(segment)) for segment in line.segments] == [2, 2]
+    assert len(line.markers) == 4
+    drawn = [p for segment in line.segments for p in points(segment)]
+    assert trend_x(2, 5) not in [x for x, _ in drawn]
+    assert all(y < PLOT_BOTTOM for _, y in drawn)
+
+
+def test_a_value_alone_between_gaps_keeps_its_marker():
+    chart = trend_chart(QUARTERS, TREND, title="Trend")
+    technology = trend_line(chart, "Technology systems & data")
+    assert technology.segments == ()
+    assert [(m.x, m.y) for m in technology.markers] == [
+        pytest.approx((trend_x(1, 4), trend_point(35, 1, 4).y), abs=0.06)
+    ]
+
+
+def test_a_series_without_any_value_draws_nothing_but_stays_in_the_table_and_legend():
+    chart = trend_chart(QUARTERS, TREND, title="Trend")
+    empty = trend_line(chart, "Lead gen → Sales-ready opportunities")
+    assert (empty.segments, empty.markers) == ((), ())
+    rows = [[cell.text for cell in row] for row in chart.table.rows]
+    assert ["Lead gen → Sales-ready opportunities", "—", "—", "—", "—"] in rows
+    assert "Lead gen → Sales-ready opportunities (no data)" in [t.text for t in chart.texts]
+    assert "Lead gen → Sales-ready opportunities no data" in chart.description
+
+
+def test_the_overall_line_is_navy_thicker_drawn_on_top_and_the_only_one_with_values():
+    chart = trend_chart(QUARTERS, TREND, title="Trend")
+    overall, people = trend_line(chart, "Overall"), trend_line(chart, "People")
+    assert chart.series[-1] is overall
+    assert overall.stroke == NAVY and overall.stroke_width > people.stroke_width
+    values = [t.text for t in chart.texts if t.bold and t.fill == NAVY]
+    assert values == ["31", "38", "48"]  # whole numbers; the gap has none
+    assert len(chart.value_patches) == 3
+
+
+def test_eight_series_get_eight_different_looks_from_the_palette():
+    chart = many_quarters(4)
+    looks = {(line.stroke, line.dasharray, line.shape) for line in chart.series}
+    assert len(looks) == 8
+    assert [line.stroke for line in chart.series].count(NAVY) == 1
+    # Each legend key has the line's colour and dashes, and a marker of the line's shape.
+    for key, marker, line in zip(chart.legend, chart.legend_markers, LONG_NAMES, strict=True):
+        drawn = trend_line(chart, line)
+        assert (key.stroke, key.dasharray) == (drawn.stroke, drawn.dasharray)
+        assert (marker.fill, marker.shape) == (drawn.stroke, drawn.shape)
+
+
+def test_the_stage_names_sit_in_their_bands_right_of_the_plot():
+    chart = trend_chart(QUARTERS, TREND, title="Trend")
+    for number, name in LEVEL_NAMES.items():
+        label = next(t for t in chart.texts if t.text == name)
+        assert label.left > TREND_PLOT.x + TREND_PLOT.width
+        assert trend_point(number * 20, 0, 1).y < label.y < trend_point(number * 20 - 20, 0, 1).y
+    assert [round(line.y1, 1) for line in chart.gridlines] == [
+        round(trend_point(value, 0, 1).y, 1) for value in (20, 40, 60, 80, 100)
+    ]
+
+
+def test_the_trend_table_has_a_row_per_series_and_a_column_per_quarter():
+    chart = trend_chart(QUARTERS, TREND, title="Trend")
+    assert [cell.text for cell in chart.table.headers] == ["Series", *QUARTERS]
+    rows = [[cell.text for cell in row] for row in chart.table.rows]
+    assert rows[:3] == [
+        ["Overall", "31", "38", "—", "48"],
+        ["People", "40", "45", "—", "55"],
+        ["Technology systems & data", "—", "35", "—", "—"],
+    ]
+
+
+def test_the_trend_description_sums_the_data_up():
+    chart = trend_chart(QUARTERS, TREND, title="Trend", annotations=NOTES)
+    assert "2025-Q4 to 2026-Q3" in chart.description
+    assert "Overall from 31 in 2025-Q4 to 48 in 2026-Q3" in chart.description
+    assert "Technology systems & data 35 in 2026-Q1" in chart.description
+    assert "gap" in chart.description
+    assert "2025-Q4 Lead → Sales; 2026-Q3 Demand → Lead" in chart.description
+
+
+def test_annotations_sit_under_their_quarters_label():
+    chart = trend_chart(QUARTERS, TREND, title="Trend", annotations=NOTES)
+    for quarter, note in zip(QUARTERS, NOTES, strict=True):
+        label = next(t for t in chart.texts if t.text == quarter)
+        assert label.y > PLOT_BOTTOM
+        if note:
+            shown = next(t for t in chart.texts if t.text == note)
+            assert shown.x == label.x and shown.y > label.y and shown.size < label.size
+
+
+def test_every_series_and_the_annotations_need_one_value_per_quarter():
+    with pytest.raises(ValueError):
+        trend_chart(QUARTERS, [TrendSeries("People", (40, 45))], title="Trend")
+    with pytest.raises(ValueError):
+        trend_chart(QUARTERS, TREND, title="Trend", annotations=["Lead → Sales"])
+
+
+@pytest.mark.parametrize("count", [1, 4, 8, 16])
+def test_trend_labels_stay_inside_and_apart_with_eight_series(count):
+    chart = many_quarters(count)
+    assert_inside(chart.texts, chart.width, chart.height)
+    assert_apart(chart.texts)
+    assert len([t for t in chart.texts if re.fullmatch(r"\d{4}-Q\d", t.text)]) == count
+    for key in chart.legend:
+        assert key.box.x >= 0 and key.box.x + key.box.width <= chart.width
+        assert key.box.y + key.box.height <= chart.height
+
+
+def test_many_quarters_stagger_their_labels_with_longer_ticks_to_the_lower_row():
+    chart = many_quarters(16)
+    labels = [t for t in chart.texts if re.fullmatch(r"\d{4}-Q\d", t.text)]
+    assert len({label.y for label in labels}) == 2
+    assert labels[0].y < labels[1].y and labels[0].y == labels[2].y
+    assert chart.ticks[1].y2 > chart.ticks[0].y2
+    few = [t for t in many_quarters(4).texts if re.fullmatch(r"\d{4}-Q\d", t.text)]
+    assert len({label.y for label in few}) == 1  # room enough: one row
+
+
+def test_a_long_legend_wraps_onto_rows_and_the_chart_grows_for_them():
+    short = trend_chart(QUARTERS, TREND[:2], title="Trend")
+    long = many_quarters(4)
+    assert len({key.box.y for key in short.legend}) == 1
+    assert len({key.box.y for key in long.legend}) > 1
+    assert long.height > short.height
+
+
+# ---- Trend rendering ---------------------------------------------------------------------
+
+
+def trend_sample():
+    return trend_chart(QUARTERS, TREND, title="Trend over quarters", annotations=NOTES)
+
+
+def test_the_trend_svg_is_labelled_and_keeps_to_what_weasyprint_draws():
+    chart = trend_sample()
+    _, figure, svg = render("_trend.svg.html", chart)
+    title, desc = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
+    assert (title.text, desc.text) == (chart.title, chart.description)
+    assert (title.get("id"), desc.get("id")) == (chart.title_id, chart.desc_id)
+    assert svg.get("role") == "img"
+    assert svg.get("aria-labelledby") == f"{chart.title_id} {chart.desc_id}"
+    assert svg.get("viewBox") == f"0 0 {chart.width} {chart.height}"
+    assert figure.get("class") == "chart chart-trend"
+    allowed = {"title", "desc", "rect", "line", "polygon", "polyline", "circle", "text"}
+    for element in svg.iter():
+        if element is not svg:
+            assert element.tag.removeprefix(SVG) in allowed
+            assert not any("href" in name or name == "class" for name in element.attrib)
+
+
+def test_the_trend_draws_a_polyline_per_segment_and_a_marker_per_value():
+    chart = trend_sample()
+    _, _, svg = render("_trend.svg.html", chart)
+    polylines = svg.findall(f"{SVG}polyline")
+    assert len(polylines) == sum(len(line.segments) for line in chart.series) == 2
+    assert polylines[-1].get("stroke") == NAVY  # the overall on top
+    markers = [e for e in svg if e.tag in (f"{SVG}circle", f"{SVG}polygon")]
+    assert len(markers) == 3 + 3 + 1 + len(chart.legend)  # overall, people, technology, legend
+
+
+@pytest.mark.parametrize("count", [1, 4, 8, 16])
+def test_every_trend_text_is_in_dejavu_inside_the_view_box(count):
+    chart = many_quarters(count)
+    _, _, svg = render("_trend.svg.html", chart)
+    for element in svg.findall(f"{SVG}text"):
+        assert element.get("font-family") == "DejaVu Sans, sans-serif"
+        text = Text(
+            element.text,
+            float(element.get("x")),
+            float(element.get("y")),
+            float(element.get("font-size")),
+            element.get("text-anchor"),
+            bold=element.get("font-weight") == "bold",
+        )
+        assert text.left >= 0 and text.right <= chart.width, element.text
+        assert text.size <= text.y <= chart.height, element.text
+
+
+def test_the_trend_shows_the_data_annotations_and_escapes_names():
+    html, figure, svg = render("_trend.svg.html", trend_sample())
+    assert "Lead gen → Sales-ready opportunities" in html
+    assert "Technology systems &amp; data" in html and "systems & data" not in html
+    shown = [t.text for t in svg.iter(f"{SVG}text")]
+    assert {"2025-Q4", "Lead → Sales", "Demand → Lead", "31", "38", "48", "Defined"} <= set(shown)
+    cells = [cell.text for cell in figure.iter() if cell.tag in ("th", "td")]
+    assert cells[:5] == ["Series", *QUARTERS]
+    start = cells.index("Overall")
+    assert cells[start : start + 5] == ["Overall", "31", "38", "—", "48"]
+    assert cells.count("Lead gen → Sales-ready opportunities") == 1
+
+
+def test_no_locale_turns_a_trend_coordinate_into_a_decimal_comma():
+    with translation.override("de"):
+        _, _, svg = render("_trend.svg.html", trend_sample())
+    for element in svg.iter():
+        for name in ("x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "width", "height"):
+            if name in element.attrib and element.attrib[name] != "100%":
+                float(element.attrib[name])
+        for name in ("points", "stroke-width", "fill-opacity"):
+            if name == "points" and name in element.attrib:
+                points(element.attrib[name])
+            elif name in element.attrib:
+                float(element.attrib[name])
+
+
+def test_the_trend_ids_come_from_the_title_or_the_prefix_given():
+    assert trend_sample().title_id == "chart-trend-over-quarters-title"
+    chart = trend_chart(QUARTERS, TREND, title="Trend", id_prefix="client-7-trend")
+    assert (chart.title_id, chart.desc_id) == ("client-7-trend-title", "client-7-trend-desc")

@@ -59,6 +59,10 @@ WORKSPACE_ROUTES = [
     _route("assessments:results_json", {"GET"}, READ, "assessment"),
     _route("assessments:results_csv", {"GET"}, READ, "assessment"),
     _route("assessments:answers_csv", {"GET"}, READ, "assessment"),
+    _route("assessments:report_pdf", {"GET"}, READ, "assessment"),
+    _route("assessments:report_status", {"GET"}, READ, "assessment"),
+    # Anyone who may read the report may ask for it to be rendered again: it changes no data.
+    _route("assessments:report_retry", {"POST"}, READ, "assessment"),
     _route("assessments:respondent_add", {"POST"}, CHANGE, "assessment"),
     _route("assessments:respondent_new_link", {"POST"}, CHANGE, "assessment", "respondent"),
     _route("assessments:respondent_revoke", {"POST"}, CHANGE, "assessment", "respondent"),
@@ -72,6 +76,7 @@ WORKSPACE_ROUTES = [
     _route("assessments:facilitate_submit", {"POST"}, CHANGE, "assessment", "respondent"),
     _route("assessments:facilitate_done", {"GET"}, CHANGE, "assessment", "respondent"),
     _route("accounts:workspace_settings", {"GET", "POST"}, OWN),
+    _route("accounts:workspace_logo", {"GET"}, READ),
     _route("accounts:member_list", {"GET"}, READ),
     _route("accounts:member_invite", {"POST"}, OWN),
     _route("accounts:member_change_role", {"POST"}, OWN, "membership"),
@@ -140,6 +145,11 @@ def test_every_url_is_in_the_access_catalogue():
 @pytest.fixture
 def world(workspace, owner, consultant, viewer, outsider):
     """Workspace A with one of everything, and an outsider with workspace B."""
+    # A logo, so its URL answers 200 to members like every other page (without one it is 404).
+    workspace.set_logo(
+        data=b"<svg xmlns='http://www.w3.org/2000/svg'/>", content_type="image/svg+xml"
+    )
+    workspace.save()
     member = add_member(workspace, role=Role.CONSULTANT)
     invitation, _ = make_invitation(workspace, email="pending@example.com")
     client = make_client(workspace, name="Client of A")

@@ -108,7 +108,7 @@ def assessment_targets(request: HttpRequest, workspace_slug: str, assessment_id:
     else:
         for key, level in form.targets.items():
             setattr(assessment, TARGET_FIELDS[key], level)
-        assessment.save(update_fields=list(TARGET_FIELDS.values()))
+        assessment.save(update_fields=[*TARGET_FIELDS.values(), "updated_at"])
         messages.success(request, "Targets saved.")
     return redirect(assessment)
 

@@ -16,6 +16,7 @@ from assessments.results import (
     compute_results,
     previous_assessment,
     relay_advice,
+    role_table,
 )
 from assessments.scoring import ALIGNMENT_GAP, level_index
 
@@ -45,17 +46,6 @@ def _relay(computed: AssessmentResults):
     return relay_chart(handoffs, title="The relay: index of each handoff")
 
 
-def _role_table(computed: AssessmentResults) -> list[tuple]:
-    """Rows of the role-by-dimension table: (dimension, [(role, index)], has_gap)."""
-    alignment = computed.results.alignment
-    gaps = {gap.dimension for gap in alignment.gaps}
-    roles = sorted(alignment.role_indexes)
-    return [
-        (d, [(role, alignment.role_indexes[role][d.key]) for role in roles], d.key in gaps)
-        for d in computed.results.dimensions
-    ]
-
-
 def _delta(now: float | None, previous: AssessmentResults | None) -> float | None:
     before = previous.results.overall_index if previous else None
     return None if now is None or before is None else now - before
@@ -81,7 +71,7 @@ def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) 
         "baton_drop_key": results.baton_drop.key if results.baton_drop else None,
         "top_recommendations": results.recommendations[:TOP_RECOMMENDATIONS],
         "more_recommendations": results.recommendations[TOP_RECOMMENDATIONS:],
-        "role_table": _role_table(computed) if results.alignment else [],
+        "role_table": role_table(results),
         "alignment_gap": ALIGNMENT_GAP,
         "overall_delta": _delta(results.overall_index, previous),
     }

@@ -1,0 +1,281 @@
+"""What the PDF maturity report shows, gathered from the same scoring as the results page.
+
+`report_context` builds the template's context; `report_digest` fingerprints every row the
+report depends on, so that a cached PDF is reused exactly as long as nothing it shows changed.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from assessments.charts import (
+    RadarAxis,
+    RelayHandoff,
+    TrendSeries,
+    radar_chart,
+    relay_chart,
+    trend_chart,
+)
+from assessments.models import Answer, Assessment, Respondent
+from assessments.results import (
+    AssessmentResults,
+    BankCache,
+    compute_results,
+    relay_advice,
+    role_table,
+)
+from assessments.scoring import HANDOFF_ORDER, DimensionResult, Recommendation, level_index
+
+TOP_RECOMMENDATIONS = 10
+# The files whose change alters every report: part of the digest, so a deploy that changes
+# the layout does not serve PDFs rendered with the old one.
+REPORT_SOURCES = (
+    "templates/assessments/report/report.html",
+    "templates/assessments/_methodology_body.html",
+    "static/css/report.css",
+    "assessments/report.py",
+    "assessments/charts.py",
+    "assessments/scoring.py",
+)
+SHORT_HANDOFF = {
+    "gtm_to_demand": "Strategy → Demand",
+    "demand_to_lead": "Demand → Lead",
+    "lead_to_sales": "Lead → Sales",
+}
+
+
+@dataclass(frozen=True)
+class DimensionChange:
+    dimension: DimensionResult
+    before: float
+    since: str  # the quarter compared with
+
+    @property
+    def delta(self) -> float:
+        return self.dimension.index - self.before
+
+
+def _history(assessment: Assessment, cache: BankCache) -> list[AssessmentResults]:
+    """The client's assessments up to this one, oldest first, each with its results."""
+    period = assessment.period
+    earlier = [
+        a
+        for a in assessment.client.assessments.select_related("bank_version").order_by(
+            "year", "quarter"
+        )
+        if a.period <= period
+    ]
+    return [compute_results(a, cache) for a in earlier]
+
+
+def _biggest_change(
+    current: AssessmentResults, previous: AssessmentResults | None
+) -> DimensionChange | None:
+    if previous is None:
+        return None
+    before = {d.key: d.index for d in previous.results.dimensions}
+    changes = [
+        DimensionChange(d, before[d.key], str(previous.assessment.period))
+        for d in current.results.dimensions
+        if d.index is not None and before.get(d.key) is not None
+    ]
+    return max(changes, key=lambda change: abs(change.delta), default=None)
+
+
+def _trend(history: list[AssessmentResults]):
+    """Overall, dimension and handoff indexes per quarter; quarters without one are gaps."""
+    if len(history) < 2:
+        return None
+    first, last = history[0].assessment.period, history[-1].assessment.period
+    quarters = [first.shifted(n) for n in range(last.index - first.index + 1)]
+    by_quarter = {h.assessment.period: h.results for h in history}
+
+    def values(pick) -> tuple[float | None, ...]:
+        return tuple(pick(by_quarter[q]) if q in by_quarter else None for q in quarters)
+
+    series = [TrendSeries("Overall", values(lambda r: r.overall_index), emphasis=True)]
+    for dimension in history[-1].results.dimensions:
+        series.append(
+            TrendSeries(
+                dimension.name,
+                values(lambda r, key=dimension.key: _dimension_index(r, key)),
+            )
+        )
+    for position in range(len(HANDOFF_ORDER)):
+        series.append(
+            TrendSeries(
+                history[-1].results.handoffs[position].name,
+                values(lambda r, p=position: r.handoffs[p].index),
+            )
+        )
+    drops = [
+        SHORT_HANDOFF[by_quarter[q].baton_drop.key]
+        if q in by_quarter and by_quarter[q].baton_drop
+        else None
+        for q in quarters
+    ]
+    return trend_chart(
+        [str(q) for q in quarters],
+        series,
+        title="Indexes over the quarters",
+        annotations=drops,
+    )
+
+
+def _dimension_index(results, key: str) -> float | None:
+    dimension = results.dimension(key)
+    return dimension.index if dimension else None
+
+
+def _charts(current: AssessmentResults, previous: AssessmentResults | None) -> dict:
+    before = {d.key: d.index for d in previous.results.dimensions} if previous else {}
+    radar = radar_chart(
+        [
+            RadarAxis(d.name, d.index, level_index(d.target), before.get(d.key))
+            for d in current.results.dimensions
+        ],
+        title="Maturity by dimension",
+        previous_label=str(previous.assessment.period) if previous else None,
+        id_prefix="report-radar",
+    )
+    relay = relay_chart(
+        [
+            RelayHandoff(h.key, h.name, h.index, h.at_risk, h.baton_drop)
+            for h in current.results.handoffs
+        ],
+        title="The relay: index of each handoff",
+        id_prefix="report-relay",
+    )
+    return {"radar": radar, "relay": relay}
+
+
+@dataclass(frozen=True)
+class AppendixColumn:
+    respondent_id: int
+    label: str  # short: initials
+    name: str
+    role: str
+
+
+def _initials(name: str, taken: set[str]) -> str:
+    base = "".join(part[0] for part in name.split() if part).upper()[:3] or "?"
+    label, number = base, 2
+    while label in taken:
+        label, number = f"{base}{number}", number + 1
+    taken.add(label)
+    return label
+
+
+def _appendix(current: AssessmentResults) -> dict:
+    """Every answer as a matrix per dimension (a column per respondent), comments beneath."""
+    seen: dict[int, object] = {}
+    for question in current.results.questions:
+        for answer in question.answers:
+            seen.setdefault(answer.respondent.id, answer.respondent)
+    taken: set[str] = set()
+    columns = [
+        AppendixColumn(r.id, _initials(r.name, taken), r.name, r.role)
+        for r in sorted(seen.values(), key=lambda r: (r.role, r.name))
+    ]
+    sections = []
+    for dimension, questions in _by_dimension(current):
+        rows, comments = [], []
+        for question in questions:
+            given = {a.respondent.id: a for a in question.answers}
+            rows.append(
+                (
+                    question,
+                    [
+                        given[c.respondent_id].choice if c.respondent_id in given else ""
+                        for c in columns
+                    ],
+                )
+            )
+            comments += [(question, a.respondent, a.comment) for a in question.answers if a.comment]
+        sections.append((dimension, rows, comments))
+    return {"columns": columns, "sections": sections}
+
+
+def _by_dimension(current: AssessmentResults) -> list[tuple]:
+    """Each dimension with its questions, for the dimension pages and the appendix."""
+    results = current.results
+    return [
+        (d, [q for q in results.questions if q.spec.dimension == d.key]) for d in results.dimensions
+    ]
+
+
+def report_context(assessment: Assessment, *, today: date | None = None) -> dict:
+    cache = BankCache()
+    history = _history(assessment, cache)
+    current = history[-1]
+    previous = history[-2] if len(history) >= 2 else None
+    results = current.results
+    scored = [d for d in results.dimensions if d.index is not None]
+    recommendations: tuple[Recommendation, ...] = results.recommendations
+    return {
+        "assessment": assessment,
+        "workspace": assessment.client.workspace,
+        "client": assessment.client,
+        "results": results,
+        "previous": previous,
+        "draft": assessment.status != Assessment.Status.CLOSED,
+        "prepared_by": assessment.created_by.name if assessment.created_by else "",
+        "today": today or timezone.localdate(),
+        "advice": relay_advice(results),
+        "strongest": max(scored, key=lambda d: d.index, default=None),
+        "weakest": min(scored, key=lambda d: d.index, default=None),
+        "biggest_change": _biggest_change(current, previous),
+        "first_recommendations": recommendations[:3],
+        "top_recommendations": recommendations[:TOP_RECOMMENDATIONS],
+        "by_dimension": _by_dimension(current),
+        "appendix": _appendix(current),
+        "role_table": role_table(results),
+        "roles": sorted(results.alignment.role_indexes) if results.alignment else [],
+        "trend": _trend(history),
+        "history": history,
+        **_charts(current, previous),
+    }
+
+
+@lru_cache(maxsize=1)
+def _sources_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in REPORT_SOURCES:
+        digest.update(Path(settings.BASE_DIR, name).read_bytes())
+    return digest.hexdigest()
+
+
+def report_digest(assessment: Assessment) -> str:
+    """A fingerprint of everything the report shows: the client's assessments up to this one
+    (the trend reaches back), their respondents and answers, the workspace's branding, and the
+    report's own templates and code. Three queries."""
+    client = assessment.client
+    assessments = list(
+        client.assessments.order_by("year", "quarter").values_list(
+            "pk", "year", "quarter", "status", "updated_at"
+        )
+    )
+    respondents = Respondent.objects.filter(assessment__client=client).aggregate(
+        count=Count("pk"), submitted=Count("submitted_at"), last=Max("submitted_at")
+    )
+    answers = Answer.objects.filter(respondent__assessment__client=client).aggregate(
+        count=Count("pk"), last=Max("updated_at")
+    )
+    workspace = client.workspace
+    parts = [
+        str(assessment.pk),
+        repr(assessments),
+        repr(sorted(respondents.items())),
+        repr(sorted(answers.items())),
+        client.name,
+        workspace.name,
+        str(workspace.updated_at),
+        _sources_fingerprint(),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()

@@ -1,0 +1,116 @@
+"""The PDF report: served from the cache, rendered at once, or rendered in the background."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.access import get_membership_for
+from accounts.models import Role
+from assessments.access import get_assessment_for
+from assessments.http import HtmxHttpRequest
+from assessments.models import Assessment, ReportRender
+from assessments.pdf import (
+    BACKGROUND_ABOVE_SECONDS,
+    current_render,
+    estimated_seconds,
+    render_and_store,
+    request_background_render,
+)
+
+logger = logging.getLogger(__name__)
+
+# Past this, the progress page says the background worker may not be running.
+SLOW_AFTER_SECONDS = 90
+
+
+def _assessment(request, workspace_slug, assessment_id, *, min_role=Role.VIEWER) -> Assessment:
+    membership = get_membership_for(request, workspace_slug, min_role=min_role)
+    return get_assessment_for(membership, assessment_id)
+
+
+def _url(name: str, assessment: Assessment) -> str:
+    return reverse(f"assessments:{name}", args=[assessment.client.workspace.slug, assessment.pk])
+
+
+def _pdf_response(assessment: Assessment, pdf: bytes) -> HttpResponse:
+    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+    name = f"{assessment.client.name}-{assessment.period}-report.pdf".replace(" ", "-")
+    response["Content-Disposition"] = f'inline; filename="{name.replace(chr(34), "")}"'
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _has_results(assessment: Assessment) -> bool:
+    return assessment.respondents.filter(submitted_at__isnull=False).exists()
+
+
+@require_GET
+@login_required
+def report_pdf(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
+    assessment = _assessment(request, workspace_slug, assessment_id)
+    if not _has_results(assessment):
+        messages.info(request, "The report is available once a respondent has submitted.")
+        return redirect(_url("results", assessment))
+    digest, render_ = current_render(assessment)
+    if render_ is not None and render_.status == ReportRender.Status.READY:
+        return _pdf_response(assessment, render_.pdf)
+    if render_ is None and estimated_seconds(assessment) < BACKGROUND_ABOVE_SECONDS:
+        try:
+            return _pdf_response(assessment, render_and_store(assessment).pdf)
+        except Exception:  # stored as failed; the status page explains and offers a retry
+            logger.exception("Rendering the report of %s failed", assessment)
+            return redirect(_url("report_status", assessment))
+    if render_ is None:
+        request_background_render(assessment, digest)
+    return redirect(_url("report_status", assessment))
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def report_status(request: HtmxHttpRequest, workspace_slug: str, assessment_id: int):
+    """Progress while the report renders in the background; polled by htmx every second."""
+    assessment = _assessment(request, workspace_slug, assessment_id)
+    digest, render_ = current_render(assessment)
+    if render_ is None and _has_results(assessment):  # the data changed meanwhile
+        render_ = request_background_render(assessment, digest)
+    ready = render_ is not None and render_.status == ReportRender.Status.READY
+    if ready and request.htmx:
+        return HttpResponseClientRedirect(_url("report_pdf", assessment))
+    context = {
+        "assessment": assessment,
+        "render": render_,
+        "ready": ready,
+        "slow": render_ is not None
+        and render_.status == ReportRender.Status.PENDING
+        and (request_age(render_) > SLOW_AFTER_SECONDS),
+    }
+    template = "assessments/report/status.html"
+    if request.htmx:
+        template += "#status"
+    return render(request, template, context)
+
+
+def request_age(render_: ReportRender) -> float:
+    return (timezone.now() - render_.requested_at).total_seconds()
+
+
+@require_POST
+@login_required
+def report_retry(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
+    """Ask again after a failure, or when no worker picked the render up."""
+    assessment = _assessment(request, workspace_slug, assessment_id, min_role=Role.VIEWER)
+    digest, render_ = current_render(assessment)
+    if render_ is not None and render_.status != ReportRender.Status.READY:
+        render_.delete()
+    if _has_results(assessment):
+        request_background_render(assessment, digest)
+    return redirect(_url("report_status", assessment))

@@ -1,0 +1,255 @@
+"""The PDF maturity report: what it says, how it is made, when it is made again."""
+
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from assessments import pdf as pdf_module
+from assessments.demo import seed_demo
+from assessments.models import Answer, Assessment, ReportRender
+from assessments.pdf import render_report_pdf, report_html
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "report"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo():
+    seed_demo(today=date(2026, 11, 22))
+
+
+def _assessment(client: str, quarter: int, year: int = 2026) -> Assessment:
+    return Assessment.objects.select_related("client__workspace").get(
+        client__name=client, year=year, quarter=quarter
+    )
+
+
+def _poppler(tool: str, *args: str) -> str:
+    return subprocess.run([tool, *args], capture_output=True, text=True, check=True).stdout
+
+
+def _write(tmp_path: Path, data: bytes) -> Path:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(data)
+    return path
+
+
+def _owner_client(client, assessment: Assessment):
+    client.force_login(assessment.client.workspace.memberships.get(role="owner").user)
+    return client
+
+
+def _url(name: str, assessment: Assessment) -> str:
+    return reverse(f"assessments:{name}", args=[assessment.client.workspace.slug, assessment.pk])
+
+
+def test_the_report_says_what_results_json_says(demo, client, tmp_path):
+    assessment = _assessment("Brightline Logistics", 3)
+    data = _owner_client(client, assessment).get(_url("results_json", assessment)).json()
+    path = _write(tmp_path, render_report_pdf(assessment=assessment))
+
+    text = _poppler("pdftotext", "-layout", str(path), "-")
+    flat = " ".join(text.split())
+    assert "Brightline Logistics" in flat and "2026-Q3" in flat
+    assert f"{round(data['overall']['index'])} /100" in flat
+    drop = next(h for h in data["handoffs"] if h["baton_drop"])
+    assert f"Demand gen → Lead gen Index {round(drop['index'])}" in flat
+    assert data["recommendations"][0]["title"] in flat
+    for dimension in data["dimensions"]:
+        assert dimension["name"] in flat
+    assert "draft" not in text.lower()  # a closed assessment's report is final
+
+    pages = int(re.search(r"Pages:\s+(\d+)", _poppler("pdfinfo", str(path))).group(1))
+    assert 12 <= pages <= 30
+    assert f"Page {pages} of {pages}" in text
+
+
+def test_the_report_has_a_title_an_author_and_embedded_fonts(demo, tmp_path):
+    path = _write(tmp_path, render_report_pdf(assessment=_assessment("Cobalt Health Systems", 3)))
+    info = _poppler("pdfinfo", str(path))
+    assert "Title:           Cobalt Health Systems · Go-to-market maturity report 2026-Q3" in info
+    assert "Author:          Nadia Okafor, Northwind Advisory" in info
+    assert "A4" in info
+    fonts = _poppler("pdffonts", str(path)).splitlines()[2:]
+    assert fonts and all(" yes yes " in line for line in fonts)  # embedded, subset
+
+
+def test_sections_are_bookmarked(demo):
+    from weasyprint import HTML
+
+    document = HTML(
+        string=report_html(assessment=_assessment("Meridian Industrial Controls", 3))
+    ).render()
+    labels = [label for label, *_ in document.make_bookmark_tree()]
+    for section in (
+        "Executive summary",
+        "The relay and the dimensions",
+        "People",
+        "Recommendations",
+        "Alignment",
+        "Trend over the quarters",
+        "Appendix: every answer",
+        "Methodology",
+    ):
+        assert section in labels
+
+
+def test_an_open_assessments_report_is_marked_draft(demo, tmp_path):
+    path = _write(tmp_path, render_report_pdf(assessment=_assessment("Brightline Logistics", 4)))
+    text = _poppler("pdftotext", str(path), "-")
+    assert "Brightline Logistics · 2026-Q4 · draft" in text  # the running header
+    assert "the assessment is still open" in text  # the cover
+    # The rotated watermark comes out of pdftotext a letter per line.
+    assert {"D", "R", "A", "F", "T"} <= set(re.findall(r"^([A-Z])$", text, re.MULTILINE))
+
+
+def test_the_workspace_chooses_us_letter(demo, tmp_path):
+    assessment = _assessment("Acme Analytics", 3)
+    workspace = assessment.client.workspace
+    workspace.paper_size = "Letter"
+    workspace.save()
+    path = _write(tmp_path, render_report_pdf(assessment=assessment))
+    assert "612 x 792 pts (letter)" in _poppler("pdfinfo", str(path))
+
+
+def test_pages_are_rendered_to_png_for_a_person_to_look_at(demo):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):
+        old.unlink()
+    path = ARTIFACTS / "brightline-2026-Q3.pdf"
+    path.write_bytes(render_report_pdf(assessment=_assessment("Brightline Logistics", 3)))
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(ARTIFACTS / "page")], check=True)
+    pngs = sorted(ARTIFACTS.glob("page-*.png"))
+    assert len(pngs) >= 12 and all(p.stat().st_size > 5_000 for p in pngs)  # none blank
+
+
+# ---- Downloading: cached per state, rendered again on change -----------------------------
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Count real renders while keeping them real."""
+    calls = []
+    real = pdf_module.html_to_pdf
+
+    def counting(html):
+        calls.append(1)
+        return real(html)
+
+    monkeypatch.setattr(pdf_module, "html_to_pdf", counting)
+    return calls
+
+
+def test_a_repeat_download_is_served_from_the_cache(demo, client, renders):
+    assessment = _assessment("Acme Analytics", 2)
+    _owner_client(client, assessment)
+    first = client.get(_url("report_pdf", assessment))
+    assert first["Content-Type"] == "application/pdf" and first.content.startswith(b"%PDF")
+    assert 'filename="Acme-Analytics-2026-Q2-report.pdf"' in first["Content-Disposition"]
+    second = client.get(_url("report_pdf", assessment))
+    assert second.content == first.content
+    assert len(renders) == 1
+    assert ReportRender.objects.get().status == "ready"
+
+
+def test_any_change_makes_a_new_render(demo, client, renders):
+    assessment = _assessment("Acme Analytics", 2)
+    _owner_client(client, assessment)
+    client.get(_url("report_pdf", assessment))
+    answer = Answer.objects.filter(respondent__assessment=assessment).first()
+    answer.choice = "5" if answer.choice != "5" else "1"
+    answer.save()
+    client.get(_url("report_pdf", assessment))
+    assert len(renders) == 2
+    workspace = assessment.client.workspace
+    workspace.accent_color = "#aa3311"
+    workspace.save()
+    client.get(_url("report_pdf", assessment))
+    assert len(renders) == 3
+    assert ReportRender.objects.filter(assessment=assessment).count() <= pdf_module.KEEP_RENDERS
+
+
+def test_a_large_report_renders_in_the_background_with_progress(
+    demo, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(pdf_module, "SECONDS_PER_ANSWER", 1.0)  # every report looks large
+    assessment = _assessment("Cobalt Health Systems", 1)
+    _owner_client(client, assessment)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = client.get(_url("report_pdf", assessment))
+    assert response["Location"] == _url("report_status", assessment)
+    assert len(queued) == 1  # the task is queued once the request's transaction commits
+    # The tests' immediate backend ran it then; in production a db_worker picks it up.
+    page = client.get(_url("report_status", assessment))
+    assert "The report is ready." in page.content.decode()
+    polled = client.get(_url("report_status", assessment), headers={"HX-Request": "true"})
+    assert polled["HX-Redirect"] == _url("report_pdf", assessment)
+    assert client.get(_url("report_pdf", assessment)).content.startswith(b"%PDF")
+
+
+def test_while_rendering_the_page_polls_and_works_without_javascript(demo, client):
+    assessment = _assessment("Cobalt Health Systems", 1)
+    _owner_client(client, assessment)
+    digest = pdf_module.report_digest(assessment)
+    ReportRender.objects.create(assessment=assessment, digest=digest)  # queued, not done
+    html = client.get(_url("report_status", assessment)).content.decode()
+    assert "Preparing the report" in html
+    assert 'hx-trigger="every 1s"' in html and 'http-equiv="refresh"' in html
+    # The poll gets the status region alone, still polling.
+    polled = client.get(_url("report_status", assessment), headers={"HX-Request": "true"})
+    region = polled.content.decode()
+    assert region.lstrip().startswith('<div id="report-status"')
+    assert f'hx-get="{_url("report_status", assessment)}"' in region
+
+
+def test_a_failed_render_says_so_and_can_be_retried(
+    demo, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(pdf_module, "SECONDS_PER_ANSWER", 1.0)
+
+    def broken(html):
+        raise RuntimeError("no fonts today")
+
+    monkeypatch.setattr(pdf_module, "html_to_pdf", broken)
+    assessment = _assessment("Meridian Industrial Controls", 2)
+    _owner_client(client, assessment)
+    with django_capture_on_commit_callbacks(execute=True):  # the task fails, and says so
+        response = client.get(_url("report_pdf", assessment))
+    assert response["Location"] == _url("report_status", assessment)
+    render = ReportRender.objects.get()
+    assert render.status == "failed" and "no fonts today" in render.error
+    html = client.get(_url("report_status", assessment)).content.decode()
+    assert "could not be rendered" in html and "Try again" in html
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url("report_retry", assessment))
+    assert ReportRender.objects.get(assessment=assessment).status == "ready"
+
+
+def test_without_submitted_answers_there_is_no_report(client, gtm_client, owner):
+    from tests.factories import make_assessment
+
+    assessment = make_assessment(gtm_client, status="open")
+    client.force_login(owner)
+    response = client.get(_url("report_pdf", assessment), follow=True)
+    assert response.redirect_chain[-1][0] == _url("results", assessment)
+    assert "available once a respondent has submitted" in response.content.decode()
+    assert not ReportRender.objects.exists()
+
+
+def test_a_small_report_that_fails_goes_to_the_status_page_not_a_500(demo, client, monkeypatch):
+    def broken(html):
+        raise RuntimeError("no fonts today")
+
+    monkeypatch.setattr(pdf_module, "html_to_pdf", broken)
+    assessment = _assessment("Acme Analytics", 1)
+    _owner_client(client, assessment)
+    response = client.get(_url("report_pdf", assessment))
+    assert response["Location"] == _url("report_status", assessment)
+    assert ReportRender.objects.get().status == "failed"
