@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from statistics import fmean
 
+from django.utils import timezone
+
 from accounts.models import Role, User
 from assessments.models import (
     TARGET_FIELDS,
@@ -455,7 +457,8 @@ def _window(
     opens = period.first_day + timedelta(days=rng.randint(5, 20))
     if is_open:
         opens = min(opens, today)
-        return _at(opens, 9), _at(today, 18)
+        # Never in the future: a later real edit must be the newest thing there is.
+        return _at(opens, 9), min(_at(today, 18), timezone.now())
     return _at(opens, 9), _at(opens + timedelta(days=rng.randint(28, 45)), 17)
 
 

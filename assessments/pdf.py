@@ -61,6 +61,10 @@ def estimated_seconds(assessment: Assessment) -> float:
     return 0.5 + answers * SECONDS_PER_ANSWER
 
 
+def renders_in_background(assessment: Assessment) -> bool:
+    return estimated_seconds(assessment) >= BACKGROUND_ABOVE_SECONDS
+
+
 def render_and_store(assessment: Assessment) -> ReportRender:
     """Render the report as the data stands now, and keep it under that state's digest."""
     digest = report_digest(assessment)

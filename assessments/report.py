@@ -11,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Max
 from django.utils import timezone
 
 from assessments.charts import (
@@ -252,30 +251,31 @@ def _sources_fingerprint() -> str:
 
 
 def report_digest(assessment: Assessment) -> str:
-    """A fingerprint of everything the report shows: the client's assessments up to this one
-    (the trend reaches back), their respondents and answers, the workspace's branding, and the
-    report's own templates and code. Three queries."""
+    """A fingerprint of everything the report shows: the client's assessments (the trend
+    reaches back), their respondents and answers, the workspace's branding, and the report's
+    own templates and code. Three queries.
+
+    The rows themselves are fingerprinted, not just their latest timestamp: a timestamp can
+    lag (clock skew between servers, backdated imports) and a change must never be missed.
+    """
     client = assessment.client
-    assessments = list(
-        client.assessments.order_by("year", "quarter").values_list(
+    digest = hashlib.sha256()
+    for rows in (
+        client.assessments.order_by("pk").values_list(
             "pk", "year", "quarter", "status", "updated_at"
-        )
-    )
-    respondents = Respondent.objects.filter(assessment__client=client).aggregate(
-        count=Count("pk"), submitted=Count("submitted_at"), last=Max("submitted_at")
-    )
-    answers = Answer.objects.filter(respondent__assessment__client=client).aggregate(
-        count=Count("pk"), last=Max("updated_at")
-    )
+        ),
+        Respondent.objects.filter(assessment__client=client)
+        .order_by("pk")
+        .values_list("pk", "name", "role", "submitted_at"),
+        Answer.objects.filter(respondent__assessment__client=client)
+        .order_by("pk")
+        .values_list("pk", "choice", "comment", "updated_at"),
+    ):
+        for row in rows:
+            digest.update(repr(row).encode())
+        digest.update(b"|")
     workspace = client.workspace
-    parts = [
-        str(assessment.pk),
-        repr(assessments),
-        repr(sorted(respondents.items())),
-        repr(sorted(answers.items())),
-        client.name,
-        workspace.name,
-        str(workspace.updated_at),
-        _sources_fingerprint(),
-    ]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    for part in (assessment.pk, client.name, workspace.name, workspace.updated_at):
+        digest.update(f"{part}|".encode())
+    digest.update(_sources_fingerprint().encode())
+    return digest.hexdigest()

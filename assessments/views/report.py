@@ -18,10 +18,9 @@ from assessments.access import get_assessment_for
 from assessments.http import HtmxHttpRequest
 from assessments.models import Assessment, ReportRender
 from assessments.pdf import (
-    BACKGROUND_ABOVE_SECONDS,
     current_render,
-    estimated_seconds,
     render_and_store,
+    renders_in_background,
     request_background_render,
 )
 
@@ -62,7 +61,7 @@ def report_pdf(request: HttpRequest, workspace_slug: str, assessment_id: int) ->
     digest, render_ = current_render(assessment)
     if render_ is not None and render_.status == ReportRender.Status.READY:
         return _pdf_response(assessment, render_.pdf)
-    if render_ is None and estimated_seconds(assessment) < BACKGROUND_ABOVE_SECONDS:
+    if render_ is None and not renders_in_background(assessment):
         try:
             return _pdf_response(assessment, render_and_store(assessment).pdf)
         except Exception:  # stored as failed; the status page explains and offers a retry
