@@ -133,7 +133,9 @@ def test_pages_are_rendered_to_png_for_a_person_to_look_at(demo):
 
 @pytest.fixture
 def renders(monkeypatch):
-    """Count real renders while keeping them real."""
+    """Count real renders while keeping them real, and always render at once: whether a render
+    goes to the background depends on how fast the machine rendered the last one."""
+    monkeypatch.setattr(pdf_module, "BACKGROUND_ABOVE_SECONDS", float("inf"))
     calls = []
     real = pdf_module.html_to_pdf
 
@@ -244,6 +246,8 @@ def test_without_submitted_answers_there_is_no_report(client, gtm_client, owner)
 
 
 def test_a_small_report_that_fails_goes_to_the_status_page_not_a_500(demo, client, monkeypatch):
+    monkeypatch.setattr(pdf_module, "BACKGROUND_ABOVE_SECONDS", float("inf"))
+
     def broken(html):
         raise RuntimeError("no fonts today")
 
