@@ -23,4 +23,9 @@ def workspaces(request: HttpRequest) -> dict:
             (m for m in memberships if m.workspace.slug == remembered),
             memberships[0] if memberships else None,
         )
-    return {"user_memberships": memberships, "current_membership": current}
+    return {
+        "user_memberships": memberships,
+        "current_membership": current,
+        # Header links other than Clients; every other workspace page is about clients.
+        "workspace_pages": ("workspace_home", "member_list", "workspace_settings"),
+    }

@@ -24,6 +24,7 @@ from assessments.models import (
     Choice,
     Respondent,
     RespondentRole,
+    results_changed,
 )
 from bank.models import Question
 
@@ -442,6 +443,8 @@ def _mark_submitted(respondents: list[Respondent], now: datetime) -> None:
     ids = [respondent.pk for respondent in respondents]
     Respondent.objects.filter(pk__in=ids, started_at__isnull=True).update(started_at=now)
     Respondent.objects.filter(pk__in=ids).update(submitted_at=now)
+    if ids:
+        results_changed(respondents[0].assessment_id)
 
 
 def _incomplete(respondents: list[Respondent], total: int) -> tuple[tuple[str, int, int], ...]:

@@ -10,7 +10,8 @@ from django.utils import timezone
 from accounts.models import Membership, Role, User, Workspace
 from accounts.services import create_workspace
 from assessments.demo_story import seed_demo_assessments
-from assessments.models import Client, CompanySize
+from assessments.models import Assessment, Client, CompanySize
+from assessments.summaries import refresh_stale
 from bank.services import load_default_bank
 
 DEMO_PASSWORD = "relay-demo"  # noqa: S105 - printed for the newcomer; seed_demo refuses in production
@@ -145,4 +146,5 @@ def seed_demo(*, today: date | None = None) -> list[Workspace]:
     _methodology_admin()
     workspaces = [_workspace(spec) for spec in DEMO_WORKSPACES]
     seed_demo_assessments(today=today or timezone.localdate())
+    refresh_stale(Assessment.objects.filter(client__workspace__in=workspaces))
     return workspaces

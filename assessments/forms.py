@@ -2,7 +2,7 @@ from datetime import date
 
 from django import forms
 
-from accounts.models import Workspace
+from accounts.models import User, Workspace
 from assessments.csv_import import MAX_CSV_BYTES
 from assessments.models import (
     DEFAULT_TARGET_LEVEL,
@@ -10,9 +10,13 @@ from assessments.models import (
     Assessment,
     Choice,
     Client,
+    PlanItem,
+    PlanItemQuerySet,
+    PlanStatus,
     Respondent,
     RespondentRole,
 )
+from assessments.plan import set_status
 from assessments.quarters import Quarter
 from assessments.services import AnswerInput
 from bank.models import LEVEL_NAMES, DimensionKey, Question
@@ -240,3 +244,271 @@ class AnswersImportForm(forms.Form):
         if upload.size > MAX_CSV_BYTES:
             raise forms.ValidationError("The file is larger than 2 MB.")
         return upload
+
+
+# ---- Tracking over quarters --------------------------------------------------------------
+
+
+class DashboardForm(forms.Form):
+    """The dashboard's query string: a search and an order."""
+
+    SORTS = [
+        ("name", "Client name"),
+        ("latest", "Latest quarter"),
+        ("index", "Overall index, highest first"),
+        ("index_low", "Overall index, lowest first"),
+        ("open_items", "Open plan items"),
+    ]
+
+    q = forms.CharField(label="Search clients", required=False, max_length=100)
+    sort = forms.ChoiceField(label="Order by", choices=SORTS, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update(
+            type="search", placeholder="Client name or industry", autocomplete="off"
+        )
+
+    def cleaned(self) -> tuple[str, str]:
+        """The search and the order, falling back to all clients by name."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("q", "").strip(), data.get("sort") or "name"
+
+
+class CompareForm(forms.Form):
+    """Two assessments of one client, the earlier one first."""
+
+    first = forms.ModelChoiceField(label="Compare", queryset=Assessment.objects.none())
+    second = forms.ModelChoiceField(label="with", queryset=Assessment.objects.none())
+
+    def __init__(self, *args, client: Client, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = client.assessments.order_by("year", "quarter")
+        for name in ("first", "second"):
+            self.fields[name].queryset = choices
+            self.fields[name].label_from_instance = lambda a: str(a.period)
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("first"), cleaned.get("second")
+        if first and second and first.pk == second.pk:
+            raise forms.ValidationError("Choose two different quarters.")
+        if first and second and second.period < first.period:
+            cleaned["first"], cleaned["second"] = second, first  # always earlier -> later
+        return cleaned
+
+
+# ---- The action plan ---------------------------------------------------------------------
+
+
+def plan_quarter_choices(today: date, *, keep: Quarter | None = None) -> list[tuple[str, str]]:
+    """Target quarters, oldest first: a year back (to record work already done) to six
+    quarters ahead. `keep`, an item's current target, stays choosable however far it is."""
+    current = Quarter.of(today)
+    quarters = {current.shifted(n) for n in range(-4, 7)} | ({keep} if keep else set())
+    names = {current: " (this quarter)", current.next(): " (next quarter)"}
+    return [(str(q), f"{q}{names.get(q, '')}") for q in sorted(quarters)]
+
+
+def _question_choices(questions: list[Question], kept: list[str]) -> list:
+    """The bank's questions grouped by dimension, plus keys an item already links that the
+    latest bank no longer has (so that editing an item never drops them silently)."""
+    by_dimension: dict[str, list] = {key: [] for key in DimensionKey}
+    for question in questions:
+        by_dimension.setdefault(question.dimension, []).append(
+            (question.key, f"{question.text} ({question.key})")
+        )
+    groups = [
+        (DimensionKey(key).label if key in DimensionKey.values else key, choices)
+        for key, choices in by_dimension.items()
+        if choices
+    ]
+    known = {question.key for question in questions}
+    missing = [
+        (key, f"{key} (not in the latest question bank)") for key in kept if key not in known
+    ]
+    return [*groups, ("Other", missing)] if missing else groups
+
+
+class PlanItemForm(forms.ModelForm):
+    """A plan item, created by hand or edited. The owner is a member of the workspace or a name
+    typed in (someone at the client, say), never both; the linked questions are chosen from
+    the bank of the client's latest assessment."""
+
+    questions = forms.MultipleChoiceField(
+        label="Questions it addresses",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Later quarters’ results show whether these questions moved once it is done.",
+        error_messages={"invalid_choice": "“%(value)s” is not a question of the question bank."},
+    )
+    owner_member = forms.ModelChoiceField(
+        label="A member",
+        queryset=None,
+        required=False,
+        empty_label="No member",
+        error_messages={"invalid_choice": "Choose a member of this workspace."},
+    )
+    target = forms.ChoiceField(
+        label="Target quarter",
+        error_messages={"invalid_choice": "Choose a quarter from the list, like 2027-Q1."},
+    )
+
+    class Meta:
+        model = PlanItem
+        fields = ("title", "owner_name", "status", "notes")
+        labels = {"owner_name": "Or someone else"}
+        help_texts = {"notes": "What done looks like, links, decisions."}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "status": {"invalid_choice": "Choose planned, in progress, done or dropped."}
+        }
+
+    field_order = ["title", "questions", "owner_member", "owner_name", "target", "status"]
+
+    def __init__(self, *args, client: Client, questions: list[Question], today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client
+        self.original_status = self.instance.status
+        item = self.instance
+        editing = item.pk is not None
+        self.fields["questions"].choices = _question_choices(
+            questions, item.question_keys if editing else []
+        )
+        self.fields["owner_member"].queryset = User.objects.filter(
+            memberships__workspace_id=client.workspace_id
+        ).order_by("name")
+        self.fields["owner_member"].label_from_instance = lambda user: user.name
+        self.fields["target"].choices = plan_quarter_choices(
+            today, keep=item.target_period if editing else None
+        )
+        self.fields["target"].initial = str(Quarter.of(today).next())
+        if editing:
+            self.initial.update(
+                questions=item.question_keys,
+                owner_member=item.owner_user_id,
+                target=str(item.target_period),
+            )
+
+    def clean_title(self) -> str:
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean_owner_name(self) -> str:
+        return " ".join(self.cleaned_data["owner_name"].split())
+
+    def clean_target(self) -> Quarter:
+        return Quarter.parse(self.cleaned_data["target"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("owner_member") and cleaned.get("owner_name"):
+            self.add_error(
+                "owner_name", "Choose a member or type a name, not both: leave one of them empty."
+            )
+        return cleaned
+
+    def save(self, commit: bool = True) -> PlanItem:
+        item = self.instance
+        item.client = self.client
+        item.question_keys = list(self.cleaned_data["questions"])
+        item.owner_user = self.cleaned_data["owner_member"]
+        target = self.cleaned_data["target"]
+        item.target_year, item.target_quarter = target.year, target.number
+        status, item.status = item.status, self.original_status
+        set_status(item, status)
+        return super().save(commit=commit)
+
+
+class PlanFilterForm(forms.Form):
+    """The plan page's query string: which status, target quarter and owner to show."""
+
+    STATUS_CHOICES = [
+        ("", "Any status"),
+        ("open", "Open (planned or in progress)"),
+        ("overdue", "Overdue"),
+        *PlanStatus.choices,
+    ]
+    UNASSIGNED = "none"
+
+    status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
+    quarter = forms.ChoiceField(label="Target quarter", required=False)
+    owner = forms.ChoiceField(label="Owner", required=False)
+
+    def __init__(self, *args, quarters: list[Quarter], owners: list[tuple[str, str]], **kwargs):
+        """`owners`: (value, name) pairs, values as made by `owner_value`."""
+        super().__init__(*args, **kwargs)
+        self.fields["quarter"].choices = [
+            ("", "Any quarter"),
+            *((str(q), str(q)) for q in quarters),
+        ]
+        self.fields["owner"].choices = [
+            ("", "Anyone"),
+            *owners,
+            (self.UNASSIGNED, "Unassigned"),
+        ]
+
+    @classmethod
+    def owner_value(cls, owner_user_id: int | None, owner_name: str) -> str:
+        if owner_user_id:
+            return f"member-{owner_user_id}"
+        return f"name-{owner_name}" if owner_name else cls.UNASSIGNED
+
+    def ignored(self) -> list[str]:
+        """What was not understood, to say so: ["status “x”", ...]."""
+        self.is_valid()
+        return [f"{self[name].label.lower()} “{self[name].data}”" for name in self.errors]
+
+    def valid_data(self) -> dict:
+        """The fields that were understood; anything else is ignored (and reported)."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name, "") for name in self.fields}
+
+    def filter(self, items: PlanItemQuerySet, today: date) -> PlanItemQuerySet:
+        data = self.valid_data()
+        if data["status"] == "open":
+            items = items.open()
+        elif data["status"] == "overdue":
+            items = items.overdue(today)
+        elif data["status"]:
+            items = items.filter(status=data["status"])
+        if data["quarter"]:
+            quarter = Quarter.parse(data["quarter"])
+            items = items.filter(target_year=quarter.year, target_quarter=quarter.number)
+        owner = data["owner"]
+        if owner == self.UNASSIGNED:
+            items = items.filter(owner_user__isnull=True, owner_name="")
+        elif owner.startswith("member-"):
+            items = items.filter(owner_user_id=int(owner.removeprefix("member-")))
+        elif owner.startswith("name-"):
+            items = items.filter(owner_user__isnull=True, owner_name=owner.removeprefix("name-"))
+        return items
+
+
+class PlanStatusForm(forms.Form):
+    """The inline status change on the plan page."""
+
+    status = forms.ChoiceField(
+        choices=PlanStatus.choices,
+        error_messages={"invalid_choice": "Choose planned, in progress, done or dropped."},
+    )
+
+
+class AddToPlanForm(forms.Form):
+    """Which recommendation to plan: a question of the assessment's bank version."""
+
+    UNKNOWN = "This question is not part of this assessment’s question bank."
+
+    question = forms.CharField(
+        max_length=80, error_messages={"required": UNKNOWN, "max_length": UNKNOWN}
+    )
+
+    def __init__(self, *args, assessment: Assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assessment = assessment
+
+    def clean_question(self) -> Question:
+        key = self.cleaned_data["question"]
+        question = self.assessment.bank_version.questions.filter(key=key).first()
+        if question is None:
+            raise forms.ValidationError(self.UNKNOWN)
+        return question

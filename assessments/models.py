@@ -143,6 +143,14 @@ class Assessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # A snapshot of the results (assessments.summaries), so that pages listing many clients
+    # and quarters read their figures in one query. Recomputed when stale: every change to
+    # what the results rest on (a submission, a reopening, an import, a removal) marks it so.
+    results_stale = models.BooleanField(default=True)
+    submitted_count = models.PositiveIntegerField(default=0)
+    overall_index = models.FloatField(null=True, blank=True)
+    baton_drop = models.CharField(max_length=20, blank=True)
+    index_summary = models.JSONField(default=dict, blank=True)  # dimension and handoff indexes
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -201,6 +209,13 @@ class Assessment(models.Model):
         self.status = self.Status.CLOSED
         self.closed_at = timezone.now()
         self.save(update_fields=["status", "closed_at", "updated_at"])
+
+
+def results_changed(assessment_id: int) -> None:
+    """Mark an assessment's results snapshot stale (its submitted answers changed)."""
+    Assessment.objects.filter(pk=assessment_id).update(
+        results_stale=True, updated_at=timezone.now()
+    )
 
 
 class RespondentRole(models.TextChoices):
@@ -276,6 +291,7 @@ class Respondent(models.Model):
         """Let a submitted respondent change their answers again."""
         self.submitted_at = None
         self.save(update_fields=["submitted_at"])
+        results_changed(self.assessment_id)
 
 
 class Choice(models.TextChoices):
@@ -386,3 +402,95 @@ class ReportRender(models.Model):
 
     def __str__(self) -> str:
         return f"Report of {self.assessment} ({self.get_status_display().lower()})"
+
+
+# ---- The action plan -------------------------------------------------------------------
+
+
+class PlanStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "Dropped"
+
+
+OPEN_PLAN_STATUSES = (PlanStatus.PLANNED, PlanStatus.IN_PROGRESS)
+
+
+class PlanItemQuerySet(models.QuerySet):
+    def for_workspace(self, workspace: Workspace) -> "PlanItemQuerySet":
+        return self.filter(client__workspace=workspace)
+
+    def open(self) -> "PlanItemQuerySet":
+        return self.filter(status__in=OPEN_PLAN_STATUSES)
+
+    def overdue(self, today) -> "PlanItemQuerySet":
+        """Open items whose target quarter has ended."""
+        current = Quarter.of(today)
+        return self.open().filter(
+            Q(target_year__lt=current.year)
+            | Q(target_year=current.year, target_quarter__lt=current.number)
+        )
+
+
+class PlanItem(models.Model):
+    """One thing a client will do, usually a recommendation turned into work. Plans span
+    quarters, so items belong to the client, not to one assessment."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plan_items")
+    title = models.CharField(max_length=200)
+    # Bank question keys are stable across versions, so later quarters can tell whether the
+    # questions this item addresses moved.
+    question_keys = models.JSONField(default=list, blank=True)
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    owner_name = models.CharField("owner (not a member)", max_length=120, blank=True)
+    target_year = models.PositiveSmallIntegerField()
+    target_quarter = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=PlanStatus.choices, default=PlanStatus.PLANNED)
+    notes = models.TextField(blank=True, max_length=5000)
+    source_assessment = models.ForeignKey(
+        Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PlanItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["target_year", "target_quarter", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PlanStatus.values), name="plan_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_quarter__range=(1, 4)), name="plan_target_quarter_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_year__range=(2000, 2100)), name="plan_target_year_plausible"
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def target_period(self) -> Quarter:
+        return Quarter(self.target_year, self.target_quarter)
+
+    @property
+    def owner_display(self) -> str:
+        return self.owner_user.name if self.owner_user_id else self.owner_name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_PLAN_STATUSES
+
+    def is_overdue(self, today) -> bool:
+        return self.is_open and self.target_period < Quarter.of(today)

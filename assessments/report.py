@@ -16,20 +16,14 @@ from django.utils import timezone
 from assessments.charts import (
     RadarAxis,
     RelayHandoff,
-    TrendSeries,
     radar_chart,
     relay_chart,
-    trend_chart,
 )
-from assessments.models import Answer, Assessment, Respondent
-from assessments.results import (
-    AssessmentResults,
-    BankCache,
-    compute_results,
-    relay_advice,
-    role_table,
-)
-from assessments.scoring import HANDOFF_ORDER, DimensionResult, Recommendation, level_index
+from assessments.history import QuarterRow, client_quarters, trend
+from assessments.models import Answer, Assessment, PlanItem, PlanStatus, Respondent
+from assessments.plan import ordered
+from assessments.results import AssessmentResults, compute_many, relay_advice, role_table
+from assessments.scoring import DimensionResult, Recommendation, level_index
 
 TOP_RECOMMENDATIONS = 10
 # The files whose change alters every report: part of the digest, so a deploy that changes
@@ -42,11 +36,6 @@ REPORT_SOURCES = (
     "assessments/charts.py",
     "assessments/scoring.py",
 )
-SHORT_HANDOFF = {
-    "gtm_to_demand": "Strategy → Demand",
-    "demand_to_lead": "Demand → Lead",
-    "lead_to_sales": "Lead → Sales",
-}
 
 
 @dataclass(frozen=True)
@@ -58,19 +47,6 @@ class DimensionChange:
     @property
     def delta(self) -> float:
         return self.dimension.index - self.before
-
-
-def _history(assessment: Assessment, cache: BankCache) -> list[AssessmentResults]:
-    """The client's assessments up to this one, oldest first, each with its results."""
-    period = assessment.period
-    earlier = [
-        a
-        for a in assessment.client.assessments.select_related("bank_version").order_by(
-            "year", "quarter"
-        )
-        if a.period <= period
-    ]
-    return [compute_results(a, cache) for a in earlier]
 
 
 def _biggest_change(
@@ -87,49 +63,23 @@ def _biggest_change(
     return max(changes, key=lambda change: abs(change.delta), default=None)
 
 
-def _trend(history: list[AssessmentResults]):
-    """Overall, dimension and handoff indexes per quarter; quarters without one are gaps."""
-    if len(history) < 2:
-        return None
-    first, last = history[0].assessment.period, history[-1].assessment.period
-    quarters = [first.shifted(n) for n in range(last.index - first.index + 1)]
-    by_quarter = {h.assessment.period: h.results for h in history}
-
-    def values(pick) -> tuple[float | None, ...]:
-        return tuple(pick(by_quarter[q]) if q in by_quarter else None for q in quarters)
-
-    series = [TrendSeries("Overall", values(lambda r: r.overall_index), emphasis=True)]
-    for dimension in history[-1].results.dimensions:
-        series.append(
-            TrendSeries(
-                dimension.name,
-                values(lambda r, key=dimension.key: _dimension_index(r, key)),
+def _trend_table(rows: list[QuarterRow], current: AssessmentResults) -> list[tuple]:
+    """Per quarter with results: its period, overall index, dimension indexes (in the order of
+    this report's dimensions) and baton drop, from the results snapshots."""
+    keys = [d.key for d in current.results.dimensions]
+    table = []
+    for row in rows:
+        if row.has_results:
+            dimensions = row.assessment.index_summary.get("dimensions", {})
+            table.append(
+                (
+                    row.assessment.period,
+                    row.assessment.overall_index,
+                    [dimensions.get(key) for key in keys],
+                    row.assessment.baton_drop,
+                )
             )
-        )
-    for position in range(len(HANDOFF_ORDER)):
-        series.append(
-            TrendSeries(
-                history[-1].results.handoffs[position].name,
-                values(lambda r, p=position: r.handoffs[p].index),
-            )
-        )
-    drops = [
-        SHORT_HANDOFF[by_quarter[q].baton_drop.key]
-        if q in by_quarter and by_quarter[q].baton_drop
-        else None
-        for q in quarters
-    ]
-    return trend_chart(
-        [str(q) for q in quarters],
-        series,
-        title="Indexes over the quarters",
-        annotations=drops,
-    )
-
-
-def _dimension_index(results, key: str) -> float | None:
-    dimension = results.dimension(key)
-    return dimension.index if dimension else None
+    return table
 
 
 def _charts(current: AssessmentResults, previous: AssessmentResults | None) -> dict:
@@ -210,10 +160,11 @@ def _by_dimension(current: AssessmentResults) -> list[tuple]:
 
 
 def report_context(assessment: Assessment, *, today: date | None = None) -> dict:
-    cache = BankCache()
-    history = _history(assessment, cache)
-    current = history[-1]
-    previous = history[-2] if len(history) >= 2 else None
+    rows = client_quarters(assessment.client, up_to=assessment.period)
+    earlier = rows[-1].previous  # the latest earlier quarter with results
+    computed = compute_many([assessment, *([earlier] if earlier else [])])
+    current = computed[assessment.pk]
+    previous = computed[earlier.pk] if earlier else None
     results = current.results
     scored = [d for d in results.dimensions if d.index is not None]
     recommendations: tuple[Recommendation, ...] = results.recommendations
@@ -236,10 +187,18 @@ def report_context(assessment: Assessment, *, today: date | None = None) -> dict
         "appendix": _appendix(current),
         "role_table": role_table(results),
         "roles": sorted(results.alignment.role_indexes) if results.alignment else [],
-        "trend": _trend(history),
-        "history": history,
+        "trend": trend(rows),
+        "trend_table": _trend_table(rows, current),
+        "plan_items": _plan_items(assessment),
         **_charts(current, previous),
     }
+
+
+def _plan_items(assessment: Assessment) -> list[PlanItem]:
+    """The client's plan, open items first: what it is doing about its recommendations.
+    Dropped items are left out of a report meant for the client's leadership."""
+    items = assessment.client.plan_items.exclude(status=PlanStatus.DROPPED)
+    return list(ordered(items.select_related("owner_user")))
 
 
 @lru_cache(maxsize=1)
@@ -252,8 +211,8 @@ def _sources_fingerprint() -> str:
 
 def report_digest(assessment: Assessment) -> str:
     """A fingerprint of everything the report shows: the client's assessments (the trend
-    reaches back), their respondents and answers, the workspace's branding, and the report's
-    own templates and code. Three queries.
+    reaches back), their respondents and answers, its action plan, the workspace's branding,
+    and the report's own templates and code. Four queries.
 
     The rows themselves are fingerprinted, not just their latest timestamp: a timestamp can
     lag (clock skew between servers, backdated imports) and a change must never be missed.
@@ -270,6 +229,17 @@ def report_digest(assessment: Assessment) -> str:
         Answer.objects.filter(respondent__assessment__client=client)
         .order_by("pk")
         .values_list("pk", "choice", "comment", "updated_at"),
+        # The owner's name too: a member renamed changes the report without touching the item.
+        client.plan_items.order_by("pk").values_list(
+            "pk",
+            "status",
+            "title",
+            "target_year",
+            "target_quarter",
+            "owner_user__name",
+            "owner_name",
+            "updated_at",
+        ),
     ):
         for row in rows:
             digest.update(repr(row).encode())

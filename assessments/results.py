@@ -66,18 +66,19 @@ class AssessmentResults:
     in_progress: int  # respondents who started but have not submitted
 
 
-def scoring_input(assessment: Assessment, cache: BankCache) -> tuple[ScoringInput, int]:
-    """The assessment as plain values, and how many respondents are still answering."""
+_ANSWER_FIELDS = (
+    "respondent_id",
+    "respondent__name",
+    "respondent__role",
+    "respondent__submitted_at",
+    "question_id",
+    "choice",
+    "comment",
+)
+
+
+def _scoring_input(assessment: Assessment, cache: BankCache, rows) -> tuple[ScoringInput, int]:
     dimensions, questions = cache.specs(assessment)
-    rows = Answer.objects.filter(respondent__assessment=assessment).values_list(
-        "respondent_id",
-        "respondent__name",
-        "respondent__role",
-        "respondent__submitted_at",
-        "question_id",
-        "choice",
-        "comment",
-    )
     respondents, responses = {}, []
     for respondent_id, name, role, submitted_at, question_id, choice, comment in rows:
         respondents[respondent_id] = RespondentSpec(
@@ -96,9 +97,37 @@ def scoring_input(assessment: Assessment, cache: BankCache) -> tuple[ScoringInpu
     return data, sum(not r.submitted for r in respondents.values())
 
 
+def scoring_input(assessment: Assessment, cache: BankCache) -> tuple[ScoringInput, int]:
+    """The assessment as plain values, and how many respondents are still answering."""
+    cache.specs(assessment)
+    rows = Answer.objects.filter(respondent__assessment=assessment).values_list(*_ANSWER_FIELDS)
+    return _scoring_input(assessment, cache, rows)
+
+
 def compute_results(assessment: Assessment, cache: BankCache | None = None) -> AssessmentResults:
     data, in_progress = scoring_input(assessment, cache or BankCache())
     return AssessmentResults(assessment, score(data), in_progress)
+
+
+def compute_many(
+    assessments: list[Assessment], cache: BankCache | None = None
+) -> dict[int, AssessmentResults]:
+    """The results of several assessments from one query for all their answers (plus the
+    bank versions, once each): constant whatever their number."""
+    cache = cache or BankCache()
+    for assessment in assessments:
+        cache.specs(assessment)
+    rows_by_assessment: dict[int, list] = {a.pk: [] for a in assessments}
+    rows = Answer.objects.filter(respondent__assessment__in=list(rows_by_assessment)).values_list(
+        "respondent__assessment_id", *_ANSWER_FIELDS
+    )
+    for assessment_id, *row in rows:
+        rows_by_assessment[assessment_id].append(row)
+    computed = {}
+    for assessment in assessments:
+        data, in_progress = _scoring_input(assessment, cache, rows_by_assessment[assessment.pk])
+        computed[assessment.pk] = AssessmentResults(assessment, score(data), in_progress)
+    return computed
 
 
 def previous_assessment(assessment: Assessment) -> Assessment | None:

@@ -31,6 +31,12 @@ HANDOFF_NAMES = {
     "demand_to_lead": "Demand gen → Lead gen",
     "lead_to_sales": "Lead gen → Sales-ready opportunities",
 }
+# For tight spaces: chart annotations, table cells.
+HANDOFF_SHORT_NAMES = {
+    "gtm_to_demand": "Strategy → Demand",
+    "demand_to_lead": "Demand → Lead",
+    "lead_to_sales": "Lead → Sales",
+}
 LEVEL_NAMES = {1: "Ad hoc", 2: "Emerging", 3: "Defined", 4: "Managed", 5: "Optimized"}
 STAGE_UPPER_BOUNDS = (20, 40, 60, 80)  # an index below the n-th bound is at stage n
 AT_RISK_BELOW = 40

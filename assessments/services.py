@@ -15,6 +15,7 @@ from assessments.models import (
     Choice,
     Client,
     Respondent,
+    results_changed,
 )
 from assessments.quarters import Quarter
 from bank.models import BankVersion, Question
@@ -161,5 +162,6 @@ def submit(*, respondent: Respondent) -> list[Question]:
         return missing
     locked.submitted_at = timezone.now()
     locked.save(update_fields=["submitted_at"])
+    results_changed(locked.assessment_id)
     respondent.submitted_at = locked.submitted_at
     return []

@@ -1,12 +1,13 @@
 from django.urls import include, path
 
-from assessments.views import assessments, clients, questionnaire, report, results
+from assessments.views import assessments, clients, dashboard, plan, questionnaire, report, results
 
 app_name = "assessments"
 
 W = "w/<slug:workspace_slug>/"
 ASSESSMENT = W + "assessments/<int:assessment_id>/"
 RESPONDENT = ASSESSMENT + "respondents/<int:respondent_id>/"
+PLAN_ITEM = W + "clients/<int:client_id>/plan/<int:item_id>/"
 
 
 def questionnaire_patterns(prefix: str) -> list:
@@ -23,13 +24,14 @@ def questionnaire_patterns(prefix: str) -> list:
 
 urlpatterns = [
     path("methodology/", results.methodology, name="methodology"),
-    path(W, clients.workspace_home, name="workspace_home"),
+    path(W, dashboard.dashboard, name="workspace_home"),
     path(W + "clients/", clients.client_list, name="client_list"),
     path(W + "clients/new/", clients.client_create, name="client_create"),
     path(W + "clients/<int:client_id>/", clients.client_detail, name="client_detail"),
     path(W + "clients/<int:client_id>/edit/", clients.client_edit, name="client_edit"),
     path(W + "clients/<int:client_id>/archive/", clients.client_archive, name="client_archive"),
     path(W + "clients/<int:client_id>/restore/", clients.client_restore, name="client_restore"),
+    path(W + "clients/<int:client_id>/compare/", clients.compare_assessments, name="compare"),
     path(
         W + "clients/<int:client_id>/assessments/new/",
         assessments.assessment_create,
@@ -59,4 +61,10 @@ urlpatterns = [
     path(RESPONDENT + "remove/", assessments.respondent_remove, name="respondent_remove"),
     path(RESPONDENT + "facilitate/", include(questionnaire_patterns("facilitate_"))),
     path("r/<str:token>/", include(questionnaire_patterns("respondent_"))),
+    path(W + "clients/<int:client_id>/plan/", plan.client_plan, name="client_plan"),
+    path(W + "clients/<int:client_id>/plan/new/", plan.plan_item_create, name="plan_item_create"),
+    path(PLAN_ITEM + "edit/", plan.plan_item_edit, name="plan_item_edit"),
+    path(PLAN_ITEM + "status/", plan.plan_item_status, name="plan_item_status"),
+    path(PLAN_ITEM + "delete/", plan.plan_item_delete, name="plan_item_delete"),
+    path(ASSESSMENT + "plan/add/", plan.plan_add_recommendation, name="plan_add_recommendation"),
 ]

@@ -13,7 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
-from assessments.models import Answer, Assessment, Client, Respondent
+from assessments.models import Answer, Assessment, Client, PlanItem, Respondent
 from tests.factories import (
     PASSWORD,
     add_member,
@@ -48,6 +48,7 @@ WORKSPACE_ROUTES = [
     _route("assessments:client_edit", {"GET", "POST"}, CHANGE, "client"),
     _route("assessments:client_archive", {"POST"}, CHANGE, "client"),
     _route("assessments:client_restore", {"POST"}, CHANGE, "client"),
+    _route("assessments:compare", {"GET"}, READ, "client"),
     _route("assessments:assessment_create", {"GET", "POST"}, CHANGE, "client"),
     _route("assessments:assessment_detail", {"GET"}, READ, "assessment"),
     _route("assessments:assessment_targets", {"POST"}, CHANGE, "assessment"),
@@ -83,6 +84,13 @@ WORKSPACE_ROUTES = [
     _route("accounts:member_remove", {"POST"}, OWN, "membership"),
     _route("accounts:invitation_renew", {"POST"}, OWN, "invitation"),
     _route("accounts:invitation_revoke", {"POST"}, OWN, "invitation"),
+    # The action plan: everyone reads it, consultants and owners change it.
+    _route("assessments:client_plan", {"GET"}, READ, "client"),
+    _route("assessments:plan_item_create", {"GET", "POST"}, CHANGE, "client"),
+    _route("assessments:plan_item_edit", {"GET", "POST"}, CHANGE, "client", "plan_item"),
+    _route("assessments:plan_item_status", {"POST"}, CHANGE, "client", "plan_item"),
+    _route("assessments:plan_item_delete", {"POST"}, CHANGE, "client", "plan_item"),
+    _route("assessments:plan_add_recommendation", {"POST"}, CHANGE, "assessment"),
 ]
 
 # URLs outside any workspace, each covered by the tests named beside it.
@@ -118,6 +126,7 @@ OBJECT_KWARGS = {
     "invitation": "invitation_id",
     "assessment": "assessment_id",
     "respondent": "respondent_id",
+    "plan_item": "item_id",
 }
 # Route parameters that name no object.
 FIXED_KWARGS = {"assessments:facilitate_section": {"section": "people"}}
@@ -160,6 +169,9 @@ def world(workspace, owner, consultant, viewer, outsider):
         "client": client,
         "assessment": assessment,
         "respondent": make_respondent(assessment, name="Rita Respondent"),
+        "plan_item": PlanItem.objects.create(
+            client=client, title="Write the ICP", target_year=2026, target_quarter=4
+        ),
         "membership": member,
         "invitation": invitation,
         "users": {"owner": owner, "consultant": consultant, "viewer": viewer},
@@ -186,6 +198,7 @@ def _snapshot() -> list:
         list(Assessment.objects.order_by("pk").values()),
         list(Respondent.objects.order_by("pk").values()),
         list(Answer.objects.order_by("pk").values()),
+        list(PlanItem.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "email", "name")),
     ]
 

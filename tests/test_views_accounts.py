@@ -30,9 +30,7 @@ def test_signing_up_creates_an_account_that_owns_a_new_workspace(client):
     assert membership.role == Role.OWNER
     assert membership.workspace.name == "Dana Consulting"
     assert response.context["user"] == user  # logged in
-    assert response.redirect_chain[-1][0] == reverse(
-        "assessments:client_list", args=[membership.workspace.slug]
-    )
+    assert response.redirect_chain[-1][0] == membership.workspace.get_absolute_url()
     assert "Dana Consulting" in response.content.decode()
 
 

@@ -1,7 +1,7 @@
 from django import template
 
 from assessments.models import Choice, RespondentRole
-from assessments.scoring import HANDOFF_NAMES
+from assessments.scoring import HANDOFF_NAMES, HANDOFF_SHORT_NAMES, stage_of
 
 register = template.Library()
 
@@ -17,18 +17,22 @@ def handoff_name(key: str) -> str:
     return HANDOFF_NAMES.get(key, key)
 
 
-SHORT_HANDOFF_NAMES = {
-    "gtm_to_demand": "Strategy → Demand",
-    "demand_to_lead": "Demand → Lead",
-    "lead_to_sales": "Lead → Sales",
-}
-
-
 @register.filter
 def handoff_short(key: str) -> str:
-    return SHORT_HANDOFF_NAMES.get(key, key)
+    return HANDOFF_SHORT_NAMES.get(key, key)
 
 
 @register.filter
 def choice_label(choice: str) -> str:
     return Choice(choice).label if choice in Choice.values else choice
+
+
+@register.filter
+def stage_name(index: float | None) -> str:
+    """{{ 55.2|stage_name }} -> Defined"""
+    return "" if index is None else stage_of(index).name
+
+
+@register.filter
+def handoff_short_or_blank(key: str) -> str:
+    return HANDOFF_SHORT_NAMES.get(key, "")

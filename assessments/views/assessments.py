@@ -16,7 +16,7 @@ from assessments.access import get_assessment_for, get_client_for, get_responden
 from assessments.csv_import import CsvImportError, import_answers_csv
 from assessments.emails import respondent_link, send_respondent_invitation
 from assessments.forms import AnswersImportForm, AssessmentForm, RespondentForm, TargetsForm
-from assessments.models import TARGET_FIELDS, Assessment, Respondent
+from assessments.models import TARGET_FIELDS, Assessment, Respondent, results_changed
 
 FRESH_LINKS_KEY = "fresh_links"
 
@@ -264,6 +264,7 @@ def respondent_remove(request, workspace_slug: str, assessment_id: int, responde
         messages.error(request, "This assessment is closed; its respondents stay as they are.")
     else:
         respondent.delete()
+        results_changed(assessment.pk)
         messages.success(request, f"{respondent.name} and their answers were removed.")
     return redirect(assessment)
 

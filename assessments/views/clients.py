@@ -1,26 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import get_membership_for
 from accounts.models import Role
 from assessments.access import get_client_for
-from assessments.forms import COMMON_INDUSTRIES, ClientFilterForm, ClientForm
+from assessments.compare import compare
+from assessments.forms import COMMON_INDUSTRIES, ClientFilterForm, ClientForm, CompareForm
+from assessments.history import client_quarters, trend
 from assessments.http import HtmxHttpRequest
+from assessments.plan import plan_summary
+from assessments.results import compute_many
 
 CLIENTS_PER_PAGE = 25
-
-
-@require_GET
-@login_required
-def workspace_home(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
-    get_membership_for(request, workspace_slug)
-    return redirect("assessments:client_list", workspace_slug=workspace_slug)
 
 
 @require_GET
@@ -64,11 +61,19 @@ def _render_client_form(request, form: ClientForm, *, client) -> HttpResponse:
 def client_detail(request: HtmxHttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug)
     client = get_client_for(membership, client_id)
-    assessments = client.assessments.select_related("bank_version").annotate(
-        respondent_count=Count("respondents"),
-        submitted_count=Count("respondents", filter=Q(respondents__submitted_at__isnull=False)),
-    )
-    context = {"client": client, "assessments": assessments}
+    quarters = client_quarters(client)
+    scored = [row.assessment for row in quarters if row.has_results]
+    context = {
+        "client": client,
+        "quarters": list(reversed(quarters)),  # newest first
+        "trend": trend(quarters, title=f"{client.name}: indexes over the quarters"),
+        "compare": CompareForm(
+            initial={"first": scored[0].pk, "second": scored[-1].pk} if len(scored) >= 2 else {},
+            client=client,
+        ),
+        "can_compare": len(scored) >= 2,
+        "plan": plan_summary(client, timezone.localdate()),
+    }
     return render(request, "assessments/client_detail.html", context)
 
 
@@ -103,3 +108,19 @@ def client_restore(request: HtmxHttpRequest, workspace_slug: str, client_id: int
     client.restore()
     messages.success(request, f"{client.name} restored.")
     return redirect(client)
+
+
+@require_GET
+@login_required
+def compare_assessments(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
+    """Any two assessments of a client side by side (earlier first)."""
+    membership = get_membership_for(request, workspace_slug)
+    client = get_client_for(membership, client_id)
+    form = CompareForm(request.GET or None, client=client)
+    comparison = None
+    if form.is_valid():
+        first, second = form.cleaned_data["first"], form.cleaned_data["second"]
+        computed = compute_many([first, second])
+        comparison = compare(computed[first.pk], computed[second.pk])
+    context = {"client": client, "form": form, "comparison": comparison}
+    return render(request, "assessments/compare.html", context)

@@ -10,6 +10,7 @@ from assessments.access import get_assessment_for
 from assessments.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
 from assessments.exports import answers_csv, results_csv, results_data
 from assessments.models import Assessment
+from assessments.plan import PLANNED_STATUSES, plan_progress, planned_keys
 from assessments.results import (
     AssessmentResults,
     BankCache,
@@ -74,8 +75,28 @@ def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) 
         "role_table": role_table(results),
         "alignment_gap": ALIGNMENT_GAP,
         "overall_delta": _delta(results.overall_index, previous),
+        **_plan_context(computed, previous, cache),
     }
     return render(request, "assessments/results.html", context)
+
+
+def _plan_context(
+    computed: AssessmentResults, previous: AssessmentResults | None, cache: BankCache
+) -> dict:
+    """Which recommendations are in the client's plan already, and how its done items moved:
+    one query for the plan, one more for the quarters its done items came from."""
+    client = computed.assessment.client
+    items = list(
+        client.plan_items.filter(status__in=PLANNED_STATUSES).select_related(
+            "source_assessment__bank_version", "owner_user"
+        )
+    )
+    return {
+        "planned_keys": planned_keys(items),
+        "plan_progress": plan_progress(
+            computed, client, items=items, previous=previous, cache=cache
+        ),
+    }
 
 
 def _download(content: str, filename: str, content_type: str) -> HttpResponse:

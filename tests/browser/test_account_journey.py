@@ -17,7 +17,7 @@ def test_sign_up_add_a_client_log_out_and_back_in(live_server, page, screenshot)
     page.get_by_label("Password confirmation").fill("a-sturdy-passphrase")
     page.get_by_role("button", name="Create account").click()
 
-    expect(page.get_by_role("heading", name="No clients yet")).to_be_visible()
+    expect(page.get_by_role("heading", name="Welcome to Dana Consulting")).to_be_visible()
     expect(page.locator(".workspace-switcher summary")).to_contain_text("Dana Consulting")
     screenshot("journey-1-empty-workspace")
 
@@ -37,8 +37,8 @@ def test_sign_up_add_a_client_log_out_and_back_in(live_server, page, screenshot)
     page.get_by_label("Email").fill("DANA@example.com")
     page.get_by_label("Password").fill("a-sturdy-passphrase")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Cobalt Health Systems")).to_be_visible()
-    screenshot("journey-3-client-list")
+    expect(page.get_by_role("link", name="Cobalt Health Systems")).to_be_visible()  # dashboard
+    screenshot("journey-3-dashboard")
     assert Client.objects.get().workspace.name == "Dana Consulting"
 
 

@@ -1,0 +1,99 @@
+"""A client's quarters, read from the results snapshots: the trend and the deltas that the
+client page and the PDF report show. One query for all the quarters, whatever their number."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+
+from assessments.charts import TrendSeries, trend_chart
+from assessments.models import Assessment, Client
+from assessments.quarters import Quarter
+from assessments.scoring import HANDOFF_NAMES, HANDOFF_ORDER, HANDOFF_SHORT_NAMES
+from assessments.summaries import refresh_stale
+from bank.models import DimensionKey
+
+# A change of less than one point (as shown, in whole numbers) is no change.
+FLAT = 0.5
+
+
+@dataclass(frozen=True)
+class QuarterRow:
+    assessment: Assessment
+    previous: Assessment | None  # the latest earlier quarter with results
+
+    @property
+    def has_results(self) -> bool:
+        return self.assessment.submitted_count > 0 and self.assessment.overall_index is not None
+
+    @property
+    def delta(self) -> float | None:
+        if not self.has_results or self.previous is None:
+            return None
+        return self.assessment.overall_index - self.previous.overall_index
+
+    @property
+    def direction(self) -> str:
+        """ "up", "down" or "flat" against the previous quarter ("" without one)."""
+        return direction(self.delta)
+
+
+def direction(delta: float | None, *, flat: float = FLAT) -> str:
+    """ "up", "down" or "flat" ("" for no comparison): changes smaller than `flat` are none."""
+    if delta is None:
+        return ""
+    if delta >= flat:
+        return "up"
+    if delta <= -flat:
+        return "down"
+    return "flat"
+
+
+def client_quarters(client: Client, *, up_to: Quarter | None = None) -> list[QuarterRow]:
+    """The client's assessments oldest first (up to a quarter), each with the latest earlier
+    one that has results, for the deltas."""
+    assessments = client.assessments.order_by("year", "quarter")
+    refresh_stale(assessments)
+    rows, previous = [], None
+    for assessment in assessments.select_related("bank_version").annotate(
+        respondent_count=Count("respondents")
+    ):
+        if up_to is not None and up_to < assessment.period:
+            break
+        row = QuarterRow(assessment, previous)
+        rows.append(row)
+        if row.has_results:
+            previous = assessment
+    return rows
+
+
+def trend(rows: list[QuarterRow], *, title: str = "Indexes over the quarters"):
+    """Overall, dimension and handoff indexes per quarter, with each quarter's baton drop;
+    quarters without results are gaps, never zeros. None with fewer than two quarters."""
+    scored = [row.assessment for row in rows if row.has_results]
+    if len(scored) < 2:
+        return None
+    first, last = scored[0].period, scored[-1].period
+    quarters = [first.shifted(n) for n in range(last.index - first.index + 1)]
+    by_quarter = {a.period: a for a in scored}
+
+    def values(pick) -> tuple[float | None, ...]:
+        return tuple(pick(by_quarter[q]) if q in by_quarter else None for q in quarters)
+
+    series = [TrendSeries("Overall", values(lambda a: a.overall_index), emphasis=True)]
+    for key in DimensionKey:
+        series.append(
+            TrendSeries(key.label, values(lambda a, k=key.value: _summary(a, "dimensions", k)))
+        )
+    for key in HANDOFF_ORDER:
+        series.append(
+            TrendSeries(HANDOFF_NAMES[key], values(lambda a, k=key: _summary(a, "handoffs", k)))
+        )
+    drops = [
+        HANDOFF_SHORT_NAMES.get(by_quarter[q].baton_drop) if q in by_quarter else None
+        for q in quarters
+    ]
+    return trend_chart([str(q) for q in quarters], series, title=title, annotations=drops)
+
+
+def _summary(assessment: Assessment, group: str, key: str) -> float | None:
+    return assessment.index_summary.get(group, {}).get(key)

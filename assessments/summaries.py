@@ -1,0 +1,57 @@
+"""Results snapshots: each assessment's headline figures, stored on it so that pages listing
+many clients and quarters (the dashboard, a client's trend) read them in one query.
+
+A snapshot is recomputed from the scoring, never edited: `results_changed()` marks it stale
+whenever what the results rest on changes, and `refresh_stale()` recomputes the stale ones in
+batches before such a page reads them.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from assessments.models import Assessment
+from assessments.results import AssessmentResults, BankCache, compute_many
+
+SNAPSHOT_FIELDS = [
+    "results_stale",
+    "submitted_count",
+    "overall_index",
+    "baton_drop",
+    "index_summary",
+]
+BATCH = 200  # assessments scored per answers query while refreshing
+
+
+def snapshot(computed: AssessmentResults) -> dict:
+    results = computed.results
+    return {
+        "results_stale": False,
+        "submitted_count": results.respondent_count,
+        "overall_index": results.overall_index,
+        "baton_drop": results.baton_drop.key if results.baton_drop else "",
+        "index_summary": {
+            "dimensions": {d.key: d.index for d in results.dimensions},
+            "handoffs": {h.key: h.index for h in results.handoffs},
+        },
+    }
+
+
+def refresh(assessments: Iterable[Assessment]) -> int:
+    """Recompute and store the snapshots of these assessments; return how many."""
+    assessments = list(assessments)
+    cache = BankCache()
+    for start in range(0, len(assessments), BATCH):
+        batch = assessments[start : start + BATCH]
+        computed = compute_many(batch, cache)
+        for assessment in batch:
+            for name, value in snapshot(computed[assessment.pk]).items():
+                setattr(assessment, name, value)
+        # bulk_update leaves updated_at alone: a snapshot is not a change of the assessment.
+        Assessment.objects.bulk_update(batch, SNAPSHOT_FIELDS)
+    return len(assessments)
+
+
+def refresh_stale(assessments: QuerySet) -> int:
+    """Refresh the stale snapshots among `assessments` (usually none: one query)."""
+    return refresh(assessments.filter(results_stale=True).select_related("bank_version"))

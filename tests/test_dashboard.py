@@ -1,0 +1,135 @@
+"""The workspace dashboard: every client's latest results, sortable, searchable, paginated,
+in a fixed number of queries."""
+
+import pytest
+from django.urls import reverse
+
+from assessments.models import Assessment, PlanItem, Respondent
+from assessments.summaries import refresh
+from tests.factories import (
+    answer_all,
+    make_assessment,
+    make_bank_version,
+    make_client,
+    make_respondent,
+)
+
+
+def _url(workspace):
+    return reverse("assessments:workspace_home", args=[workspace.slug])
+
+
+def _names(response) -> list[str]:
+    return [c.name for c in response.context["page"].object_list]
+
+
+def _quarter(client, year, quarter, level, *, status="closed", respondents=1):
+    assessment = make_assessment(client, year=year, quarter=quarter, status=status)
+    for _ in range(respondents):
+        answer_all(make_respondent(assessment), level, submit=True)
+    return assessment
+
+
+@pytest.fixture
+def clients(workspace):
+    make_bank_version(label="2026.1", publish=True)
+    rising = make_client(workspace, name="Rising")
+    _quarter(rising, 2026, 2, "2")
+    _quarter(rising, 2026, 3, "4")
+    _quarter(rising, 2026, 4, "5", status="open")  # newer, but open: preliminary, not "latest"
+    falling = make_client(workspace, name="Falling")
+    _quarter(falling, 2026, 2, "3")
+    _quarter(falling, 2026, 3, "2")
+    fresh = make_client(workspace, name="Fresh")
+    _quarter(fresh, 2026, 4, "3", status="open")  # nothing closed yet: shown as preliminary
+    make_client(workspace, name="Empty")
+    PlanItem.objects.create(client=falling, title="Fix", target_year=2026, target_quarter=4)
+    PlanItem.objects.create(
+        client=falling, title="Done", target_year=2026, target_quarter=3, status="done"
+    )
+    return {"rising": rising, "falling": falling, "fresh": fresh}
+
+
+def test_each_client_shows_its_latest_closed_results_and_the_trend(
+    client, viewer, workspace, clients
+):
+    client.force_login(viewer)
+    response = client.get(_url(workspace))
+    rows = {c.name: c for c in response.context["page"].object_list}
+    rising, falling, fresh, empty = rows["Rising"], rows["Falling"], rows["Fresh"], rows["Empty"]
+    assert (rising.latest_year, rising.latest_quarter, rising.latest_index) == (2026, 3, 75)
+    assert (rising.trend, rising.delta, rising.in_progress) == ("up", 50, "2026-Q4")
+    assert (falling.latest_index, falling.trend, falling.open_items) == (25, "down", 1)
+    assert fresh.preliminary and fresh.latest_index == 50 and fresh.trend == ""
+    assert empty.latest_id is None
+    html = response.content.decode()
+    assert (
+        "▲ +50" in html and "▼ -25" in html and "preliminary" in html and "No results yet" in html
+    )
+
+
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [
+        ("name", ["Empty", "Falling", "Fresh", "Rising"]),
+        ("index", ["Rising", "Fresh", "Falling", "Empty"]),
+        ("index_low", ["Falling", "Fresh", "Rising", "Empty"]),
+        ("open_items", ["Falling", "Empty", "Fresh", "Rising"]),
+        ("latest", ["Fresh", "Falling", "Rising", "Empty"]),
+        ("<script>", ["Empty", "Falling", "Fresh", "Rising"]),
+    ],
+)
+def test_the_dashboard_sorts(client, viewer, workspace, clients, sort, order):
+    client.force_login(viewer)
+    assert _names(client.get(_url(workspace), {"sort": sort})) == order
+
+
+def test_the_dashboard_searches_and_answers_htmx_with_the_table_alone(
+    client, viewer, workspace, clients
+):
+    client.force_login(viewer)
+    response = client.get(
+        _url(workspace),
+        {"q": "fall"},
+        headers={"HX-Request": "true", "HX-Target": "dashboard-results"},
+    )
+    assert _names(response) == ["Falling"]
+    assert response.content.decode().lstrip().startswith('<div id="dashboard-results"')
+
+
+def test_an_empty_workspace_says_what_to_do(client, owner, workspace):
+    client.force_login(owner)
+    html = client.get(_url(workspace)).content.decode()
+    assert "Welcome to Northwind" in html and "Add your first client" in html
+
+
+@pytest.mark.parametrize("clients_count", [5, 50])
+def test_at_most_10_queries_whatever_the_clients_and_quarters(
+    client, viewer, workspace, clients_count, django_assert_max_num_queries
+):
+    """50 clients x 8 quarters (and 5 clients x 8) read in the same number of queries."""
+    version = make_bank_version(label="2026.1", per_dimension=6, publish=True)
+    assessments = []
+    for n in range(clients_count):
+        company = make_client(workspace, name=f"Client {n:02}")
+        for q in range(8):
+            assessment = make_assessment(
+                company, version=version, year=2025 + q // 4, quarter=q % 4 + 1, status="closed"
+            )
+            assessments.append(assessment)
+            Respondent.objects.create(
+                assessment=assessment,
+                name=f"R{n}-{q}",
+                role="sales",
+                submitted_at="2026-01-01T00:00Z",
+            )
+    refresh(assessments)
+    client.force_login(viewer)
+    client.get(_url(workspace))
+    with django_assert_max_num_queries(10):
+        response = client.get(
+            _url(workspace), {"sort": "index", "page": 2 if clients_count > 25 else 1}
+        )
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == min(25, clients_count)
+    assert Assessment.objects.count() == clients_count * 8
