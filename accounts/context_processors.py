@@ -2,6 +2,9 @@ from django.http import HttpRequest
 
 from accounts.access import SESSION_WORKSPACE_KEY
 
+# The pages the header's Settings link stands for.
+SETTINGS_PAGES = ("workspace_settings", "funnel_settings")
+
 
 def workspaces(request: HttpRequest) -> dict:
     """The user's workspaces and the current one, for the header's workspace switcher.
@@ -27,5 +30,6 @@ def workspaces(request: HttpRequest) -> dict:
         "user_memberships": memberships,
         "current_membership": current,
         # Header links other than Clients; every other workspace page is about clients.
-        "workspace_pages": ("workspace_home", "member_list", "workspace_settings"),
+        "workspace_pages": ("workspace_home", "member_list", *SETTINGS_PAGES),
+        "settings_pages": SETTINGS_PAGES,
     }

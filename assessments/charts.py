@@ -985,14 +985,18 @@ def _value_labels(series: TrendSeries, others: list[TrendSeries], count: int) ->
     return texts
 
 
-def _scale_texts() -> list[Text]:
-    """Numbers at the stage boundaries on the left; each stage's name in its band on the right."""
+def _scale_texts(unit: str) -> list[Text]:
+    """Numbers at the gridlines on the left; for indexes, each stage's name in its band on the
+    right (for percentages, "%" after the numbers instead)."""
     left, right = TREND_PLOT.x - 6, TREND_PLOT.x + TREND_PLOT.width + 8
     lift = TREND_AXIS_SIZE * 0.36  # from the middle of the digits down to their baseline
+    suffix = "%" if unit == "percent" else ""
     texts = [
-        Text(str(value), left, trend_y(value) + lift, TREND_AXIS_SIZE, "end", MUTED)
+        Text(f"{value}{suffix}", left, trend_y(value) + lift, TREND_AXIS_SIZE, "end", MUTED)
         for value in (0, *RING_VALUES)
     ]
+    if unit == "percent":
+        return texts
     for number, name in LEVEL_NAMES.items():
         middle = trend_y(number * 20 - 10)
         texts.append(Text(name, right, middle + lift, TREND_AXIS_SIZE, "start", MUTED))
@@ -1070,26 +1074,29 @@ def _legend_rows(
 
 
 def _trend_description(
-    quarters: list[str], series: list[TrendSeries], notes: list[str | None]
+    quarters: list[str], series: list[TrendSeries], notes: list[str | None], unit: str
 ) -> str:
     if not quarters:
         return "There are no quarters to chart."
     span = quarters[0] if len(quarters) == 1 else f"{quarters[0]} to {quarters[-1]}"
+    sign = "%" if unit == "percent" else ""
     parts = []
     for line in series:
         known = [(q, v) for q, v in zip(quarters, line.values, strict=True) if v is not None]
         if not known:
             parts.append(f"{line.name} {NO_DATA}")
         elif len(known) == 1:
-            parts.append(f"{line.name} {whole(known[0][1])} in {known[0][0]}")
+            parts.append(f"{line.name} {whole(known[0][1])}{sign} in {known[0][0]}")
         else:
             (first_q, first), (last_q, last) = known[0], known[-1]
             parts.append(
-                f"{line.name} from {whole(first)} in {first_q} to {whole(last)} in {last_q}"
+                f"{line.name} from {whole(first)}{sign} in {first_q} "
+                f"to {whole(last)}{sign} in {last_q}"
             )
-    sentences = [f"Index out of 100 by quarter, {span}: {'; '.join(parts)}."]
+    what = "Percent" if unit == "percent" else "Index out of 100"
+    sentences = [f"{what} by quarter, {span}: {'; '.join(parts)}."]
     if any(v is None for line in series for v in line.values):
-        sentences.append("A quarter without an index leaves a gap in its line.")
+        sentences.append("A quarter without a value leaves a gap in its line.")
     marked = [f"{q} {note}" for q, note in zip(quarters, notes, strict=True) if note]
     if marked:
         sentences.append(f"Notes under the quarters: {'; '.join(marked)}.")
@@ -1103,8 +1110,10 @@ def trend_chart(
     title: str,
     annotations: list[str | None] | None = None,
     id_prefix: str | None = None,
+    unit: str = "index",
 ) -> TrendChart:
     """Indexes over the quarters, oldest first: a line per series over the five stage bands.
+    With unit="percent" the same 0-100 scale carries percentages: no stage bands or names.
 
     A quarter without a value (None) is a gap in the line, never a 0; a value alone between
     gaps keeps its marker. The emphasised series (the overall index) is navy, thicker, drawn on
@@ -1133,7 +1142,8 @@ def trend_chart(
     right = plot.x + plot.width
     gridlines = tuple(Line(plot.x, trend_y(v), right, trend_y(v)) for v in RING_VALUES)
     bands = tuple(
-        Box(plot.x, trend_y(top), plot.width, trend_y(top - 20) - trend_y(top)) for top in (40, 80)
+        Box(plot.x, trend_y(top), plot.width, trend_y(top - 20) - trend_y(top))
+        for top in ((40, 80) if unit == "index" else ())
     )
     quarter_texts, ticks, labels_bottom = _quarter_labels(quarters, notes)
 
@@ -1166,7 +1176,7 @@ def trend_chart(
     )
     return TrendChart(
         title=title,
-        description=_trend_description(quarters, series, notes),
+        description=_trend_description(quarters, series, notes, unit),
         id_prefix=_id_prefix(title, id_prefix),
         width=TREND_WIDTH,
         height=round(last_baseline + 14) if series else round(labels_bottom + 8),
@@ -1177,7 +1187,7 @@ def trend_chart(
         ticks=tuple(ticks),
         series=tuple(drawn),
         value_patches=patches,
-        texts=tuple(_scale_texts() + value_texts + quarter_texts + legend_texts),
+        texts=tuple(_scale_texts(unit) + value_texts + quarter_texts + legend_texts),
         legend=tuple(legend),
         legend_markers=tuple(legend_markers),
         table=DataTable(title, headers, rows),

@@ -10,7 +10,7 @@ import csv
 import io
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -79,7 +79,7 @@ def import_answers_csv(*, assessment: Assessment, data: bytes) -> ImportSummary:
     """
     if assessment.status == Assessment.Status.CLOSED:
         raise CsvImportError([CLOSED])
-    columns, records = _read_file(data)
+    columns, records = read_csv(data, columns=_columns, not_csv=NOT_CSV, empty=NO_ANSWERS)
     with transaction.atomic():
         question_ids = dict(
             Question.objects.filter(version_id=assessment.bank_version_id).values_list("key", "pk")
@@ -96,32 +96,43 @@ def import_answers_csv(*, assessment: Assessment, data: bytes) -> ImportSummary:
 
 
 @dataclass(frozen=True)
-class _Record:
+class CsvRecord:
     line: int  # where the record starts, as a text editor numbers lines
     fields: tuple[str, ...]
 
 
-def _read_file(data: bytes) -> tuple[dict[str, int], list[_Record]]:
-    """The column positions and the non-blank records after the header."""
+def read_csv(
+    data: bytes,
+    *,
+    columns: Callable[[CsvRecord], dict[str, int]],
+    not_csv: str,
+    empty: str,
+) -> tuple[dict[str, int], list[CsvRecord]]:
+    """The column positions `columns` reads from the header, and the non-blank records after it.
+
+    Shared by Relay's CSV imports. Raises CsvImportError with one message when the file is too
+    large, not UTF-8 CSV (`not_csv`), or has no records (`empty`); `columns` raises it for a
+    header it refuses.
+    """
     if len(data) > MAX_CSV_BYTES:
         raise CsvImportError([TOO_LARGE])
-    records = _records(_decode(data))
+    records = _records(_decode(data, not_csv=not_csv))
     header = next(records, None)
     if header is None:
-        raise CsvImportError([NO_ANSWERS])
-    columns = _columns(header)
+        raise CsvImportError([empty])
+    positions = columns(header)
     rows = list(itertools.islice(records, MAX_ROWS + 1))
     if len(rows) > MAX_ROWS:
         raise CsvImportError([TOO_MANY_ROWS])
     if not rows:
-        raise CsvImportError([NO_ANSWERS])
-    return columns, rows
+        raise CsvImportError([empty])
+    return positions, rows
 
 
-def _decode(data: bytes) -> str:
+def _decode(data: bytes, *, not_csv: str) -> str:
     # No text file contains NUL bytes; workbooks (.xlsx is a zip) and UTF-16 exports do.
     if b"\x00" in data:
-        raise CsvImportError([NOT_CSV])
+        raise CsvImportError([not_csv])
     if data.startswith(codecs.BOM_UTF8):  # Excel's "CSV UTF-8" starts with one
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -142,7 +153,7 @@ def _line_of_offset(data: bytes, offset: int) -> int:
     return len((data[:offset] + b"_").splitlines())
 
 
-def _records(text: str) -> Iterator[_Record]:
+def _records(text: str) -> Iterator[CsvRecord]:
     """The non-blank records of the text, each with the line it starts on."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     line = 1
@@ -160,13 +171,13 @@ def _records(text: str) -> Iterator[_Record]:
             ) from None
         # Spreadsheets write an empty row as a line of commas: blank too.
         if any(field.strip() for field in fields):
-            yield _Record(line, tuple(fields))
+            yield CsvRecord(line, tuple(fields))
         # line_num counts the physical lines read so far, several for a quoted comment that
         # spans lines, so the next record starts on the line after it.
         line = reader.line_num + 1
 
 
-def _columns(header: _Record) -> dict[str, int]:
+def _columns(header: CsvRecord) -> dict[str, int]:
     """Each column's position, from a header in any order and any case."""
     names = [field.strip().lower() for field in header.fields]
     if not set(names) & set(EXPECTED_COLUMNS):
@@ -228,16 +239,24 @@ ROLES_BY_SPELLING = {
 ROLE_NAMES = ", ".join(str(role.label) for role in RespondentRole)
 
 
+def field_count_problem(record: CsvRecord, columns: dict[str, int], quoted: str) -> str | None:
+    """The problem with a line whose fields do not match the header, naming what (`quoted`)
+    most likely split it: a comma inside a value that was not put in double quotes."""
+    if len(record.fields) == len(columns):
+        return None
+    return (
+        f"Line {record.line}: expected {len(columns)} fields but found {len(record.fields)}; "
+        f"{quoted} must be in double quotes."
+    )
+
+
 def _read_answers(
-    records: list[_Record], columns: dict[str, int], question_ids: dict[str, int]
+    records: list[CsvRecord], columns: dict[str, int], question_ids: dict[str, int]
 ) -> tuple[list[_Answer], list[str]]:
     answers, problems = [], []
     for record in records:
-        if len(record.fields) != len(columns):
-            problems.append(
-                f"Line {record.line}: expected {len(columns)} fields but found "
-                f"{len(record.fields)}; a comment that contains commas must be in double quotes."
-            )
+        if miscount := field_count_problem(record, columns, "a comment that contains commas"):
+            problems.append(miscount)
             continue
         answer = _answer(record, columns, question_ids)
         answers.append(answer)
@@ -245,7 +264,7 @@ def _read_answers(
     return answers, problems
 
 
-def _answer(record: _Record, columns: dict[str, int], question_ids: dict[str, int]) -> _Answer:
+def _answer(record: CsvRecord, columns: dict[str, int], question_ids: dict[str, int]) -> _Answer:
     value = {column: record.fields[position].strip() for column, position in columns.items()}
     question_key = value["question_key"].lower()
     level = value["level"].upper()
@@ -272,13 +291,13 @@ def _answer_problems(answer: _Answer) -> list[str]:
             f"the limit is {MAX_NAME_LENGTH}."
         )
     if answer.role is None:
-        problems.append(f"role {_shown(answer.role_text)} must be one of {ROLE_NAMES}.")
+        problems.append(f"role {shown(answer.role_text)} must be one of {ROLE_NAMES}.")
     if not answer.question_key:
         problems.append("the question key is missing.")
     elif answer.question_id is None:
-        problems.append(f"unknown question key {_shown(answer.question_key)}.")
+        problems.append(f"unknown question key {shown(answer.question_key)}.")
     if answer.choice is None:
-        problems.append(f"level {_shown(answer.level_text)} must be 1 to 5, NA or DK.")
+        problems.append(f"level {shown(answer.level_text)} must be 1 to 5, NA or DK.")
     if len(answer.comment) > MAX_COMMENT_LENGTH:
         problems.append(
             f"the comment is {len(answer.comment):,} characters; "
@@ -287,7 +306,7 @@ def _answer_problems(answer: _Answer) -> list[str]:
     return problems
 
 
-def _shown(value: str) -> str:
+def shown(value: str) -> str:
     """A value in quotes, cut short: enough to find it in the file, never a page of text."""
     if len(value) > SHOWN_VALUE_LENGTH:
         value = value[: SHOWN_VALUE_LENGTH - 1] + "…"

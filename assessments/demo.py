@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User, Workspace
 from accounts.services import create_workspace
+from assessments.demo_funnel import seed_demo_funnel
 from assessments.demo_story import seed_demo_assessments
 from assessments.models import Assessment, Client, CompanySize
 from assessments.summaries import refresh_stale
@@ -146,5 +147,6 @@ def seed_demo(*, today: date | None = None) -> list[Workspace]:
     _methodology_admin()
     workspaces = [_workspace(spec) for spec in DEMO_WORKSPACES]
     seed_demo_assessments(today=today or timezone.localdate())
+    seed_demo_funnel(today=today or timezone.localdate())
     refresh_stale(Assessment.objects.filter(client__workspace__in=workspaces))
     return workspaces

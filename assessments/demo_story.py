@@ -358,26 +358,33 @@ def seed_demo_assessments(*, today: date) -> None:
     A client's assessment for a quarter that already exists is left alone, so running it again
     changes nothing. Does nothing until a question bank is published.
     """
-    # Imported here: assessments.demo calls this function, so a module-level import would be
-    # circular whichever of the two modules is loaded first.
-    from assessments.demo import DEMO_WORKSPACES
-
     version = BankVersion.objects.current()
     if version is None:
         return
     questions = _questionnaire_order(version.questions.all())
     current = Quarter.of(today)
+    for owner, clients in demo_clients():
+        seeding = Seeding(version=version, questions=questions, today=today, owner=owner)
+        for client in clients:
+            _seed_client(client, seeding, current=current)
+
+
+def demo_clients():
+    """(owner, clients) for each demo workspace: the demo clients of the workspace its demo
+    owner owns, so a workspace someone else happens to give the same name is left alone."""
+    # Imported here: assessments.demo calls the seeding functions, so a module-level import
+    # would be circular whichever of the two modules is loaded first.
+    from assessments.demo import DEMO_WORKSPACES
+
     for spec in DEMO_WORKSPACES:
         owner = User.objects.filter(email=spec.people[0].email).first()
         clients = Client.objects.filter(
             workspace__name=spec.name,
             workspace__memberships__user=owner,
             workspace__memberships__role=Role.OWNER,
-            name__in=[c.name for c in spec.clients],
+            name__in=[client.name for client in spec.clients],
         )
-        seeding = Seeding(version=version, questions=questions, today=today, owner=owner)
-        for client in clients:
-            _seed_client(client, seeding, current=current)
+        yield owner, clients
 
 
 def _questionnaire_order(questions) -> list[Question]:

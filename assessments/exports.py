@@ -8,7 +8,8 @@ import csv
 import io
 from decimal import ROUND_HALF_UP, Decimal
 
-from assessments.models import Answer, Assessment
+from assessments.funnel_results import FunnelResults
+from assessments.models import FIGURE_FIELDS, Answer, Assessment
 from assessments.results import AssessmentResults
 from assessments.scoring import QuestionResult
 
@@ -39,7 +40,8 @@ def _answer_counts(question: QuestionResult) -> dict:
     }
 
 
-def results_data(computed: AssessmentResults) -> dict:
+def results_data(checked: FunnelResults) -> dict:
+    computed = checked.computed
     assessment, results = computed.assessment, computed.results
     return {
         "schema": SCHEMA,
@@ -109,10 +111,52 @@ def results_data(computed: AssessmentResults) -> dict:
                 "level": rounded(r.level, 2),
                 "target": r.target,
                 "on_baton_drop": r.on_baton_drop,
+                "funnel_boost": r.funnel_boost,
             }
             for rank, r in enumerate(results.recommendations, start=1)
         ],
         "alignment": _alignment_data(computed),
+        "funnel": _funnel_data(checked),
+    }
+
+
+def _kpi_value(kpi) -> float | None:
+    """Fractions with four decimals (0.2513 is 25.13 %), days and money with one or two."""
+    places = {"percent": 4, "growth": 4, "days": 1, "money": 2}.get(kpi.unit, 4)
+    return rounded(kpi.value, places)
+
+
+def _funnel_data(checked: FunnelResults) -> dict | None:
+    funnel = checked.funnel
+    if funnel is None:
+        return None
+    found = {c.handoff: c for c in checked.contradictions}
+    indexes = {h.key: h.index for h in checked.computed.results.handoffs}
+    return {
+        "quarter": funnel.figures.label,
+        "figures": {name: getattr(funnel.figures, name) for name in FIGURE_FIELDS},
+        "kpis": {key: _kpi_value(kpi) for key, kpi in funnel.kpis.items()},
+        "flags": funnel.flags,
+        "handoffs": [
+            {
+                "key": key,
+                "name": health.name,
+                "questionnaire_index": rounded(indexes.get(key)),
+                "observed_score": rounded(health.score),
+                "observed_health": health.label,
+                "metrics": [
+                    {"key": m.kpi.key, "value": _kpi_value(m.kpi), "status": m.status}
+                    for m in health.metrics
+                ],
+                "contradiction": found[key].kind if key in found else None,
+            }
+            for key, health in funnel.health.items()
+        ],
+        "contradictions": [
+            {"handoff": c.handoff, "kind": c.kind, "message": c.message}
+            for c in checked.contradictions
+        ],
+        "priority_boosts": funnel.boosts,
     }
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -494,3 +494,127 @@ class PlanItem(models.Model):
 
     def is_overdue(self, today) -> bool:
         return self.is_open and self.target_period < Quarter.of(today)
+
+
+# ---- Funnel figures -------------------------------------------------------------------
+
+
+COUNT_FIELDS = (
+    "impressions",
+    "engaged_leads",
+    "content_downloads",
+    "emails_sent",
+    "emails_opened",
+    "emails_clicked",
+    "hard_bounces",
+    "soft_bounces",
+    "inquiries",
+    "mqls",
+    "sals",
+    "sqls",
+    "won_deals",
+)
+MONEY_FIELDS = ("pipeline_value", "closed_revenue", "average_deal_size")
+DAYS_FIELDS = ("days_inquiry_to_mql", "days_mql_to_sal", "days_sal_to_sql", "days_sql_to_won")
+FIGURE_FIELDS = COUNT_FIELDS + MONEY_FIELDS + DAYS_FIELDS
+# Pairs where the first can never exceed the second: refused, by the form and the database.
+IMPOSSIBLE_ABOVE = (
+    ("emails_opened", "emails_sent"),
+    ("emails_clicked", "emails_sent"),
+    ("hard_bounces", "emails_sent"),
+    ("soft_bounces", "emails_sent"),
+)
+
+
+def _count(label: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(label, null=True, blank=True)
+
+
+def _money(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=14, decimal_places=2, null=True, blank=True)
+
+
+def _days(label: str) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=6, decimal_places=1, null=True, blank=True)
+
+
+class FunnelFigures(models.Model):
+    """A client's real funnel numbers for one quarter. Every figure is optional: the KPIs that
+    need a missing one show "n/a"."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="funnel_figures")
+    year = models.PositiveSmallIntegerField()
+    quarter = models.PositiveSmallIntegerField()
+    impressions = _count("prospect impressions")
+    engaged_leads = _count("engaged leads")
+    content_downloads = _count("content downloads")
+    emails_sent = _count("emails sent")
+    emails_opened = _count("emails opened")
+    emails_clicked = _count("emails clicked")
+    hard_bounces = _count("hard bounces")
+    soft_bounces = _count("soft bounces")
+    inquiries = _count("inquiries")
+    mqls = _count("MQLs (marketing-qualified leads)")
+    sals = _count("SALs (sales-accepted leads)")
+    sqls = _count("SQLs (opportunities)")
+    won_deals = _count("won deals")
+    pipeline_value = _money("pipeline value")
+    closed_revenue = _money("closed revenue")
+    average_deal_size = _money("average deal size")
+    days_inquiry_to_mql = _days("days from inquiry to MQL")
+    days_mql_to_sal = _days("days from MQL to SAL")
+    days_sal_to_sql = _days("days from SAL to SQL")
+    days_sql_to_won = _days("days from SQL to won")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["client", "year", "quarter"]
+        verbose_name_plural = "funnel figures"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "year", "quarter"], name="one_funnel_per_client_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__range=(1, 4)), name="funnel_quarter_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__range=(2000, 2100)), name="funnel_plausible_year"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
+                    name=f"funnel_{field}_not_negative",
+                )
+                for field in MONEY_FIELDS + DAYS_FIELDS
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{part}__isnull": True})
+                    | Q(**{f"{whole}__isnull": True})
+                    | Q(**{f"{part}__lte": F(whole)}),
+                    name=f"funnel_{part}_within_{whole}",
+                )
+                for part, whole in IMPOSSIBLE_ABOVE
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.period} funnel"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
+
+
+class FunnelThresholds(models.Model):
+    """A workspace's own thresholds for judging a handoff's observed health (defaults in
+    assessments.funnel.DEFAULT_THRESHOLDS). Only the metrics it changes are stored."""
+
+    workspace = models.OneToOneField(
+        Workspace, on_delete=models.CASCADE, related_name="funnel_thresholds"
+    )
+    values = models.JSONField(default=dict, blank=True)  # metric -> {"poor": x, "healthy": y}
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Funnel thresholds of {self.workspace}"

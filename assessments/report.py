@@ -19,13 +19,30 @@ from assessments.charts import (
     radar_chart,
     relay_chart,
 )
+from assessments.funnel_results import compute_with_funnel, funnel_rows
 from assessments.history import QuarterRow, client_quarters, trend
-from assessments.models import Answer, Assessment, PlanItem, PlanStatus, Respondent
+from assessments.models import (
+    FIGURE_FIELDS,
+    Answer,
+    Assessment,
+    FunnelFigures,
+    FunnelThresholds,
+    PlanItem,
+    PlanStatus,
+    Respondent,
+)
 from assessments.plan import ordered
-from assessments.results import AssessmentResults, compute_many, relay_advice, role_table
+from assessments.results import (
+    AssessmentResults,
+    BankCache,
+    compute_results,
+    relay_advice,
+    role_table,
+)
 from assessments.scoring import DimensionResult, Recommendation, level_index
 
 TOP_RECOMMENDATIONS = 10
+FUNNEL_DIGEST = ("pk", "year", "quarter", *FIGURE_FIELDS)
 # The files whose change alters every report: part of the digest, so a deploy that changes
 # the layout does not serve PDFs rendered with the old one.
 REPORT_SOURCES = (
@@ -35,6 +52,8 @@ REPORT_SOURCES = (
     "assessments/report.py",
     "assessments/charts.py",
     "assessments/scoring.py",
+    "assessments/funnel.py",
+    "assessments/funnel_results.py",
 )
 
 
@@ -162,9 +181,10 @@ def _by_dimension(current: AssessmentResults) -> list[tuple]:
 def report_context(assessment: Assessment, *, today: date | None = None) -> dict:
     rows = client_quarters(assessment.client, up_to=assessment.period)
     earlier = rows[-1].previous  # the latest earlier quarter with results
-    computed = compute_many([assessment, *([earlier] if earlier else [])])
-    current = computed[assessment.pk]
-    previous = computed[earlier.pk] if earlier else None
+    cache = BankCache()
+    checked = compute_with_funnel(assessment, cache)  # the same priorities as the page
+    current = checked.computed
+    previous = compute_results(earlier, cache) if earlier else None
     results = current.results
     scored = [d for d in results.dimensions if d.index is not None]
     recommendations: tuple[Recommendation, ...] = results.recommendations
@@ -190,6 +210,9 @@ def report_context(assessment: Assessment, *, today: date | None = None) -> dict
         "trend": trend(rows),
         "trend_table": _trend_table(rows, current),
         "plan_items": _plan_items(assessment),
+        "funnel": checked.funnel,
+        "contradictions": checked.contradictions,
+        "funnel_rows": funnel_rows(results, checked),
         **_charts(current, previous),
     }
 
@@ -229,6 +252,8 @@ def report_digest(assessment: Assessment) -> str:
         Answer.objects.filter(respondent__assessment__client=client)
         .order_by("pk")
         .values_list("pk", "choice", "comment", "updated_at"),
+        FunnelFigures.objects.filter(client=client).order_by("pk").values_list(*FUNNEL_DIGEST),
+        FunnelThresholds.objects.filter(workspace_id=client.workspace_id).values_list("values"),
         # The owner's name too: a member renamed changes the report without touching the item.
         client.plan_items.order_by("pk").values_list(
             "pk",

@@ -77,7 +77,9 @@ _ANSWER_FIELDS = (
 )
 
 
-def _scoring_input(assessment: Assessment, cache: BankCache, rows) -> tuple[ScoringInput, int]:
+def _scoring_input(
+    assessment: Assessment, cache: BankCache, rows, boosts: dict[str, float] | None = None
+) -> tuple[ScoringInput, int]:
     dimensions, questions = cache.specs(assessment)
     respondents, responses = {}, []
     for respondent_id, name, role, submitted_at, question_id, choice, comment in rows:
@@ -93,19 +95,28 @@ def _scoring_input(assessment: Assessment, cache: BankCache, rows) -> tuple[Scor
         respondents=tuple(respondents.values()),
         responses=tuple(responses),
         targets=assessment.targets,
+        handoff_boosts=boosts or {},
     )
     return data, sum(not r.submitted for r in respondents.values())
 
 
-def scoring_input(assessment: Assessment, cache: BankCache) -> tuple[ScoringInput, int]:
+def scoring_input(
+    assessment: Assessment, cache: BankCache, boosts: dict[str, float] | None = None
+) -> tuple[ScoringInput, int]:
     """The assessment as plain values, and how many respondents are still answering."""
     cache.specs(assessment)
     rows = Answer.objects.filter(respondent__assessment=assessment).values_list(*_ANSWER_FIELDS)
-    return _scoring_input(assessment, cache, rows)
+    return _scoring_input(assessment, cache, rows, boosts)
 
 
-def compute_results(assessment: Assessment, cache: BankCache | None = None) -> AssessmentResults:
-    data, in_progress = scoring_input(assessment, cache or BankCache())
+def compute_results(
+    assessment: Assessment,
+    cache: BankCache | None = None,
+    *,
+    boosts: dict[str, float] | None = None,
+) -> AssessmentResults:
+    """Score one assessment; `boosts` are the funnel's priority multipliers per handoff."""
+    data, in_progress = scoring_input(assessment, cache or BankCache(), boosts)
     return AssessmentResults(assessment, score(data), in_progress)
 
 

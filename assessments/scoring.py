@@ -12,7 +12,9 @@ the reports describe exactly what this module does; change both together.
 - The baton drop is the handoff with the lowest index (ties: the upstream one); under 40 is at
   risk.
 - A question below its dimension's target yields its recommendation, with priority
-  (target - level) x weight x impact / effort x (1.5 if tagged with the baton-drop handoff);
+  (target - level) x weight x impact / effort x (1.5 if tagged with the baton-drop handoff)
+  x (the largest funnel boost of its handoffs: 1.25 where the client's real funnel shows the
+  handoff's health is poor, see assessments.funnel; 1 without funnel figures);
   highest first; ties: upstream handoff, then dimension order, then question order.
 - Alignment (two or more respondents): a question's spread is max level - min level, 2 or more
   is a disagreement; per role, dimension indexes from that role's respondents alone, and a
@@ -104,6 +106,8 @@ class ScoringInput:
     respondents: tuple[RespondentSpec, ...]
     responses: tuple[ResponseSpec, ...]
     targets: dict[str, int] = field(default_factory=dict)  # dimension key -> target level
+    # handoff key -> priority multiplier, from the client's observed funnel (assessments.funnel)
+    handoff_boosts: dict[str, float] = field(default_factory=dict)
 
 
 # ---- Results -------------------------------------------------------------------------------
@@ -185,6 +189,7 @@ class Recommendation:
     target: int
     priority: float
     on_baton_drop: bool
+    funnel_boost: float = 1.0  # > 1 when the real funnel shows one of its handoffs is poor
 
 
 @dataclass(frozen=True)
@@ -317,6 +322,7 @@ def _recommendations(
     targets: dict[str, int],
     dimension_order: dict[str, int],
     baton_drop: str | None,
+    handoff_boosts: dict[str, float],
 ) -> tuple[Recommendation, ...]:
     found = []
     for question in questions:
@@ -324,9 +330,10 @@ def _recommendations(
         if question.level is None or question.level >= target:
             continue
         on_drop = baton_drop is not None and baton_drop in spec.handoffs
+        boost = max((handoff_boosts.get(h, 1.0) for h in spec.handoffs), default=1.0)
         priority = (target - question.level) * spec.weight * spec.impact / spec.effort
-        priority *= BATON_DROP_BOOST if on_drop else 1
-        found.append(Recommendation(spec, question.level, target, priority, on_drop))
+        priority *= (BATON_DROP_BOOST if on_drop else 1) * boost
+        found.append(Recommendation(spec, question.level, target, priority, on_drop, boost))
     found.sort(
         key=lambda r: (
             -round(r.priority, _PRIORITY_DIGITS),
@@ -410,7 +417,11 @@ def score(data: ScoringInput) -> Results:
         handoffs=handoffs,
         questions=tuple(questions),
         recommendations=_recommendations(
-            questions, {d.key: d.target for d in dimensions}, dimension_order, drop
+            questions,
+            {d.key: d.target for d in dimensions},
+            dimension_order,
+            drop,
+            data.handoff_boosts,
         ),
         alignment=_alignment(data, questions, submitted),
     )

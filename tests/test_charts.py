@@ -679,3 +679,16 @@ def test_the_trend_ids_come_from_the_title_or_the_prefix_given():
     assert trend_sample().title_id == "chart-trend-over-quarters-title"
     chart = trend_chart(QUARTERS, TREND, title="Trend", id_prefix="client-7-trend")
     assert (chart.title_id, chart.desc_id) == ("client-7-trend-title", "client-7-trend-desc")
+
+
+def test_a_trend_in_percent_has_no_stage_bands_or_names():
+    chart = trend_chart(
+        ["2026-Q1", "2026-Q2"],
+        [TrendSeries("Win rate", (20.0, 25.0))],
+        title="Rates",
+        unit="percent",
+    )
+    texts = {text.text for text in chart.texts}
+    assert chart.bands == () and "Managed" not in texts
+    assert {"0%", "100%"} <= texts
+    assert chart.description.startswith("Percent by quarter, 2026-Q1 to 2026-Q2: Win rate from 20%")

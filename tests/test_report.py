@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from assessments import pdf as pdf_module
 from assessments.demo import seed_demo
-from assessments.models import Answer, Assessment, ReportRender
+from assessments.models import Answer, Assessment, FunnelFigures, ReportRender
 from assessments.pdf import render_report_pdf, report_html
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "report"
@@ -257,3 +257,26 @@ def test_a_small_report_that_fails_goes_to_the_status_page_not_a_500(demo, clien
     response = client.get(_url("report_pdf", assessment))
     assert response["Location"] == _url("report_status", assessment)
     assert ReportRender.objects.get().status == "failed"
+
+
+def test_the_demo_contradiction_is_on_the_funnel_check_page(demo, client, tmp_path):
+    # Brightline's people rate lead -> sales high in 2026-Q3; its funnel says poor.
+    assessment = _assessment("Brightline Logistics", 3)
+    funnel = (
+        _owner_client(client, assessment).get(_url("results_json", assessment)).json()["funnel"]
+    )
+    [contradiction] = funnel["contradictions"]
+    assert (contradiction["handoff"], contradiction["kind"]) == ("lead_to_sales", "overrated")
+
+    path = _write(tmp_path, render_report_pdf(assessment=assessment))
+    flat = " ".join(_poppler("pdftotext", str(path), "-").split())
+    assert "Funnel check" in flat
+    assert "Rated high by the respondents, poor in the funnel." in flat
+    assert "weigh 1.25 times more, because the funnel shows poor health there" in flat
+
+
+def test_without_funnel_figures_the_report_has_no_funnel_check(demo, tmp_path):
+    assessment = _assessment("Brightline Logistics", 3)
+    FunnelFigures.objects.filter(client=assessment.client).delete()
+    path = _write(tmp_path, render_report_pdf(assessment=assessment))
+    assert "Funnel check" not in _poppler("pdftotext", str(path), "-")

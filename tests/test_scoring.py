@@ -1,5 +1,7 @@
 """The methodology, checked against cases computed by hand. No database needed."""
 
+import dataclasses
+
 import pytest
 
 from assessments.scoring import (
@@ -305,3 +307,27 @@ def test_without_submitted_respondents_there_are_no_results():
 )
 def test_stage_thresholds(index, stage):
     assert stage_of(index).number == stage
+
+
+def test_a_poor_observed_funnel_boosts_the_recommendations_of_its_handoff(worked_example):
+    boosted = dataclasses.replace(worked_example, handoff_boosts={"gtm_to_demand": 1.25})
+    by_key = {r.question.key: r for r in score(boosted).recommendations}
+    # people.a is on gtm_to_demand: 3 x 1.25; the others are not.
+    assert (by_key["people.a"].priority, by_key["people.a"].funnel_boost) == (3.75, 1.25)
+    assert (by_key["process.c"].priority, by_key["process.c"].funnel_boost) == (3.0, 1.0)
+    assert score(boosted).recommendations[0].question.key == "people.a"
+
+
+def test_the_largest_boost_of_a_questions_handoffs_applies_once():
+    data = ScoringInput(
+        dimensions=(PEOPLE,),
+        questions=(
+            QuestionSpec("people.a", "people", 1, handoffs=("gtm_to_demand", "lead_to_sales")),
+        ),
+        respondents=(MARKETING_1,),
+        responses=_responses((1, "people.a", "3")),
+        handoff_boosts={"gtm_to_demand": 1.25, "lead_to_sales": 1.1},
+    )
+    [recommendation] = score(data).recommendations
+    # (4 - 3) x 1 x 2 / 2 = 1; it is on the only handoffs with answers: baton drop x1.5; x1.25.
+    assert recommendation.priority == pytest.approx(1 * 1.5 * 1.25)

@@ -13,7 +13,15 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
-from assessments.models import Answer, Assessment, Client, PlanItem, Respondent
+from assessments.models import (
+    Answer,
+    Assessment,
+    Client,
+    FunnelFigures,
+    FunnelThresholds,
+    PlanItem,
+    Respondent,
+)
 from tests.factories import (
     PASSWORD,
     add_member,
@@ -91,6 +99,16 @@ WORKSPACE_ROUTES = [
     _route("assessments:plan_item_status", {"POST"}, CHANGE, "client", "plan_item"),
     _route("assessments:plan_item_delete", {"POST"}, CHANGE, "client", "plan_item"),
     _route("assessments:plan_add_recommendation", {"POST"}, CHANGE, "assessment"),
+    # The funnel: everyone reads it and plans with it; consultants and owners change the
+    # figures; owners set the workspace's thresholds.
+    _route("assessments:client_funnel", {"GET"}, READ, "client"),
+    _route("assessments:funnel_planner", {"GET"}, READ, "client"),
+    _route("assessments:funnel_figures_create", {"GET", "POST"}, CHANGE, "client"),
+    _route("assessments:funnel_figures_edit", {"GET", "POST"}, CHANGE, "client", "figures"),
+    _route("assessments:funnel_figures_delete", {"POST"}, CHANGE, "client", "figures"),
+    _route("assessments:funnel_import", {"GET", "POST"}, CHANGE, "client"),
+    _route("assessments:funnel_settings", {"GET", "POST"}, OWN),
+    _route("assessments:funnel_settings_reset", {"POST"}, OWN),
 ]
 
 # URLs outside any workspace, each covered by the tests named beside it.
@@ -127,6 +145,7 @@ OBJECT_KWARGS = {
     "assessment": "assessment_id",
     "respondent": "respondent_id",
     "plan_item": "item_id",
+    "figures": "figures_id",
 }
 # Route parameters that name no object.
 FIXED_KWARGS = {"assessments:facilitate_section": {"section": "people"}}
@@ -172,6 +191,9 @@ def world(workspace, owner, consultant, viewer, outsider):
         "plan_item": PlanItem.objects.create(
             client=client, title="Write the ICP", target_year=2026, target_quarter=4
         ),
+        "figures": FunnelFigures.objects.create(
+            client=client, year=2026, quarter=3, inquiries=400, mqls=100
+        ),
         "membership": member,
         "invitation": invitation,
         "users": {"owner": owner, "consultant": consultant, "viewer": viewer},
@@ -199,6 +221,8 @@ def _snapshot() -> list:
         list(Respondent.objects.order_by("pk").values()),
         list(Answer.objects.order_by("pk").values()),
         list(PlanItem.objects.order_by("pk").values()),
+        list(FunnelFigures.objects.order_by("pk").values()),
+        list(FunnelThresholds.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "email", "name")),
     ]
 

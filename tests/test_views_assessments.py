@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import hash_token
+from assessments.csv_import import MAX_CSV_BYTES
 from assessments.models import Assessment, Respondent
 from tests.factories import (
     answer_all,
@@ -291,6 +292,15 @@ def test_importing_answers_from_the_page(client, consultant, assessment):
     assert Respondent.objects.get().is_submitted
 
 
+def test_an_answers_file_over_the_size_limit_is_refused(client, consultant, assessment):
+    assessment.open()
+    upload = SimpleUploadedFile("answers.csv", b"x" * (MAX_CSV_BYTES + 1))
+    client.force_login(consultant)
+    response = client.post(_url("answers_import", assessment), {"file": upload})
+    assert response.context["form"].errors["file"] == ["The file is larger than 2 MB."]
+    assert not Respondent.objects.exists()
+
+
 def test_a_bad_import_lists_the_lines_and_saves_nothing(client, consultant, assessment):
     upload = SimpleUploadedFile(
         "answers.csv",
@@ -301,3 +311,10 @@ def test_a_bad_import_lists_the_lines_and_saves_nothing(client, consultant, asse
     html = response.content.decode()
     assert "Nothing was imported" in html and "Line 2" in html and "Line 3" in html
     assert not Respondent.objects.exists()
+
+
+def test_an_import_posted_without_a_file_says_so(client, consultant, assessment):
+    client.force_login(consultant)
+    response = client.post(_url("answers_import", assessment), {})
+    assert response.status_code == 200
+    assert "file" in response.context["form"].errors

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from assessments.exports import SCHEMA
-from assessments.models import Answer
+from assessments.models import Answer, FunnelFigures
 from assessments.results import BankCache, compute_results, previous_assessment
 from tests.factories import answer_all, make_assessment, make_bank_version, make_respondent
 
@@ -82,7 +82,9 @@ def test_results_json_follows_the_documented_schema(client, viewer, assessment):
         "questions",
         "recommendations",
         "alignment",
+        "funnel",
     }
+    assert data["funnel"] is None  # no funnel figures for this quarter
     assert data["overall"] == {"index": 51.0, "stage": 3, "stage_name": "Defined"}
     assert [d["key"] for d in data["dimensions"]] == ["people", "process", "content", "technology"]
     assert set(data["dimensions"][0]) == set(DIMENSION_FIELDS)
@@ -112,6 +114,7 @@ def test_results_json_follows_the_documented_schema(client, viewer, assessment):
         "level",
         "target",
         "on_baton_drop",
+        "funnel_boost",
     }
     ranks = [r["rank"] for r in data["recommendations"]]
     assert ranks == list(range(1, len(ranks) + 1))
@@ -168,3 +171,57 @@ def test_the_methodology_page_is_public_and_states_the_rules(client, db):
     html = client.get(reverse("assessments:methodology")).content.decode()
     for rule in RULES_STATED:
         assert rule in html, rule
+
+
+@pytest.fixture
+def poor_follow_up(assessment):
+    """Funnel figures for the quarter in which sales accepts few MQLs, slowly: lead -> sales is
+    poor, though the questionnaire rates it 50 (levels 4 and 2)."""
+    return FunnelFigures.objects.create(
+        client=assessment.client,
+        year=2026,
+        quarter=3,
+        inquiries=1000,
+        mqls=300,
+        sals=60,
+        sqls=6,
+        days_mql_to_sal=9,
+    )
+
+
+def test_the_funnel_section_of_results_json(client, viewer, assessment, poor_follow_up):
+    client.force_login(viewer)
+    funnel = client.get(_url("results_json", assessment)).json()["funnel"]
+    assert funnel["quarter"] == "2026-Q3"
+    assert funnel["figures"]["mqls"] == 300 and funnel["figures"]["impressions"] is None
+    assert funnel["kpis"]["mql_to_sal"] == 0.2 and funnel["kpis"]["inquiry_to_mql"] == 0.3
+    lead = next(h for h in funnel["handoffs"] if h["key"] == "lead_to_sales")
+    assert (lead["observed_health"], lead["observed_score"]) == ("poor", 0.0)
+    assert lead["contradiction"] is None  # rated 50: not high, so no contradiction
+    assert funnel["priority_boosts"] == {"lead_to_sales": 1.25}
+
+
+def test_poor_observed_health_boosts_the_recommendations_of_its_handoff(
+    client, viewer, assessment, poor_follow_up
+):
+    client.force_login(viewer)
+    data = client.get(_url("results_json", assessment)).json()
+    for recommendation in data["recommendations"]:
+        expected = 1.25 if "lead_to_sales" in recommendation["handoffs"] else 1.0
+        assert recommendation["funnel_boost"] == expected
+
+
+def test_an_overrated_handoff_is_called_out_on_the_page_and_in_json(
+    client, viewer, assessment, poor_follow_up
+):
+    # Everyone at level 5 on lead -> sales: rated 100, but the funnel says poor.
+    Answer.objects.filter(respondent__assessment=assessment, question__lead_to_sales=True).update(
+        choice="5"
+    )
+    client.force_login(viewer)
+    data = client.get(_url("results_json", assessment)).json()
+    [contradiction] = data["funnel"]["contradictions"]
+    assert (contradiction["handoff"], contradiction["kind"]) == ("lead_to_sales", "overrated")
+    html = client.get(_url("results", assessment)).content.decode()
+    assert "Funnel check" in html and "Rated high by the respondents, poor in the funnel" in html
+    assert contradiction["message"] in html

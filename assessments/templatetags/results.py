@@ -36,3 +36,37 @@ def stage_name(index: float | None) -> str:
 @register.filter
 def handoff_short_or_blank(key: str) -> str:
     return HANDOFF_SHORT_NAMES.get(key, "")
+
+
+@register.simple_tag
+def funnel_methodology() -> dict:
+    """The funnel rules as the methodology page and the report state them (from the code)."""
+    from assessments import funnel
+
+    metrics = [
+        {
+            "handoff": HANDOFF_NAMES[handoff],
+            "label": funnel.THRESHOLD_LABELS[key],
+            "poor": _threshold_text(key, funnel.DEFAULT_THRESHOLDS[key].poor),
+            "healthy": _threshold_text(key, funnel.DEFAULT_THRESHOLDS[key].healthy),
+            "lower_is_better": not funnel.DEFAULT_THRESHOLDS[key].higher_is_better,
+        }
+        for handoff, keys in funnel.HANDOFF_METRICS.items()
+        for key in keys
+    ]
+    return {
+        "metrics": metrics,
+        "rated_high_from": funnel.RATED_HIGH_FROM,
+        "rated_low_below": funnel.RATED_LOW_BELOW,
+        "boost": funnel.FUNNEL_BOOST,
+        "healthy_from": funnel.HEALTHY_FROM,
+        "fair_from": funnel.FAIR_FROM,
+    }
+
+
+def _threshold_text(key: str, value: float) -> str:
+    from assessments import funnel
+
+    if funnel.KPI_UNITS.get(key) == "days":
+        return f"{value:g} days"
+    return f"{value * 100:g}%"

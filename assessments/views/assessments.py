@@ -275,7 +275,9 @@ def answers_import(request: HttpRequest, workspace_slug: str, assessment_id: int
     _, assessment = _member_and_assessment(
         request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
     )
-    form = AnswersImportForm(request.POST or None, request.FILES or None)
+    # Bound on any POST, even without a file, so that an empty upload says so.
+    posted = request.method == "POST"
+    form = AnswersImportForm(request.POST if posted else None, request.FILES if posted else None)
     errors: list[str] = []
     if form.is_valid():
         try:

@@ -9,6 +9,7 @@ from accounts.access import get_membership_for
 from assessments.access import get_assessment_for
 from assessments.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
 from assessments.exports import answers_csv, results_csv, results_data
+from assessments.funnel_results import compute_with_funnel, funnel_rows
 from assessments.models import Assessment
 from assessments.plan import PLANNED_STATUSES, plan_progress, planned_keys
 from assessments.results import (
@@ -57,7 +58,8 @@ def _delta(now: float | None, previous: AssessmentResults | None) -> float | Non
 def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
     assessment = _assessment(request, workspace_slug, assessment_id)
     cache = BankCache()
-    computed = compute_results(assessment, cache)
+    checked = compute_with_funnel(assessment, cache)
+    computed = checked.computed
     earlier = previous_assessment(assessment)
     previous = compute_results(earlier, cache) if earlier else None
     results = computed.results
@@ -75,6 +77,9 @@ def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) 
         "role_table": role_table(results),
         "alignment_gap": ALIGNMENT_GAP,
         "overall_delta": _delta(results.overall_index, previous),
+        "funnel": checked.funnel,
+        "contradictions": checked.contradictions,
+        "funnel_rows": funnel_rows(results, checked),
         **_plan_context(computed, previous, cache),
     }
     return render(request, "assessments/results.html", context)
@@ -113,7 +118,7 @@ def _file_stem(assessment: Assessment) -> str:
 @login_required
 def results_json(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
     assessment = _assessment(request, workspace_slug, assessment_id)
-    data = results_data(compute_results(assessment))
+    data = results_data(compute_with_funnel(assessment))
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'inline; filename="{_file_stem(assessment)}-results.json"'
     return response
@@ -123,7 +128,7 @@ def results_json(request: HttpRequest, workspace_slug: str, assessment_id: int) 
 @login_required
 def results_csv_download(request: HttpRequest, workspace_slug: str, assessment_id: int):
     assessment = _assessment(request, workspace_slug, assessment_id)
-    content = results_csv(compute_results(assessment))
+    content = results_csv(compute_with_funnel(assessment).computed)
     return _download(content, f"{_file_stem(assessment)}-results.csv", "text/csv; charset=utf-8")
 
 

@@ -1,0 +1,101 @@
+"""An assessment's results checked against the client's real funnel for the same quarter.
+
+The results page, results.json and the PDF report all come through `compute_with_funnel`, so
+they show the same figures: the funnel's observed handoff health (assessments.funnel) boosts
+the recommendations of poor handoffs before scoring, and the scoring's handoff indexes are
+then compared with it to find contradictions.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from assessments.funnel import (
+    Contradiction,
+    Figures,
+    HandoffHealth,
+    Kpi,
+    contradictions,
+    flags,
+    handoff_health,
+    kpis,
+    priority_boosts,
+    thresholds_with,
+)
+from assessments.models import FIGURE_FIELDS, Assessment, FunnelFigures, FunnelThresholds
+from assessments.results import AssessmentResults, BankCache, compute_results
+
+
+@dataclass(frozen=True)
+class FunnelCheck:
+    figures: Figures
+    previous: Figures | None
+    kpis: dict[str, Kpi]
+    health: dict[str, HandoffHealth]
+    flags: list[str]
+
+    @property
+    def boosts(self) -> dict[str, float]:
+        return priority_boosts(self.health)
+
+
+@dataclass(frozen=True)
+class FunnelResults:
+    computed: AssessmentResults
+    funnel: FunnelCheck | None
+    contradictions: list[Contradiction] = field(default_factory=list)
+
+
+def _figures(row: FunnelFigures) -> Figures:
+    return Figures.from_mapping(row.year, row.quarter, {f: getattr(row, f) for f in FIGURE_FIELDS})
+
+
+def funnel_check(assessment: Assessment) -> FunnelCheck | None:
+    """The client's funnel in the assessment's quarter (and the quarter before, for growth),
+    judged with the workspace's thresholds; None without figures for that quarter. Two
+    queries."""
+    period, before = assessment.period, assessment.period.previous()
+    rows = {
+        row.period: row
+        for row in FunnelFigures.objects.filter(client_id=assessment.client_id).filter(
+            Q(year=period.year, quarter=period.number) | Q(year=before.year, quarter=before.number)
+        )
+    }
+    if period not in rows:
+        return None
+    overrides = (
+        FunnelThresholds.objects.filter(workspace_id=assessment.client.workspace_id)
+        .values_list("values", flat=True)
+        .first()
+    )
+    figures = _figures(rows[period])
+    previous = _figures(rows[before]) if before in rows else None
+    measured = kpis(figures, previous)
+    return FunnelCheck(
+        figures=figures,
+        previous=previous,
+        kpis=measured,
+        health=handoff_health(measured, thresholds_with(overrides)),
+        flags=flags(figures),
+    )
+
+
+def compute_with_funnel(assessment: Assessment, cache: BankCache | None = None) -> FunnelResults:
+    funnel = funnel_check(assessment)
+    computed = compute_results(assessment, cache, boosts=funnel.boosts if funnel else None)
+    if funnel is None:
+        return FunnelResults(computed, None)
+    indexes = {h.key: h.index for h in computed.results.handoffs}
+    return FunnelResults(computed, funnel, contradictions(indexes, funnel.health))
+
+
+def funnel_rows(results, checked: FunnelResults) -> list[tuple]:
+    """Per handoff: the questionnaire's result, the funnel's observed health, and the
+    contradiction between them if there is one (for the results page and the report)."""
+    if checked.funnel is None:
+        return []
+    found = {c.handoff: c for c in checked.contradictions}
+    return [
+        (handoff, checked.funnel.health[handoff.key], found.get(handoff.key))
+        for handoff in results.handoffs
+    ]
