@@ -1,7 +1,9 @@
 import copy
 
+from axes.utils import reset as reset_login_failures
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -312,3 +314,17 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, f"Welcome to Relay. You joined {invitation.workspace.name}.")
     return HttpResponseRedirect(invitation.workspace.get_absolute_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's "set a new password" page, which also ends a login lockout of the account.
+
+    Whoever sets a password through the emailed link controls the account's email, so the
+    failed logins before it (their own or a guesser's) no longer count against it; the
+    lockout page says as much.
+    """
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        reset_login_failures(username=form.user.get_username())
+        return response

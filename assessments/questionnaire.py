@@ -5,6 +5,7 @@ Loaded in a fixed number of queries whatever the number of questions, so the pag
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.urls import reverse
 
 from assessments.models import Choice, Respondent
@@ -119,6 +120,53 @@ def load_questionnaire(respondent: Respondent) -> Questionnaire:
             state.choice, state.comment = answers[question.pk]
         sections[question.dimension].questions.append(state)
     return Questionnaire(respondent, [s for s in sections.values() if s.questions])
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    key: str
+    name: str
+    answered: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a respondent is, per section and overall: what the progress bar shows."""
+
+    sections: list[SectionProgress]
+
+    @property
+    def answered(self) -> int:
+        return sum(section.answered for section in self.sections)
+
+    @property
+    def total(self) -> int:
+        return sum(section.total for section in self.sections)
+
+
+def load_progress(respondent: Respondent) -> Progress:
+    """The progress alone, for the reply to each autosave: counts, without the questions'
+    texts and descriptors that `load_questionnaire` reads. Three small queries."""
+    version = respondent.assessment.bank_version
+    totals = dict(version.questions.order_by().values_list("dimension").annotate(n=Count("pk")))
+    answered = dict(
+        respondent.answers.filter(question__version=version)
+        .order_by()
+        .values_list("question__dimension")
+        .annotate(n=Count("pk"))
+    )
+    return Progress(
+        [
+            SectionProgress(key, name, answered.get(key, 0), totals[key])
+            for key, name in version.dimensions.order_by("order").values_list("key", "name")
+            if totals.get(key)
+        ]
+    )
 
 
 @dataclass(frozen=True)

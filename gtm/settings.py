@@ -7,9 +7,11 @@ Nothing else in the code reads os.environ.
 
 import os
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -84,11 +86,15 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise: static files need no policy; every page and fragment gets one.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -96,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gtm.urls"
@@ -129,12 +137,29 @@ DATABASES = {
 }
 # A request that fails half-way leaves nothing half-written.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several app processes writing one SQLite file: each transaction takes the write lock
+    # when it begins and waits for it (up to the timeout), instead of failing with "database
+    # is locked" when a read turns into a write after another process wrote; WAL lets reads
+    # go on while one process writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out login is refused before its password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -215,14 +240,50 @@ if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy (django-csp): only our own scripts, styles and images. No inline
+# script at all; the one inline <style> (the workspace's accent colour in base.html) carries
+# the per-request nonce, which django-csp adds to the header only on pages that use it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one email from
+# one IP address, that pair is locked out for LOGIN_LOCKOUT_MINUTES. Locking the pair, not
+# the email alone, keeps a stranger from locking a colleague out by guessing at their email
+# (the address is REMOTE_ADDR: behind a proxy, the proxy's; see the README).
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or _LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be 1 or more.")
+AXES_COOLOFF_TIME = timedelta(minutes=_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests
+# The login form's field is "username" (it holds the email), not the model's USERNAME_FIELD.
+AXES_USERNAME_FORM_FIELD = "username"
+# Emails log in in any case, so "Ann@x.com" and "ann@x.com" must count as one username.
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools narrate every render at INFO; their warnings still show.
+    # WeasyPrint and fontTools narrate every render at INFO, django-axes every login attempt
+    # and start-up; their warnings (axes: each failed login and lockout) still show.
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }

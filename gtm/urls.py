@@ -5,6 +5,12 @@ from accounts import views as account_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
+    # Before Django's own, which it replaces: a new password also ends a login lockout.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("accounts.urls")),
     path("", include("assessments.urls")),

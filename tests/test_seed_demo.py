@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 
 from accounts.models import Membership, Role, User, Workspace
 from assessments.demo import DEMO_PASSWORD
@@ -44,7 +45,8 @@ def test_the_demo_logins_work(settings, client):
     settings.DEBUG = True
     call_command("seed_demo")
     for email in ("consultant@example.com", "leader@example.com"):
-        assert client.login(username=email, password=DEMO_PASSWORD), email
+        # django-axes checks every login against its lockouts, and needs the request for that.
+        assert client.login(request=HttpRequest(), username=email, password=DEMO_PASSWORD), email
 
 
 def test_it_refuses_to_run_in_production(settings):
@@ -58,7 +60,7 @@ def test_the_methodology_admin_edits_the_bank_and_nothing_else(settings, client)
     settings.DEBUG = True
     call_command("load_default_bank")
     call_command("seed_demo")
-    assert client.login(username="admin@example.com", password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username="admin@example.com", password=DEMO_PASSWORD)
     assert client.get("/admin/bank/question/").status_code == 200
     assert client.get("/admin/bank/bankversion/").status_code == 200
     assert client.get("/admin/accounts/workspace/").status_code == 403

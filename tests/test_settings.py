@@ -20,7 +20,14 @@ PRODUCTION = {
     "DEFAULT_FROM_EMAIL": "Relay <relay@example.com>",
 }
 # Variables of ours, and the test-only async switch conftest sets, never reach production.
-_OURS = {*PRODUCTION, "SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+_OURS = {
+    *PRODUCTION,
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_SSL_REDIRECT",
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_LOCKOUT_MINUTES",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}
 
 
 def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -94,3 +101,17 @@ def test_behind_a_tls_proxy_the_forwarded_protocol_is_trusted_only_when_asked():
         "settings.SECURE_PROXY_SSL_HEADER", env={**PRODUCTION, "SECURE_PROXY_SSL_HEADER": "true"}
     )
     assert header == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_login_throttling_defaults_to_5_failures_and_15_minutes_and_follows_the_environment():
+    assert _setting("settings.AXES_FAILURE_LIMIT", env=PRODUCTION) == "5"
+    assert _setting("settings.AXES_COOLOFF_TIME", env=PRODUCTION) == "0:15:00"
+    env = {**PRODUCTION, "LOGIN_FAILURE_LIMIT": "10", "LOGIN_LOCKOUT_MINUTES": "60"}
+    assert _setting("settings.AXES_FAILURE_LIMIT", env=env) == "10"
+    assert _setting("settings.AXES_COOLOFF_TIME", env=env) == "1:00:00"
+
+
+def test_a_login_failure_limit_of_zero_is_refused():
+    result = _run("manage.py", "check", env={"LOGIN_FAILURE_LIMIT": "0"})
+    assert result.returncode != 0
+    assert "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be 1 or more" in result.stderr

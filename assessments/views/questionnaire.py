@@ -25,7 +25,13 @@ from assessments.access import get_assessment_for, get_respondent_for
 from assessments.forms import AnswersForm, AnswerTargetForm
 from assessments.http import HtmxHttpRequest
 from assessments.models import AnswerSource, Assessment, Respondent
-from assessments.questionnaire import QuestionnaireLinks, dom_id, load_questionnaire
+from assessments.questionnaire import (
+    QuestionnaireLinks,
+    dom_id,
+    load_progress,
+    load_questionnaire,
+)
+from bank.exchange import KEY_PATTERN
 
 
 class Unavailable(Exception):
@@ -63,7 +69,8 @@ def _by_token(request: HttpRequest, token: str) -> Access:
     if respondent is None:
         raise Unavailable(_link_problem(request, "unknown"))
     if not respondent.link_is_active:
-        raise Unavailable(_link_problem(request, "expired", respondent, status=410))
+        # Named like an unknown link, without the client: an old link may have been forwarded.
+        raise Unavailable(_link_problem(request, "expired", status=410))
     links = QuestionnaireLinks("respondent_", {"token": token})
     return Access(respondent, links, AnswerSource.RESPONDENT, None)
 
@@ -192,9 +199,11 @@ def _status_reply(message: str, status: int) -> HttpResponse:
 def answer(request: HtmxHttpRequest, access: Access, section_key=None) -> HttpResponse:
     """Save one question's answer the moment it is chosen (htmx)."""
     version = access.respondent.assessment.bank_version
-    target = AnswerTargetForm(
-        request.POST, questions_by_key={q.key: q for q in version.questions.all()}
-    )
+    # Only the question the save names is read (the form refuses a key that is not there),
+    # and only when it looks like a key: a NUL byte, say, never reaches the database.
+    key = request.POST.get("question", "")
+    named = version.questions.filter(key=key) if KEY_PATTERN.fullmatch(key) else []
+    target = AnswerTargetForm(request.POST, questions_by_key={q.key: q for q in named})
     if not target.is_valid():
         return _status_reply("This question is not part of this questionnaire.", 400)
     question = target.cleaned_data["question"]
@@ -209,10 +218,9 @@ def answer(request: HtmxHttpRequest, access: Access, section_key=None) -> HttpRe
         return _status_reply(str(refused), 409)
     if not request.htmx:
         return redirect(f"{access.links.section(question.dimension)}#q-{dom_id(question.key)}")
-    questionnaire = load_questionnaire(access.respondent)
     context = {
-        "questionnaire": questionnaire,
-        "section": questionnaire.section(question.dimension),
+        "questionnaire": load_progress(access.respondent),
+        "section": {"key": question.dimension},  # which section the progress marks current
         "links": access.links,
         "saved_at": timezone.localtime(),
     }

@@ -1,0 +1,191 @@
+"""The catalogue of every URL of the app: its methods, the lowest role that may use it and the
+objects it names. Two suites walk it: tests/test_url_access.py (405 / login / 404 / 403) and
+tests/test_isolation.py (no other workspace's data, no change); a URL added to the URLconf but
+not here fails both.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Invitation, Membership, Role, User, Workspace
+from assessments.models import (
+    Answer,
+    Assessment,
+    Client,
+    FunnelFigures,
+    FunnelThresholds,
+    PlanItem,
+    Respondent,
+)
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    methods: frozenset[str]
+    min_role: Role
+    objects: tuple[str, ...] = field(default=())  # which of the world's objects the URL names
+
+
+def _route(name, methods, min_role, *objects):
+    return Route(name, frozenset(methods), min_role, objects)
+
+
+READ, CHANGE, OWN = Role.VIEWER, Role.CONSULTANT, Role.OWNER
+
+WORKSPACE_ROUTES = [
+    _route("assessments:workspace_home", {"GET"}, READ),
+    _route("assessments:client_list", {"GET"}, READ),
+    _route("assessments:client_create", {"GET", "POST"}, CHANGE),
+    _route("assessments:client_detail", {"GET"}, READ, "client"),
+    _route("assessments:client_edit", {"GET", "POST"}, CHANGE, "client"),
+    _route("assessments:client_archive", {"POST"}, CHANGE, "client"),
+    _route("assessments:client_restore", {"POST"}, CHANGE, "client"),
+    _route("assessments:compare", {"GET"}, READ, "client"),
+    _route("assessments:assessment_create", {"GET", "POST"}, CHANGE, "client"),
+    _route("assessments:assessment_detail", {"GET"}, READ, "assessment"),
+    _route("assessments:assessment_targets", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:assessment_open", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:assessment_close", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:assessment_next_quarter", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:answers_import", {"GET", "POST"}, CHANGE, "assessment"),
+    _route("assessments:results", {"GET"}, READ, "assessment"),
+    _route("assessments:results_json", {"GET"}, READ, "assessment"),
+    _route("assessments:results_csv", {"GET"}, READ, "assessment"),
+    _route("assessments:answers_csv", {"GET"}, READ, "assessment"),
+    _route("assessments:report_pdf", {"GET"}, READ, "assessment"),
+    _route("assessments:report_status", {"GET"}, READ, "assessment"),
+    # Anyone who may read the report may ask for it to be rendered again: it changes no data.
+    _route("assessments:report_retry", {"POST"}, READ, "assessment"),
+    _route("assessments:respondent_add", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:respondent_new_link", {"POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:respondent_revoke", {"POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:respondent_reopen", {"POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:respondent_remove", {"POST"}, CHANGE, "assessment", "respondent"),
+    # A consultant answering for a respondent in a workshop: the questionnaire's pages.
+    _route("assessments:facilitate_start", {"GET"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:facilitate_section", {"GET", "POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:facilitate_answer", {"POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:facilitate_review", {"GET"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:facilitate_submit", {"POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:facilitate_done", {"GET"}, CHANGE, "assessment", "respondent"),
+    _route("accounts:workspace_settings", {"GET", "POST"}, OWN),
+    _route("accounts:workspace_logo", {"GET"}, READ),
+    _route("accounts:member_list", {"GET"}, READ),
+    _route("accounts:member_invite", {"POST"}, OWN),
+    _route("accounts:member_change_role", {"POST"}, OWN, "membership"),
+    _route("accounts:member_remove", {"POST"}, OWN, "membership"),
+    _route("accounts:invitation_renew", {"POST"}, OWN, "invitation"),
+    _route("accounts:invitation_revoke", {"POST"}, OWN, "invitation"),
+    # The action plan: everyone reads it, consultants and owners change it.
+    _route("assessments:client_plan", {"GET"}, READ, "client"),
+    _route("assessments:plan_item_create", {"GET", "POST"}, CHANGE, "client"),
+    _route("assessments:plan_item_edit", {"GET", "POST"}, CHANGE, "client", "plan_item"),
+    _route("assessments:plan_item_status", {"POST"}, CHANGE, "client", "plan_item"),
+    _route("assessments:plan_item_delete", {"POST"}, CHANGE, "client", "plan_item"),
+    _route("assessments:plan_add_recommendation", {"POST"}, CHANGE, "assessment"),
+    # The funnel: everyone reads it and plans with it; consultants and owners change the
+    # figures; owners set the workspace's thresholds.
+    _route("assessments:client_funnel", {"GET"}, READ, "client"),
+    _route("assessments:funnel_planner", {"GET"}, READ, "client"),
+    _route("assessments:funnel_figures_create", {"GET", "POST"}, CHANGE, "client"),
+    _route("assessments:funnel_figures_edit", {"GET", "POST"}, CHANGE, "client", "figures"),
+    _route("assessments:funnel_figures_delete", {"POST"}, CHANGE, "client", "figures"),
+    _route("assessments:funnel_import", {"GET", "POST"}, CHANGE, "client"),
+    _route("assessments:funnel_settings", {"GET", "POST"}, OWN),
+    _route("assessments:funnel_settings_reset", {"POST"}, OWN),
+]
+
+# URLs outside any workspace, each covered by the tests named beside it.
+OTHER_ROUTES = {
+    "home": "test_views_accounts.py: home",
+    "accounts:signup": "test_views_accounts.py: signup",
+    "accounts:workspace_create": "test_views_accounts.py: workspace creation",
+    "accounts:invitation": "test_views_members.py: invitations",
+    "accounts:invitation_accept": "test_views_members.py: invitations",
+    "accounts:invitation_signup": "test_views_members.py: invitations",
+    "assessments:methodology": "test_views_results.py: public, it shows no data",
+    # A respondent's personal link: test_views_questionnaire.py (no account; the token is the key).
+    "assessments:respondent_start": "test_views_questionnaire.py",
+    "assessments:respondent_section": "test_views_questionnaire.py",
+    "assessments:respondent_answer": "test_views_questionnaire.py",
+    "assessments:respondent_review": "test_views_questionnaire.py",
+    "assessments:respondent_submit": "test_views_questionnaire.py",
+    "assessments:respondent_done": "test_views_questionnaire.py",
+    # Django's own auth views, configured by us and exercised in test_views_accounts.py.
+    "login": "",
+    "logout": "",
+    "password_change": "",
+    "password_change_done": "",
+    "password_reset": "",
+    "password_reset_done": "",
+    "password_reset_confirm": "",
+    "password_reset_complete": "",
+}
+
+OBJECT_KWARGS = {
+    "client": "client_id",
+    "membership": "membership_id",
+    "invitation": "invitation_id",
+    "assessment": "assessment_id",
+    "respondent": "respondent_id",
+    "plan_item": "item_id",
+    "figures": "figures_id",
+}
+# Route parameters that name no object.
+FIXED_KWARGS = {"assessments:facilitate_section": {"section": "people"}}
+
+
+def urlconf_names(patterns=None, namespace: str = ""):
+    """The name of every URL pattern of the URLconf, outside Django's admin."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":  # Django's admin has its own staff checks
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from urlconf_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            assert pattern.name, f"URL pattern {pattern.pattern} needs a name"
+            yield f"{namespace}{pattern.name}"
+
+
+def route_url(route: Route, objects: dict, workspace: Workspace) -> str:
+    """The route's URL under `workspace`, naming the objects of `objects` it needs."""
+    kwargs = {"workspace_slug": workspace.slug, **FIXED_KWARGS.get(route.name, {})}
+    for name in route.objects:
+        kwargs[OBJECT_KWARGS[name]] = objects[name].pk
+    return reverse(route.name, kwargs=kwargs)
+
+
+def snapshot() -> list:
+    """Every row the workspace URLs could change."""
+    return [
+        list(Workspace.objects.order_by("pk").values()),
+        list(Membership.objects.order_by("pk").values()),
+        list(Invitation.objects.order_by("pk").values()),
+        list(Client.objects.order_by("pk").values()),
+        list(Assessment.objects.order_by("pk").values()),
+        list(Respondent.objects.order_by("pk").values()),
+        list(Answer.objects.order_by("pk").values()),
+        list(PlanItem.objects.order_by("pk").values()),
+        list(FunnelFigures.objects.order_by("pk").values()),
+        list(FunnelThresholds.objects.order_by("pk").values()),
+        list(User.objects.order_by("pk").values("pk", "email", "name")),
+    ]
+
+
+# A plausible body, so a refusal cannot be blamed on an empty form.
+FORM_BODY = urlencode({"name": "Changed", "email": "new@example.com", "role": "viewer"})
+
+
+def send(client, method: str, url: str, body: str = FORM_BODY, **headers):
+    """A request with any method; a POST carries `body` as a form."""
+    return client.generic(
+        method,
+        url,
+        body if method == "POST" else "",
+        content_type="application/x-www-form-urlencoded",
+        **headers,
+    )
