@@ -28,6 +28,9 @@ format: $(VENV)/.installed-test
 	$(PY) -m ruff format .
 
 bench: $(VENV)/.installed
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk for the load test"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) manage.py bench
 
 # The virtualenv and its packages, reinstalled only when pyproject.toml changes.

@@ -7,6 +7,8 @@ assessment's answers, with their respondents, in one query.
 
 from dataclasses import dataclass, field
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
+
 from assessments.models import Answer, Assessment
 from assessments.scoring import (
     DimensionSpec,
@@ -70,11 +72,21 @@ _ANSWER_FIELDS = (
     "respondent_id",
     "respondent__name",
     "respondent__role",
-    "respondent__submitted_at",
+    "submitted",
     "question_id",
     "choice",
     "comment",
 )
+
+
+def _answer_rows(answers):
+    # Whether the respondent submitted, as a boolean computed by the database: converting a
+    # submission datetime per answer row costs more than all the rest of reading them.
+    return answers.annotate(
+        submitted=ExpressionWrapper(
+            Q(respondent__submitted_at__isnull=False), output_field=BooleanField()
+        )
+    )
 
 
 def _scoring_input(
@@ -82,10 +94,9 @@ def _scoring_input(
 ) -> tuple[ScoringInput, int]:
     dimensions, questions = cache.specs(assessment)
     respondents, responses = {}, []
-    for respondent_id, name, role, submitted_at, question_id, choice, comment in rows:
-        respondents[respondent_id] = RespondentSpec(
-            respondent_id, name, role, submitted_at is not None
-        )
+    for respondent_id, name, role, submitted, question_id, choice, comment in rows:
+        if respondent_id not in respondents:
+            respondents[respondent_id] = RespondentSpec(respondent_id, name, role, submitted)
         key = cache.question_keys.get(question_id)
         if key is not None:
             responses.append(ResponseSpec(respondent_id, key, choice, comment))
@@ -105,7 +116,8 @@ def scoring_input(
 ) -> tuple[ScoringInput, int]:
     """The assessment as plain values, and how many respondents are still answering."""
     cache.specs(assessment)
-    rows = Answer.objects.filter(respondent__assessment=assessment).values_list(*_ANSWER_FIELDS)
+    answers = Answer.objects.filter(respondent__assessment=assessment)
+    rows = _answer_rows(answers).values_list(*_ANSWER_FIELDS)
     return _scoring_input(assessment, cache, rows, boosts)
 
 
@@ -121,23 +133,27 @@ def compute_results(
 
 
 def compute_many(
-    assessments: list[Assessment], cache: BankCache | None = None
+    assessments: list[Assessment],
+    cache: BankCache | None = None,
+    *,
+    headline_only: bool = False,
 ) -> dict[int, AssessmentResults]:
     """The results of several assessments from one query for all their answers (plus the
-    bank versions, once each): constant whatever their number."""
+    bank versions, once each): constant whatever their number. `headline_only` as in
+    `scoring.score`."""
     cache = cache or BankCache()
     for assessment in assessments:
         cache.specs(assessment)
     rows_by_assessment: dict[int, list] = {a.pk: [] for a in assessments}
-    rows = Answer.objects.filter(respondent__assessment__in=list(rows_by_assessment)).values_list(
-        "respondent__assessment_id", *_ANSWER_FIELDS
-    )
+    answers = Answer.objects.filter(respondent__assessment__in=list(rows_by_assessment))
+    rows = _answer_rows(answers).values_list("respondent__assessment_id", *_ANSWER_FIELDS)
     for assessment_id, *row in rows:
         rows_by_assessment[assessment_id].append(row)
     computed = {}
     for assessment in assessments:
         data, in_progress = _scoring_input(assessment, cache, rows_by_assessment[assessment.pk])
-        computed[assessment.pk] = AssessmentResults(assessment, score(data), in_progress)
+        results = score(data, headline_only=headline_only)
+        computed[assessment.pk] = AssessmentResults(assessment, results, in_progress)
     return computed
 
 

@@ -25,6 +25,7 @@ the reports describe exactly what this module does; change both together.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import fmean
 
 HANDOFF_ORDER = ("gtm_to_demand", "demand_to_lead", "lead_to_sales")  # upstream first
@@ -134,7 +135,7 @@ class GivenAnswer:
     choice: str
     comment: str
 
-    @property
+    @cached_property  # read several times per answer while scoring
     def level(self) -> int | None:
         return int(self.choice) if self.choice.isdigit() else None
 
@@ -374,8 +375,13 @@ def _alignment(
     return Alignment(tuple(disagreements), role_indexes, tuple(gaps))
 
 
-def score(data: ScoringInput) -> Results:
-    """Apply the methodology to one assessment's bank, respondents and answers."""
+def score(data: ScoringInput, *, headline_only: bool = False) -> Results:
+    """Apply the methodology to one assessment's bank, respondents and answers.
+
+    `headline_only` skips what only a results page reads, the recommendations and the
+    alignment (left empty), for the results snapshots that list pages read: the indexes,
+    stages, confidence and baton drop are the same either way.
+    """
     submitted = {r.id: r for r in data.respondents if r.submitted}
     answers_by_question = defaultdict(list)
     for response in data.responses:
@@ -416,12 +422,14 @@ def score(data: ScoringInput) -> Results:
         dimensions=dimensions,
         handoffs=handoffs,
         questions=tuple(questions),
-        recommendations=_recommendations(
+        recommendations=()
+        if headline_only
+        else _recommendations(
             questions,
             {d.key: d.target for d in dimensions},
             dimension_order,
             drop,
             data.handoff_boosts,
         ),
-        alignment=_alignment(data, questions, submitted),
+        alignment=None if headline_only else _alignment(data, questions, submitted),
     )

@@ -8,6 +8,7 @@ batches before such a page reads them.
 
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import QuerySet
 
 from assessments.models import Assessment
@@ -43,12 +44,27 @@ def refresh(assessments: Iterable[Assessment]) -> int:
     cache = BankCache()
     for start in range(0, len(assessments), BATCH):
         batch = assessments[start : start + BATCH]
-        computed = compute_many(batch, cache)
+        computed = compute_many(batch, cache, headline_only=True)
         for assessment in batch:
             for name, value in snapshot(computed[assessment.pk]).items():
                 setattr(assessment, name, value)
         # bulk_update leaves updated_at alone: a snapshot is not a change of the assessment.
         Assessment.objects.bulk_update(batch, SNAPSHOT_FIELDS)
+    return len(assessments)
+
+
+def refresh_in_bulk(assessments: Iterable[Assessment]) -> int:
+    """`refresh` for thousands of assessments at once (a bulk load): one UPDATE per row, which
+    SQLite runs several times faster than bulk_update's CASE expressions over many rows."""
+    assessments = list(assessments)
+    cache = BankCache()
+    for start in range(0, len(assessments), BATCH):
+        batch = assessments[start : start + BATCH]
+        computed = compute_many(batch, cache, headline_only=True)
+        with transaction.atomic():
+            for assessment in batch:
+                values = snapshot(computed[assessment.pk])
+                Assessment.objects.filter(pk=assessment.pk).update(**values)
     return len(assessments)
 
 

@@ -1,6 +1,28 @@
-"""`make bench` itself: its measuring and its table (no timing is asserted here)."""
+"""`make bench` itself: its measuring, its load test's plumbing and its tables (no timing is
+asserted here)."""
+
+import pytest
 
 from assessments.benchmarks import Figure, median_seconds, table
+from assessments.loadtest import Load, LoadTarget, _script, parse_wrk
+from assessments.loadtest import table as load_table
+
+WRK_OUTPUT = """Running 8s test @ http://127.0.0.1:8123/bench/bare/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     3.05ms    9.90ms 207.10ms   98.12%
+    Req/Sec   657.10     90.50   830.00     80.00%
+  Latency Distribution
+     50%  812.00us
+     75%    1.20ms
+     90%    2.10ms
+     99%    1.06s
+  10478 requests in 8.01s, 2.41MB read
+  Socket errors: connect 0, read 0, write 0, timeout 2
+  Non-2xx or 3xx responses: 3
+Requests/sec:   1308.14
+Transfer/sec:    307.66KB
+"""
 
 
 def test_the_median_of_several_runs_is_taken_after_a_warm_up():
@@ -9,14 +31,49 @@ def test_the_median_of_several_runs_is_taken_after_a_warm_up():
     assert len(calls) == 4 and seconds >= 0
 
 
-def test_the_table_shows_each_figure_its_ratio_and_whether_the_target_was_met():
+def test_the_table_shows_each_figure_its_ratio_queries_and_whether_the_target_was_met():
     text = table(
         [
             Figure("WeasyPrint alone", 1.5),
             Figure("PDF report", 1.65, "WeasyPrint alone", 1.1, "overhead < 30%", True),
-            Figure("Cached download", 0.2, "bare view", 900.0, "< 50 ms", False),
+            Figure("Results page", 0.2, "bare view", 900.0, "<= 4x bare view", False, 8),
         ]
     )
     assert "1.500 s" in text and "1.10x WeasyPrint alone" in text
     assert "overhead < 30%  ok" in text
-    assert "200.0 ms" in text and "< 50 ms  MISSED" in text
+    assert "200.0 ms" in text and "<= 4x bare view  MISSED" in text
+    assert " 8  " in text  # the page's query count
+
+
+def test_wrk_output_is_read_in_milliseconds_with_every_failure_counted():
+    load = parse_wrk("Bare", WRK_OUTPUT)
+    assert load.requests_per_second == 1308.14
+    assert load.p50_ms == pytest.approx(0.812)
+    assert load.p99_ms == pytest.approx(1060.0)
+    assert load.errors == 2 + 3  # the timeouts and the non-2xx responses
+
+
+def test_wrk_output_without_figures_is_an_error_not_a_zero():
+    with pytest.raises(ValueError, match="Requests/sec"):
+        parse_wrk("Bare", "unable to connect to 127.0.0.1:8123 Connection refused")
+
+
+def test_the_wrk_script_cycles_through_the_bodies_with_the_headers():
+    script = _script(
+        method="POST",
+        headers={"X-CSRFToken": 'to"ken'},
+        bodies=["question=people.q1&choice-people.q1=1", "a=2"],
+    )
+    assert 'wrk.headers["X-CSRFToken"] = "to\\"ken"' in script
+    assert '"question=people.q1&choice-people.q1=1",\n"a=2"' in script
+    assert 'wrk.format("POST", nil, nil, bodies[(i % #bodies) + 1])' in script
+    assert _script(method="GET", headers={}, bodies=[]).startswith('wrk.method = "GET"')
+
+
+def test_the_load_table_compares_each_load_with_the_bare_view():
+    text = load_table(
+        [Load("Bare Django view", 1000.0, 2.0, 9.0, 0), Load("Results page", 250.0, 8.0, 30.0, 0)],
+        [LoadTarget("results page p50 <= 4x bare view: 4.00x", True)],
+    )
+    assert " 25%,  4.00x" in text
+    assert "target: results page p50 <= 4x bare view: 4.00x  ok" in text

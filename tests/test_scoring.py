@@ -331,3 +331,20 @@ def test_the_largest_boost_of_a_questions_handoffs_applies_once():
     [recommendation] = score(data).recommendations
     # (4 - 3) x 1 x 2 / 2 = 1; it is on the only handoffs with answers: baton drop x1.5; x1.25.
     assert recommendation.priority == pytest.approx(1 * 1.5 * 1.25)
+
+
+def test_headline_only_gives_the_same_figures_without_recommendations_or_alignment(
+    worked_example,
+):
+    full = score(worked_example)
+    headline = score(worked_example, headline_only=True)
+    assert full.recommendations and full.alignment is not None  # the example has both
+    assert headline.recommendations == () and headline.alignment is None
+    assert headline.dimensions == full.dimensions  # indexes, stages, confidence, targets
+    assert headline.handoffs == full.handoffs
+    assert (headline.overall_index, headline.overall_stage) == (
+        full.overall_index,
+        full.overall_stage,
+    )
+    assert headline.respondent_count == full.respondent_count
+    assert headline.questions == full.questions

@@ -4,7 +4,9 @@ from django.http import HttpRequest
 
 from accounts.models import Membership, Role, User, Workspace
 from assessments.demo import DEMO_PASSWORD
-from assessments.models import Client
+from assessments.models import Answer, Assessment, Client, Respondent
+from assessments.scale import SCALE_WORKSPACE
+from bank.models import BankVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +66,50 @@ def test_the_methodology_admin_edits_the_bank_and_nothing_else(settings, client)
     assert client.get("/admin/bank/question/").status_code == 200
     assert client.get("/admin/bank/bankversion/").status_code == 200
     assert client.get("/admin/accounts/workspace/").status_code == 403
+
+
+def test_scale_builds_clients_with_eight_quarters_of_five_submitted_respondents(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo", "--scale", "3")
+
+    workspace = Workspace.objects.get(name=SCALE_WORKSPACE)
+    questions = BankVersion.objects.current().questions.count()
+    assessments = Assessment.objects.filter(client__workspace=workspace)
+    assert workspace.clients.count() == 3
+    assert assessments.count() == 3 * 8
+    assert assessments.filter(status="open").count() == 3  # each client's current quarter
+    respondents = Respondent.objects.filter(assessment__in=assessments)
+    assert respondents.count() == 3 * 8 * 5
+    assert respondents.filter(submitted_at__isnull=True).count() == 0
+    assert Answer.objects.filter(respondent__in=respondents).count() == 3 * 8 * 5 * questions
+    # The results snapshots are computed, so the dashboard reads them at once.
+    assert not assessments.filter(results_stale=True).exists()
+    assert not assessments.filter(overall_index__isnull=True).exists()
+    assert "Built Scale Test Consulting: 3 clients, 24 assessments" in capsys.readouterr().out
+
+
+def test_scale_again_replaces_the_scale_clients_and_leaves_the_rest(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    demo = _state()
+    call_command("seed_demo", "--scale", "4")
+    call_command("seed_demo", "--scale", "2")
+    workspace = Workspace.objects.get(name=SCALE_WORKSPACE)
+    assert workspace.clients.count() == 2
+    assert Assessment.objects.filter(client__workspace=workspace).count() == 16
+    assert Client.objects.exclude(workspace=workspace).count() == len(demo[3])
+
+
+def test_scale_data_is_the_same_every_time(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", "--scale", "2")
+    first = sorted(Answer.objects.values_list("question__key", "choice", "comment"))
+    call_command("seed_demo", "--scale", "2")
+    assert sorted(Answer.objects.values_list("question__key", "choice", "comment")) == first
+
+
+@pytest.mark.parametrize("clients", ["0", "5001"])
+def test_scale_refuses_a_number_out_of_range(settings, clients):
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="from 1 to 5000"):
+        call_command("seed_demo", "--scale", clients)

@@ -3,6 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts.access import get_membership_for
@@ -11,6 +13,8 @@ from assessments.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
 from assessments.exports import answers_csv, results_csv, results_data
 from assessments.funnel_results import compute_with_funnel, funnel_rows
 from assessments.models import Assessment
+from assessments.page_cache import cached_body, results_stamp
+from assessments.peers import peer_standings
 from assessments.plan import PLANNED_STATUSES, plan_progress, planned_keys
 from assessments.results import (
     AssessmentResults,
@@ -56,14 +60,33 @@ def _delta(now: float | None, previous: AssessmentResults | None) -> float | Non
 @require_GET
 @login_required
 def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
-    assessment = _assessment(request, workspace_slug, assessment_id)
+    membership = get_membership_for(request, workspace_slug)
+    assessment = get_assessment_for(membership, assessment_id)
+    key = f"results-body:{assessment.pk}:{membership.can_change}:{results_stamp(assessment)}"
+
+    def render_body(csrf_placeholder: str) -> str:
+        context = {
+            **results_context(assessment),
+            "current_membership": membership,
+            "csrf_token": csrf_placeholder,
+        }
+        return render_to_string("assessments/results.html#body", context)
+
+    body = cached_body(request, key=key, render=render_body)
+    context = {"assessment": assessment, "body": mark_safe(body)}  # noqa: S308 - our own render
+    return render(request, "assessments/results.html", context)
+
+
+def results_context(assessment: Assessment) -> dict:
+    """Everything the results body shows: the scoring, the previous quarter, the funnel
+    check, the plan and the peers."""
     cache = BankCache()
     checked = compute_with_funnel(assessment, cache)
     computed = checked.computed
     earlier = previous_assessment(assessment)
     previous = compute_results(earlier, cache) if earlier else None
     results = computed.results
-    context = {
+    return {
         "assessment": assessment,
         "results": results,
         "in_progress": computed.in_progress,
@@ -80,9 +103,9 @@ def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) 
         "funnel": checked.funnel,
         "contradictions": checked.contradictions,
         "funnel_rows": funnel_rows(results, checked),
+        "peer_standings": peer_standings(assessment, results),
         **_plan_context(computed, previous, cache),
     }
-    return render(request, "assessments/results.html", context)
 
 
 def _plan_context(

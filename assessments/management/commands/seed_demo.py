@@ -1,18 +1,33 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.demo import DEMO_PASSWORD, DEMO_WORKSPACES, METHODOLOGY_ADMIN, seed_demo
+from assessments.scale import SCALE_OWNER, seed_scale
 
 
 class Command(BaseCommand):
     help = "Create (or refresh) the demo workspaces, people and clients. Development only."
 
-    def handle(self, *args, **options) -> None:
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--scale",
+            type=int,
+            metavar="N",
+            help="Instead, build a workspace of N clients × 8 quarters × 5 respondents "
+            "(replacing the previous one) to see Relay at scale.",
+        )
+
+    def handle(self, *args, scale: int | None = None, **options) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo creates accounts with a published password, so it only runs with "
                 "DEBUG on. It is for development and demos, never for production."
             )
+        if scale is not None:
+            self._seed_scale(scale)
+            return
         seed_demo()
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
         for spec in DEMO_WORKSPACES:
@@ -25,3 +40,17 @@ class Command(BaseCommand):
             f"  {METHODOLOGY_ADMIN.email:<26} {DEMO_PASSWORD}   "
             "staff: edits the question bank at /admin/"
         )
+
+    def _seed_scale(self, clients: int) -> None:
+        if not 1 <= clients <= 5000:
+            raise CommandError("--scale takes a number of clients from 1 to 5000.")
+        started = time.perf_counter()
+        built = seed_scale(clients=clients, password=DEMO_PASSWORD)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Built {built.workspace.name}: {built.clients} clients, {built.assessments} "
+                f"assessments, {built.respondents} respondents, {built.answers} answers "
+                f"in {time.perf_counter() - started:.1f} s."
+            )
+        )
+        self.stdout.write(f"  Log in as {SCALE_OWNER} with {DEMO_PASSWORD}")
