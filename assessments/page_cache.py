@@ -57,12 +57,22 @@ BODY_SOURCES = (
 )
 
 
-@lru_cache(maxsize=1)
-def _sources_fingerprint() -> str:
+def _read_sources_fingerprint() -> str:
     digest = hashlib.sha256()
     for name in BODY_SOURCES:
         digest.update(Path(settings.BASE_DIR, name).read_bytes())
     return digest.hexdigest()[:16]
+
+
+_deployed_sources_fingerprint = lru_cache(maxsize=1)(_read_sources_fingerprint)
+
+
+def _sources_fingerprint() -> str:
+    # Read once per process in production (a deploy starts new processes); read every time
+    # in development, where a template edited under runserver must show at the next reload.
+    if settings.DEBUG:
+        return _read_sources_fingerprint()
+    return _deployed_sources_fingerprint()
 
 
 def _tables() -> dict[str, str]:

@@ -231,3 +231,15 @@ def test_the_cached_add_to_plan_forms_carry_each_visitors_own_csrf_token(
     assert len(renders) == 2  # the plan item added by the first visitor changed the body
     assert tokens[0] != tokens[1]
     assert PlanItem.objects.filter(client=assessment.client).count() == 1
+
+
+def test_in_development_an_edited_template_shows_without_a_restart(
+    client, owner, assessment, renders, settings, monkeypatch
+):
+    from assessments import page_cache
+
+    settings.DEBUG = True
+    _open(client, owner, assessment)
+    monkeypatch.setattr(page_cache, "BODY_SOURCES", (*page_cache.BODY_SOURCES, "README.md"))
+    _open(client, owner, assessment)  # the sources' fingerprint changed: rendered again
+    assert len(renders) == 2
