@@ -1,8 +1,35 @@
+import re
+
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, SetPasswordMixin
 
 from accounts.branding import ACCEPTED, HEX_COLOR, MAX_LOGO_BYTES, Logo, LogoError, read_logo
-from accounts.models import ROLE_DESCRIPTIONS, Membership, Role, User, Workspace, normalize_email
+from accounts.models import (
+    ROLE_DESCRIPTIONS,
+    Invitation,
+    Membership,
+    Role,
+    User,
+    Workspace,
+    normalize_email,
+)
+
+# No name has control characters, and names travel where they break things: a line break in an
+# email subject is refused by Django's mailer, and gunicorn refuses any control character in a
+# header (the download names of reports and exports carry the client's name).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """A name as stored: on one line, each run of whitespace (line breaks and tabs too) one
+    space. Raises ValidationError when control characters remain."""
+    text = " ".join(text.split())
+    if CONTROL_CHARACTERS.search(text):
+        raise forms.ValidationError(
+            "Remove the invisible control characters (they come with text pasted from some "
+            "programs)."
+        )
+    return text
 
 
 class SignupForm(BaseUserCreationForm):
@@ -31,10 +58,10 @@ class SignupForm(BaseUserCreationForm):
         return normalize_email(self.cleaned_data["email"])
 
     def clean_name(self) -> str:
-        return self.cleaned_data["name"].strip()
+        return one_line(self.cleaned_data["name"])
 
     def clean_workspace_name(self) -> str:
-        return self.cleaned_data["workspace_name"].strip()
+        return one_line(self.cleaned_data["workspace_name"])
 
 
 class InvitationSignupForm(SetPasswordMixin, forms.Form):
@@ -47,6 +74,9 @@ class InvitationSignupForm(SetPasswordMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.email = email
         self.fields["name"].widget.attrs.update(autocomplete="name", autofocus=True)
+
+    def clean_name(self) -> str:
+        return one_line(self.cleaned_data["name"])
 
     def clean(self):
         self.validate_passwords()
@@ -62,7 +92,7 @@ class WorkspaceForm(forms.ModelForm):
         labels = {"name": "Workspace name"}
 
     def clean_name(self) -> str:
-        return self.cleaned_data["name"].strip()
+        return one_line(self.cleaned_data["name"])
 
 
 class WorkspaceSettingsForm(WorkspaceForm):
@@ -158,7 +188,10 @@ def _role_choices_with_descriptions() -> list[tuple[str, str]]:
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="Email address")
+    # Django's EmailField takes up to 320 characters; the invitation's column holds 254.
+    email = forms.EmailField(
+        label="Email address", max_length=Invitation._meta.get_field("email").max_length
+    )
     role = forms.ChoiceField(
         label="Role",
         choices=_role_choices_with_descriptions,

@@ -48,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         user = services.sign_up(
             email=form.cleaned_data["email"],
@@ -65,7 +65,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def workspace_create(request: HttpRequest) -> HttpResponse:
-    form = WorkspaceForm(request.POST or None)
+    form = WorkspaceForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         workspace = services.create_workspace(name=form.cleaned_data["name"], owner=request.user)
         messages.success(request, f"Workspace “{workspace.name}” created. You are its owner.")

@@ -17,6 +17,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.forms import CONTROL_CHARACTERS
 from assessments.models import (
     Answer,
     AnswerSource,
@@ -289,6 +290,11 @@ def _answer_problems(answer: _Answer) -> list[str]:
         problems.append(
             f"the respondent's name is {len(answer.name)} characters; "
             f"the limit is {MAX_NAME_LENGTH}."
+        )
+    elif CONTROL_CHARACTERS.search(answer.name):
+        problems.append(
+            "the respondent's name holds a line break, a tab or an invisible control "
+            "character; a name is one line of text, as in the form."
         )
     if answer.role is None:
         problems.append(f"role {shown(answer.role_text)} must be one of {ROLE_NAMES}.")

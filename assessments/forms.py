@@ -3,7 +3,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
+from django.db.models import Value
+from django.db.models.functions import Lower
 
+from accounts.forms import one_line
 from accounts.models import User, Workspace
 from assessments.csv_import import MAX_CSV_BYTES
 from assessments.funnel import (
@@ -53,6 +56,14 @@ COMMON_INDUSTRIES = [
 ]
 
 
+def same_name(rows, name: str):
+    """The rows named `name` ignoring case as the unique constraints on Lower("name") compare
+    names. name__iexact compares UPPER() on PostgreSQL, which holds a few letters apart that
+    LOWER() holds equal (the Kelvin sign U+212A and "k"): the constraint would then refuse
+    what the form let through."""
+    return rows.alias(lower_name=Lower("name")).filter(lower_name=Lower(Value(name)))
+
+
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
@@ -74,8 +85,8 @@ class ClientForm(forms.ModelForm):
         ]
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        duplicates = Client.objects.for_workspace(self.workspace).filter(name__iexact=name)
+        name = one_line(self.cleaned_data["name"])
+        duplicates = same_name(Client.objects.for_workspace(self.workspace), name)
         if self.instance.pk:
             duplicates = duplicates.exclude(pk=self.instance.pk)
         existing = duplicates.first()
@@ -87,7 +98,7 @@ class ClientForm(forms.ModelForm):
         return name
 
     def clean_industry(self) -> str:
-        return " ".join(self.cleaned_data["industry"].split())
+        return one_line(self.cleaned_data["industry"])
 
     def save(self, commit: bool = True) -> Client:
         self.instance.workspace = self.workspace
@@ -185,8 +196,8 @@ class RespondentForm(forms.ModelForm):
         self.fields["name"].widget.attrs["autocomplete"] = "off"
 
     def clean_name(self) -> str:
-        name = " ".join(self.cleaned_data["name"].split())
-        if self.assessment.respondents.filter(name__iexact=name).exists():
+        name = one_line(self.cleaned_data["name"])
+        if same_name(self.assessment.respondents.all(), name).exists():
             raise forms.ValidationError(f"{name} is already a respondent of this assessment.")
         return name
 
@@ -416,10 +427,10 @@ class PlanItemForm(forms.ModelForm):
             )
 
     def clean_title(self) -> str:
-        return " ".join(self.cleaned_data["title"].split())
+        return one_line(self.cleaned_data["title"])
 
     def clean_owner_name(self) -> str:
-        return " ".join(self.cleaned_data["owner_name"].split())
+        return one_line(self.cleaned_data["owner_name"])
 
     def clean_target(self) -> Quarter:
         return Quarter.parse(self.cleaned_data["target"])

@@ -157,9 +157,11 @@ class BankVersionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
             return redirect("admin:index")
-        form = BankImportForm(request.POST or None, request.FILES or None)
+        # Bound on any POST, even an empty one, so that a missing file says so.
+        posted = request.method == "POST"
+        form = BankImportForm(request.POST if posted else None, request.FILES if posted else None)
         errors: list[str] = []
-        if request.method == "POST" and form.is_valid():
+        if form.is_valid():
             try:
                 version = import_bank(
                     form.cleaned_data["file"].read(), label=form.cleaned_data["label"]

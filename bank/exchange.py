@@ -24,8 +24,12 @@ from bank.models import (
 )
 
 SCHEMA = "relay.question_bank/1"
-KEY_PATTERN = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
+KEY_PATTERN = re.compile(r"[a-z]+\.[a-z0-9_]+")  # the whole key: fullmatch, not $ (a newline)
 MAX_WEIGHT = Decimal("999.99")
+# JSON's \u escapes can write characters no text column holds: NUL (PostgreSQL refuses it) and
+# unpaired surrogates (not encodable as UTF-8, so refused by every database driver).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+SHOWN_NAME_LENGTH = 60
 
 TOP_FIELDS = {"schema", "label", "notes", "dimensions", "questions"}
 DIMENSION_FIELDS = {"key", "name", "description", "order", "weight"}
@@ -148,7 +152,7 @@ class _Checker:
         self.errors: list[str] = []
 
     def error(self, where: str, field: str, message: str) -> None:
-        self.errors.append(f"{where}: {field}: {message}")
+        self.errors.append(f"{where}: {_shown(field)}: {message}")
 
     def fields(self, where: str, obj: Any, allowed: set[str]) -> dict:
         if not isinstance(obj, dict):
@@ -168,6 +172,9 @@ class _Checker:
             self.error(where, field, "must be text")
             return ""
         value = value.strip()
+        if UNSTORABLE.search(value):
+            self.error(where, field, NOT_TEXT)
+            return ""
         if required and not value and field in obj:
             self.error(where, field, "must not be empty")
         if len(value) > max_length:
@@ -202,6 +209,17 @@ class _Checker:
         return weight
 
 
+NOT_TEXT = "contains a NUL character (\\u0000) or an unpaired surrogate (\\ud800 to \\udfff)"
+
+
+def _shown(name: str) -> str:
+    """A key or field name from the file as a message can show it: escaped if it holds
+    anything unprintable (a NUL, a line break, an unpaired surrogate), and cut short."""
+    if not name.isprintable():
+        name = ascii(name)[1:-1]
+    return name if len(name) <= SHOWN_NAME_LENGTH else f"{name[: SHOWN_NAME_LENGTH - 1]}…"
+
+
 def _load_json(text: str | bytes) -> Any:
     if isinstance(text, bytes):
         try:
@@ -214,6 +232,15 @@ def _load_json(text: str | bytes) -> Any:
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise BankFormatError([f"The file is not valid JSON: {error.msg} ({where})."]) from None
+    except (ValueError, ArithmeticError, RecursionError):
+        # A number of more than 4300 digits (ValueError), an exponent beyond what a Decimal
+        # holds (InvalidOperation), or arrays nested deeper than Python recurses: valid JSON,
+        # but no bank file.
+        message = (
+            "The file is not a question bank: it holds numbers too long or lists and objects "
+            "nested too deep to read."
+        )
+        raise BankFormatError([message]) from None
 
 
 def parse_bank(text: str | bytes) -> BankData:
@@ -239,7 +266,9 @@ def _parse_dimensions(check: _Checker, items: Any) -> list[DimensionData]:
     dimensions = []
     for number, item in enumerate(items, start=1):
         key = item.get("key") if isinstance(item, dict) else None
-        where = f"dimension {key}" if isinstance(key, str) and key else f"dimension #{number}"
+        where = (
+            f"dimension {_shown(key)}" if isinstance(key, str) and key else f"dimension #{number}"
+        )
         fields = check.fields(where, item, DIMENSION_FIELDS)
         if fields and key not in DimensionKey.values:
             check.error(where, "key", f"must be one of {', '.join(DimensionKey.values)}")
@@ -279,11 +308,11 @@ def _parse_questions(check: _Checker, items: Any) -> list[QuestionData]:
 
 def _parse_question(check: _Checker, number: int, item: Any) -> QuestionData | None:
     key = item.get("key") if isinstance(item, dict) else None
-    where = f"question {key}" if isinstance(key, str) and key else f"question #{number}"
+    where = f"question {_shown(key)}" if isinstance(key, str) and key else f"question #{number}"
     fields = check.fields(where, item, QUESTION_FIELDS)
     if not fields:
         return None
-    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
         check.error(where, "key", "must look like dimension.snake_case_name")
         key = ""
     dimension = fields.get("dimension")
@@ -336,6 +365,9 @@ def _parse_levels(check: _Checker, where: str, value: Any) -> tuple[str, ...]:
     for level, text in zip(LEVELS, value, strict=True):
         if not isinstance(text, str):
             check.error(where, f"levels[{level}]", "must be text")
+            text = ""
+        elif UNSTORABLE.search(text):
+            check.error(where, f"levels[{level}]", NOT_TEXT)
             text = ""
         if len(text.strip()) > 300:
             check.error(where, f"levels[{level}]", "is longer than 300 characters")

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,7 +31,11 @@ def _member_and_assessment(request, workspace_slug, assessment_id, *, min_role=R
 def assessment_create(request: HttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
     client = get_client_for(membership, client_id)
-    form = AssessmentForm(request.POST or None, client=client, today=timezone.localdate())
+    form = AssessmentForm(
+        request.POST if request.method == "POST" else None,
+        client=client,
+        today=timezone.localdate(),
+    )
     if form.is_valid():
         try:
             assessment = services.create_assessment(
@@ -198,7 +202,8 @@ def respondent_add(request: HttpRequest, workspace_slug: str, assessment_id: int
     if not form.is_valid():
         return render_assessment(request, membership, assessment, respondent_form=form)
     try:
-        respondent = form.save()
+        with transaction.atomic():  # a savepoint: the page is shown again after a refusal
+            respondent = form.save()
     except IntegrityError:  # the same name added from another tab a moment ago
         form.add_error("name", "This name was just added to the assessment.")
         return render_assessment(request, membership, assessment, respondent_form=form)

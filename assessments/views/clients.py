@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,12 +44,24 @@ def client_list(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
 @login_required
 def client_create(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
-    form = ClientForm(request.POST or None, workspace=membership.workspace)
-    if form.is_valid():
-        client = form.save()
-        messages.success(request, f"{client.name} added.")
-        return redirect(client)
+    form = ClientForm(
+        request.POST if request.method == "POST" else None, workspace=membership.workspace
+    )
+    if form.is_valid() and _saved(form):
+        messages.success(request, f"{form.instance.name} added.")
+        return redirect(form.instance)
     return _render_client_form(request, form, client=None)
+
+
+def _saved(form: ClientForm) -> bool:
+    """Save a valid form; False (the form given an error) if the name was taken meanwhile."""
+    try:
+        with transaction.atomic():  # a savepoint: the form is shown again after a refusal
+            form.save()
+    except IntegrityError:  # the same name saved from another tab a moment ago
+        form.add_error("name", "A client of this name was just added to the workspace.")
+        return False
+    return True
 
 
 def _render_client_form(request, form: ClientForm, *, client) -> HttpResponse:
@@ -82,9 +95,12 @@ def client_detail(request: HtmxHttpRequest, workspace_slug: str, client_id: int)
 def client_edit(request: HtmxHttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
     client = get_client_for(membership, client_id)
-    form = ClientForm(request.POST or None, instance=client, workspace=membership.workspace)
-    if form.is_valid():
-        form.save()
+    form = ClientForm(
+        request.POST if request.method == "POST" else None,
+        instance=client,
+        workspace=membership.workspace,
+    )
+    if form.is_valid() and _saved(form):
         messages.success(request, "Changes saved.")
         return redirect(client)
     return _render_client_form(request, form, client=client)

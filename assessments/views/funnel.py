@@ -337,7 +337,11 @@ def _render_form(request, form: FunnelFiguresForm, client: Client, figures=None)
 @login_required
 def funnel_figures_create(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
     client = _client(request, workspace_slug, client_id, min_role=Role.CONSULTANT)
-    form = FunnelFiguresForm(request.POST or None, client=client, today=timezone.localdate())
+    form = FunnelFiguresForm(
+        request.POST if request.method == "POST" else None,
+        client=client,
+        today=timezone.localdate(),
+    )
     if form.is_valid() and (response := _save_figures(request, form)):
         return response
     return _render_form(request, form, client)
@@ -351,7 +355,7 @@ def funnel_figures_edit(
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
     figures = _figures_for(membership, client_id, figures_id)
     form = FunnelFiguresForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         client=figures.client,
         today=timezone.localdate(),
         instance=figures,
@@ -543,7 +547,7 @@ def funnel_settings(request: HtmxHttpRequest, workspace_slug: str) -> HttpRespon
     membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
     workspace = membership.workspace
     current = workspace_thresholds(workspace)
-    form = FunnelThresholdsForm(request.POST or None, current=current)
+    form = FunnelThresholdsForm(request.POST if request.method == "POST" else None, current=current)
     if form.is_valid():
         FunnelThresholds.objects.update_or_create(
             workspace=workspace, defaults={"values": form.overrides()}

@@ -105,7 +105,7 @@ def plan_item_create(request: HtmxHttpRequest, workspace_slug: str, client_id: i
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
     client = get_client_for(membership, client_id)
     form = PlanItemForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         client=client,
         questions=plan_questions(client),
         today=timezone.localdate(),
@@ -124,7 +124,7 @@ def plan_item_edit(request: HtmxHttpRequest, workspace_slug: str, client_id: int
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
     item = _item_for(membership, client_id, item_id)
     form = PlanItemForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         instance=item,
         client=item.client,
         questions=plan_questions(item.client),

@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.access import get_membership_for
 from accounts.models import Role
 from assessments.access import get_assessment_for
-from assessments.http import HtmxHttpRequest
+from assessments.http import HtmxHttpRequest, content_disposition
 from assessments.models import Assessment, ReportRender
 from assessments.pdf import (
     current_render,
@@ -41,8 +41,8 @@ def _url(name: str, assessment: Assessment) -> str:
 
 def _pdf_response(assessment: Assessment, pdf: bytes) -> HttpResponse:
     response = HttpResponse(bytes(pdf), content_type="application/pdf")
-    name = f"{assessment.client.name}-{assessment.period}-report.pdf".replace(" ", "-")
-    response["Content-Disposition"] = f'inline; filename="{name.replace(chr(34), "")}"'
+    name = f"{assessment.client.name}-{assessment.period}-report.pdf"
+    response["Content-Disposition"] = content_disposition(name, attachment=False)
     response["Cache-Control"] = "private, no-cache"
     return response
 

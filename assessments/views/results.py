@@ -12,6 +12,7 @@ from assessments.access import get_assessment_for
 from assessments.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
 from assessments.exports import answers_csv, results_csv, results_data
 from assessments.funnel_results import compute_with_funnel, funnel_rows
+from assessments.http import content_disposition
 from assessments.models import Assessment
 from assessments.page_cache import cached_body, results_stamp
 from assessments.peers import peer_standings
@@ -129,12 +130,12 @@ def _plan_context(
 
 def _download(content: str, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition(filename, attachment=True)
     return response
 
 
 def _file_stem(assessment: Assessment) -> str:
-    return f"{assessment.client.name}-{assessment.period}".replace(" ", "-").replace('"', "")
+    return f"{assessment.client.name}-{assessment.period}"
 
 
 @require_GET
@@ -143,7 +144,9 @@ def results_json(request: HttpRequest, workspace_slug: str, assessment_id: int) 
     assessment = _assessment(request, workspace_slug, assessment_id)
     data = results_data(compute_with_funnel(assessment))
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
-    response["Content-Disposition"] = f'inline; filename="{_file_stem(assessment)}-results.json"'
+    response["Content-Disposition"] = content_disposition(
+        f"{_file_stem(assessment)}-results.json", attachment=False
+    )
     return response
 
 
