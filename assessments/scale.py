@@ -106,14 +106,19 @@ def _workspace(password: str) -> tuple[Workspace, User]:
 
 
 def _clear(workspace: Workspace) -> None:
-    """Delete the previous scale clients, children first: each is one DELETE statement."""
-    clients = Client.objects.filter(workspace=workspace)
-    Answer.objects.filter(respondent__assessment__client__in=clients).delete()
-    Respondent.objects.filter(assessment__client__in=clients).delete()
+    """Delete the previous scale clients, children first. Each filter is on the table's own
+    column (`respondent_id IN (subquery)`), so each is one plain DELETE: filtering through a
+    join makes Django delete `WHERE id IN (a join of the same table)`, which PostgreSQL can
+    plan as a nested loop over every answer."""
+    clients = Client.objects.filter(workspace=workspace).values("pk")
+    assessments = Assessment.objects.filter(client__in=clients).values("pk")
+    respondents = Respondent.objects.filter(assessment__in=assessments).values("pk")
+    Answer.objects.filter(respondent__in=respondents).delete()
+    Respondent.objects.filter(assessment__in=assessments).delete()
     PlanItem.objects.filter(client__in=clients).delete()
     FunnelFigures.objects.filter(client__in=clients).delete()
     Assessment.objects.filter(client__in=clients).delete()
-    clients.delete()
+    Client.objects.filter(workspace=workspace).delete()
 
 
 def _quarters(today: date) -> list[Quarter]:
