@@ -21,6 +21,7 @@ from accounts.forms import (
     SignupForm,
     WorkspaceForm,
     WorkspaceSettingsForm,
+    submitted,
 )
 from accounts.models import Invitation, Membership, Role, User, hash_token
 
@@ -48,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignupForm(request.POST if request.method == "POST" else None)
+    form = SignupForm(**submitted(request))
     if form.is_valid():
         user = services.sign_up(
             email=form.cleaned_data["email"],
@@ -65,7 +66,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def workspace_create(request: HttpRequest) -> HttpResponse:
-    form = WorkspaceForm(request.POST if request.method == "POST" else None)
+    form = WorkspaceForm(**submitted(request))
     if form.is_valid():
         workspace = services.create_workspace(name=form.cleaned_data["name"], owner=request.user)
         messages.success(request, f"Workspace “{workspace.name}” created. You are its owner.")
@@ -79,11 +80,7 @@ def workspace_settings(request: HttpRequest, workspace_slug: str) -> HttpRespons
     membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
     # The form edits a copy: a refused submission must not show its unsaved name or accent
     # colour in the header, which renders the membership's workspace.
-    form = WorkspaceSettingsForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
-        instance=copy.copy(membership.workspace),
-    )
+    form = WorkspaceSettingsForm(**submitted(request), instance=copy.copy(membership.workspace))
     if form.is_valid():
         form.save()
         messages.success(request, "Workspace settings saved.")

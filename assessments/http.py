@@ -1,8 +1,8 @@
-import re
-
 from django.http import HttpRequest
 from django.utils.http import content_disposition_header
 from django_htmx.middleware import HtmxDetails
+
+from accounts.forms import CONTROL_CHARACTERS
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -11,12 +11,9 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-
-
 def content_disposition(filename: str, *, attachment: bool) -> str:
     """A Content-Disposition header naming a download after user data (a client's name):
     control characters, which servers refuse in a header, are dropped, spaces become dashes,
     and a name beyond ASCII goes as RFC 6266's filename* so it arrives intact."""
-    safe = _CONTROL_CHARACTERS.sub("", filename).replace(" ", "-")
+    safe = CONTROL_CHARACTERS.sub("", filename).replace(" ", "-")
     return content_disposition_header(attachment, safe)

@@ -42,8 +42,33 @@ class QuestionState:
         return next((text for level, _, text in self.levels if str(level) == self.choice), "")
 
 
+class _Counted:
+    """`complete` from `answered` and `total`: a section, in full or as counts alone."""
+
+    answered: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.answered == self.total
+
+
+class _Summed:
+    """The questionnaire's `answered` and `total`: its sections' sums."""
+
+    sections: list[_Counted]
+
+    @property
+    def answered(self) -> int:
+        return sum(section.answered for section in self.sections)
+
+    @property
+    def total(self) -> int:
+        return sum(section.total for section in self.sections)
+
+
 @dataclass
-class Section:
+class Section(_Counted):
     key: str
     name: str
     description: str
@@ -57,23 +82,11 @@ class Section:
     def total(self) -> int:
         return len(self.questions)
 
-    @property
-    def complete(self) -> bool:
-        return self.answered == self.total
-
 
 @dataclass
-class Questionnaire:
+class Questionnaire(_Summed):
     respondent: Respondent
     sections: list[Section]
-
-    @property
-    def answered(self) -> int:
-        return sum(section.answered for section in self.sections)
-
-    @property
-    def total(self) -> int:
-        return sum(section.total for section in self.sections)
 
     @property
     def percent(self) -> int:
@@ -123,30 +136,18 @@ def load_questionnaire(respondent: Respondent) -> Questionnaire:
 
 
 @dataclass(frozen=True)
-class SectionProgress:
+class SectionProgress(_Counted):
     key: str
     name: str
     answered: int
     total: int
 
-    @property
-    def complete(self) -> bool:
-        return self.answered == self.total
-
 
 @dataclass(frozen=True)
-class Progress:
+class Progress(_Summed):
     """How far a respondent is, per section and overall: what the progress bar shows."""
 
     sections: list[SectionProgress]
-
-    @property
-    def answered(self) -> int:
-        return sum(section.answered for section in self.sections)
-
-    @property
-    def total(self) -> int:
-        return sum(section.total for section in self.sections)
 
 
 def load_progress(respondent: Respondent) -> Progress:

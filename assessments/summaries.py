@@ -38,13 +38,18 @@ def snapshot(computed: AssessmentResults) -> dict:
     }
 
 
-def refresh(assessments: Iterable[Assessment]) -> int:
-    """Recompute and store the snapshots of these assessments; return how many."""
-    assessments = list(assessments)
+def _scored_batches(assessments: list[Assessment]):
+    """The assessments in batches, each with its headline results (one answers query each)."""
     cache = BankCache()
     for start in range(0, len(assessments), BATCH):
         batch = assessments[start : start + BATCH]
-        computed = compute_many(batch, cache, headline_only=True)
+        yield batch, compute_many(batch, cache, headline_only=True)
+
+
+def refresh(assessments: Iterable[Assessment]) -> int:
+    """Recompute and store the snapshots of these assessments; return how many."""
+    assessments = list(assessments)
+    for batch, computed in _scored_batches(assessments):
         for assessment in batch:
             for name, value in snapshot(computed[assessment.pk]).items():
                 setattr(assessment, name, value)
@@ -57,10 +62,7 @@ def refresh_in_bulk(assessments: Iterable[Assessment]) -> int:
     """`refresh` for thousands of assessments at once (a bulk load): one UPDATE per row, which
     SQLite runs several times faster than bulk_update's CASE expressions over many rows."""
     assessments = list(assessments)
-    cache = BankCache()
-    for start in range(0, len(assessments), BATCH):
-        batch = assessments[start : start + BATCH]
-        computed = compute_many(batch, cache, headline_only=True)
+    for batch, computed in _scored_batches(assessments):
         with transaction.atomic():
             for assessment in batch:
                 values = snapshot(computed[assessment.pk])

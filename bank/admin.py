@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from accounts.forms import submitted
 from assessments.questionnaire import QuestionState
 from bank.exchange import BankFormatError, export_bank, import_bank
 from bank.models import LEVEL_NAMES, BankVersion, Dimension, Handoff, LevelDescriptor, Question
@@ -157,9 +158,7 @@ class BankVersionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
             return redirect("admin:index")
-        # Bound on any POST, even an empty one, so that a missing file says so.
-        posted = request.method == "POST"
-        form = BankImportForm(request.POST if posted else None, request.FILES if posted else None)
+        form = BankImportForm(**submitted(request))
         errors: list[str] = []
         if form.is_valid():
             try:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_membership_for
+from accounts.forms import submitted
 from accounts.models import Membership, Role
 from assessments import services
 from assessments.access import get_assessment_for, get_client_for, get_respondent_for
@@ -31,11 +32,7 @@ def _member_and_assessment(request, workspace_slug, assessment_id, *, min_role=R
 def assessment_create(request: HttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
     client = get_client_for(membership, client_id)
-    form = AssessmentForm(
-        request.POST if request.method == "POST" else None,
-        client=client,
-        today=timezone.localdate(),
-    )
+    form = AssessmentForm(**submitted(request), client=client, today=timezone.localdate())
     if form.is_valid():
         try:
             assessment = services.create_assessment(
@@ -280,9 +277,7 @@ def answers_import(request: HttpRequest, workspace_slug: str, assessment_id: int
     _, assessment = _member_and_assessment(
         request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
     )
-    # Bound on any POST, even without a file, so that an empty upload says so.
-    posted = request.method == "POST"
-    form = AnswersImportForm(request.POST if posted else None, request.FILES if posted else None)
+    form = AnswersImportForm(**submitted(request))
     errors: list[str] = []
     if form.is_valid():
         try:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import get_membership_for
+from accounts.forms import submitted
 from accounts.models import Role
 from assessments.access import get_client_for
 from assessments.compare import compare
@@ -44,9 +45,7 @@ def client_list(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
 @login_required
 def client_create(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
-    form = ClientForm(
-        request.POST if request.method == "POST" else None, workspace=membership.workspace
-    )
+    form = ClientForm(**submitted(request), workspace=membership.workspace)
     if form.is_valid() and _saved(form):
         messages.success(request, f"{form.instance.name} added.")
         return redirect(form.instance)
@@ -95,11 +94,7 @@ def client_detail(request: HtmxHttpRequest, workspace_slug: str, client_id: int)
 def client_edit(request: HtmxHttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
     client = get_client_for(membership, client_id)
-    form = ClientForm(
-        request.POST if request.method == "POST" else None,
-        instance=client,
-        workspace=membership.workspace,
-    )
+    form = ClientForm(**submitted(request), instance=client, workspace=membership.workspace)
     if form.is_valid() and _saved(form):
         messages.success(request, "Changes saved.")
         return redirect(client)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import get_membership_for
+from accounts.forms import submitted
 from accounts.models import Membership, Role, Workspace
 from assessments.access import get_client_for
 from assessments.charts import TrendSeries, trend_chart
@@ -337,11 +338,7 @@ def _render_form(request, form: FunnelFiguresForm, client: Client, figures=None)
 @login_required
 def funnel_figures_create(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
     client = _client(request, workspace_slug, client_id, min_role=Role.CONSULTANT)
-    form = FunnelFiguresForm(
-        request.POST if request.method == "POST" else None,
-        client=client,
-        today=timezone.localdate(),
-    )
+    form = FunnelFiguresForm(**submitted(request), client=client, today=timezone.localdate())
     if form.is_valid() and (response := _save_figures(request, form)):
         return response
     return _render_form(request, form, client)
@@ -355,7 +352,7 @@ def funnel_figures_edit(
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
     figures = _figures_for(membership, client_id, figures_id)
     form = FunnelFiguresForm(
-        request.POST if request.method == "POST" else None,
+        **submitted(request),
         client=figures.client,
         today=timezone.localdate(),
         instance=figures,
@@ -381,8 +378,7 @@ def funnel_figures_delete(
 @login_required
 def funnel_import(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
     client = _client(request, workspace_slug, client_id, min_role=Role.CONSULTANT)
-    posted = request.method == "POST"
-    form = FunnelImportForm(request.POST if posted else None, request.FILES if posted else None)
+    form = FunnelImportForm(**submitted(request))
     errors: list[str] = []
     if form.is_valid():
         try:
@@ -547,7 +543,7 @@ def funnel_settings(request: HtmxHttpRequest, workspace_slug: str) -> HttpRespon
     membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
     workspace = membership.workspace
     current = workspace_thresholds(workspace)
-    form = FunnelThresholdsForm(request.POST if request.method == "POST" else None, current=current)
+    form = FunnelThresholdsForm(**submitted(request), current=current)
     if form.is_valid():
         FunnelThresholds.objects.update_or_create(
             workspace=workspace, defaults={"values": form.overrides()}

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import get_membership_for
+from accounts.forms import submitted
 from accounts.models import Membership, Role
 from assessments.access import get_assessment_for, get_client_for
 from assessments.forms import AddToPlanForm, PlanFilterForm, PlanItemForm, PlanStatusForm
@@ -105,7 +106,7 @@ def plan_item_create(request: HtmxHttpRequest, workspace_slug: str, client_id: i
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
     client = get_client_for(membership, client_id)
     form = PlanItemForm(
-        request.POST if request.method == "POST" else None,
+        **submitted(request),
         client=client,
         questions=plan_questions(client),
         today=timezone.localdate(),
@@ -124,7 +125,7 @@ def plan_item_edit(request: HtmxHttpRequest, workspace_slug: str, client_id: int
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
     item = _item_for(membership, client_id, item_id)
     form = PlanItemForm(
-        request.POST if request.method == "POST" else None,
+        **submitted(request),
         instance=item,
         client=item.client,
         questions=plan_questions(item.client),
