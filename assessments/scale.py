@@ -42,6 +42,7 @@ SCALE_WORKSPACE = "Scale Test Consulting"
 SCALE_OWNER = "scale@example.com"
 QUARTERS = 8
 RESPONDENTS = 5
+MAX_CLIENTS = 5000
 CLIENTS_PER_BATCH = 100  # bounds memory: ~26 000 answers in flight at a time
 
 INDUSTRIES = ["Logistics", "Healthcare", "Manufacturing", "Software", "Finance", "Retail"]
@@ -69,6 +70,12 @@ class ScaleSummary:
     assessments: int
     respondents: int
     answers: int
+
+
+def check_scale(clients: int) -> None:
+    """Refuse a number of clients the scale data cannot be built with (ValueError)."""
+    if not 1 <= clients <= MAX_CLIENTS:
+        raise ValueError(f"--scale takes a number of clients from 1 to {MAX_CLIENTS}.")
 
 
 def seed_scale(

@@ -77,3 +77,11 @@ def test_the_load_table_compares_each_load_with_the_bare_view():
     )
     assert " 25%,  4.00x" in text
     assert "target: results page p50 <= 4x bare view: 4.00x  ok" in text
+
+
+@pytest.mark.parametrize("clients", ["0", "-3", "5001"])
+def test_bench_refuses_a_scale_out_of_range_before_building_anything(clients):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="from 1 to 5000"):
+        call_command("bench", "--scale", clients, "--no-load")

@@ -1,10 +1,11 @@
 import tempfile
 from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from assessments import benchmarks, loadtest
+from assessments.scale import check_scale
 
 
 class Command(BaseCommand):
@@ -22,6 +23,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, scale: int, no_load: bool, **options) -> None:
+        try:
+            check_scale(scale)
+        except ValueError as problem:
+            raise CommandError(str(problem)) from None
         with tempfile.TemporaryDirectory(prefix="relay-bench-") as folder:
             old_name = connection.settings_dict["NAME"]
             if connection.vendor == "sqlite":

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.demo import DEMO_PASSWORD, DEMO_WORKSPACES, METHODOLOGY_ADMIN, seed_demo
-from assessments.scale import SCALE_OWNER, seed_scale
+from assessments.scale import SCALE_OWNER, check_scale, seed_scale
 
 
 class Command(BaseCommand):
@@ -42,8 +42,10 @@ class Command(BaseCommand):
         )
 
     def _seed_scale(self, clients: int) -> None:
-        if not 1 <= clients <= 5000:
-            raise CommandError("--scale takes a number of clients from 1 to 5000.")
+        try:
+            check_scale(clients)
+        except ValueError as problem:
+            raise CommandError(str(problem)) from None
         started = time.perf_counter()
         built = seed_scale(clients=clients, password=DEMO_PASSWORD)
         self.stdout.write(
