@@ -1,8 +1,5 @@
-import re
-
 from django import forms
 from django.contrib.auth.forms import BaseUserCreationForm, SetPasswordMixin
-from django.http import HttpRequest
 
 from accounts.branding import ACCEPTED, HEX_COLOR, MAX_LOGO_BYTES, Logo, LogoError, read_logo
 from accounts.models import (
@@ -14,33 +11,7 @@ from accounts.models import (
     Workspace,
     normalize_email,
 )
-
-# No name has control characters, and names travel where they break things: a line break in an
-# email subject is refused by Django's mailer, and gunicorn refuses any control character in a
-# header (the download names of reports and exports carry the client's name).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def submitted(request: HttpRequest) -> dict:
-    """What a form binds to: the POST body and files on any POST, even an empty one (so that
-    the form says what is missing), and nothing on a GET (an unbound form). Use as
-    `SomeForm(**submitted(request), ...)`. Django's idiom `request.POST or None` would treat
-    an empty POST as no submission and show the blank form without a word."""
-    if request.method != "POST":
-        return {}
-    return {"data": request.POST, "files": request.FILES}
-
-
-def one_line(text: str) -> str:
-    """A name as stored: on one line, each run of whitespace (line breaks and tabs too) one
-    space. Raises ValidationError when control characters remain."""
-    text = " ".join(text.split())
-    if CONTROL_CHARACTERS.search(text):
-        raise forms.ValidationError(
-            "Remove the invisible control characters (they come with text pasted from some "
-            "programs)."
-        )
-    return text
+from lib.forms import one_line
 
 
 class SignupForm(BaseUserCreationForm):

@@ -55,6 +55,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         "staff status", default=False, help_text="Staff may log in to the admin."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # A renamed member changes what reports show (plan owners): part of their cache key.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = UserManager()
 

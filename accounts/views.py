@@ -21,9 +21,9 @@ from accounts.forms import (
     SignupForm,
     WorkspaceForm,
     WorkspaceSettingsForm,
-    submitted,
 )
 from accounts.models import Invitation, Membership, Role, User, hash_token
+from lib.forms import submitted
 
 
 def _workspace_home(slug: str) -> str:

@@ -1,18 +1,10 @@
-"""Workspace-scoped lookups: an object of another workspace is simply not found (404)."""
+"""Workspace-scoped lookups: an object of another workspace is simply not found (404).
+A client is looked up by clients.access.get_client_for."""
 
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
-from assessments.models import Assessment, Client, Respondent
-
-
-def get_client_for(membership: Membership, client_id: int) -> Client:
-    return get_object_or_404(
-        Client.objects.for_workspace(membership.workspace)
-        .select_related("workspace")
-        .defer("workspace__logo"),  # up to 512 KB that only the report needs
-        pk=client_id,
-    )
+from assessments.models import Assessment, Respondent
 
 
 def get_assessment_for(membership: Membership, assessment_id: int) -> Assessment:

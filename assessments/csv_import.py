@@ -5,19 +5,14 @@ once, each starting "Line N: " with N as a text editor numbers lines, so a consu
 file in one pass. Then it saves everything in one transaction: all or nothing.
 """
 
-import codecs
-import csv
-import io
-import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.forms import CONTROL_CHARACTERS
 from assessments.models import (
     Answer,
     AnswerSource,
@@ -28,9 +23,9 @@ from assessments.models import (
     results_changed,
 )
 from bank.models import Question
+from lib.csv import CsvImportError, CsvRecord, field_count_problem, read_csv, shown
+from lib.forms import CONTROL_CHARACTERS
 
-MAX_CSV_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 20_000
 EXPECTED_COLUMNS = ("respondent", "role", "question_key", "level", "comment")
 OPTIONAL_COLUMNS = frozenset({"comment"})
 # The last column of Relay's own answers.csv export: read and ignored, since everyone in an
@@ -39,11 +34,8 @@ IGNORED_COLUMNS = frozenset({"submitted"})
 EXPECTED_HEADER = ",".join(EXPECTED_COLUMNS)
 MAX_NAME_LENGTH = Respondent._meta.get_field("name").max_length
 MAX_COMMENT_LENGTH = Answer._meta.get_field("comment").max_length
-SHOWN_VALUE_LENGTH = 40
 
 CLOSED = "This assessment is closed; reopen it to import answers."
-TOO_LARGE = "The file is larger than 2 MB; split it into smaller files and import each one."
-TOO_MANY_ROWS = f"The file has more than {MAX_ROWS:,} rows; split it into smaller files."
 NO_ANSWERS = "The file has no answers."
 NOT_CSV = (
     "This is not a CSV file of answers. Save it from your spreadsheet as “CSV UTF-8” "
@@ -53,14 +45,6 @@ RACED = (
     "Someone added a respondent to this assessment while the file was being imported; "
     "import the file again."
 )
-
-
-class CsvImportError(Exception):
-    """A file that cannot be imported; `errors` lists every problem, and nothing was saved."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__(errors[0] if len(errors) == 1 else f"{len(errors)} problems in the file")
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -94,88 +78,6 @@ def import_answers_csv(*, assessment: Assessment, data: bytes) -> ImportSummary:
 
 
 # ---- Reading the file ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CsvRecord:
-    line: int  # where the record starts, as a text editor numbers lines
-    fields: tuple[str, ...]
-
-
-def read_csv(
-    data: bytes,
-    *,
-    columns: Callable[[CsvRecord], dict[str, int]],
-    not_csv: str,
-    empty: str,
-) -> tuple[dict[str, int], list[CsvRecord]]:
-    """The column positions `columns` reads from the header, and the non-blank records after it.
-
-    Shared by Relay's CSV imports. Raises CsvImportError with one message when the file is too
-    large, not UTF-8 CSV (`not_csv`), or has no records (`empty`); `columns` raises it for a
-    header it refuses.
-    """
-    if len(data) > MAX_CSV_BYTES:
-        raise CsvImportError([TOO_LARGE])
-    records = _records(_decode(data, not_csv=not_csv))
-    header = next(records, None)
-    if header is None:
-        raise CsvImportError([empty])
-    positions = columns(header)
-    rows = list(itertools.islice(records, MAX_ROWS + 1))
-    if len(rows) > MAX_ROWS:
-        raise CsvImportError([TOO_MANY_ROWS])
-    if not rows:
-        raise CsvImportError([empty])
-    return positions, rows
-
-
-def _decode(data: bytes, *, not_csv: str) -> str:
-    # No text file contains NUL bytes; workbooks (.xlsx is a zip) and UTF-16 exports do.
-    if b"\x00" in data:
-        raise CsvImportError([not_csv])
-    if data.startswith(codecs.BOM_UTF8):  # Excel's "CSV UTF-8" starts with one
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = _line_of_offset(data, error.start)
-        raise CsvImportError(
-            [
-                f"Line {line}: this line is not UTF-8 text. The file must be saved as UTF-8 CSV "
-                "(in Excel: Save As, then “CSV UTF-8”)."
-            ]
-        ) from None
-
-
-def _line_of_offset(data: bytes, offset: int) -> int:
-    # The extra byte starts a new line after a line break and extends the last line otherwise;
-    # bytes.splitlines breaks on \n, \r and \r\n, as the csv reader below does.
-    return len((data[:offset] + b"_").splitlines())
-
-
-def _records(text: str) -> Iterator[CsvRecord]:
-    """The non-blank records of the text, each with the line it starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    line = 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            raise CsvImportError(
-                [
-                    f"Line {line}: the file is not valid CSV ({error}); look for a double quote "
-                    "that is not closed, or text straight after a closing one."
-                ]
-            ) from None
-        # Spreadsheets write an empty row as a line of commas: blank too.
-        if any(field.strip() for field in fields):
-            yield CsvRecord(line, tuple(fields))
-        # line_num counts the physical lines read so far, several for a quoted comment that
-        # spans lines, so the next record starts on the line after it.
-        line = reader.line_num + 1
 
 
 def _columns(header: CsvRecord) -> dict[str, int]:
@@ -240,17 +142,6 @@ ROLES_BY_SPELLING = {
 ROLE_NAMES = ", ".join(str(role.label) for role in RespondentRole)
 
 
-def field_count_problem(record: CsvRecord, columns: dict[str, int], quoted: str) -> str | None:
-    """The problem with a line whose fields do not match the header, naming what (`quoted`)
-    most likely split it: a comma inside a value that was not put in double quotes."""
-    if len(record.fields) == len(columns):
-        return None
-    return (
-        f"Line {record.line}: expected {len(columns)} fields but found {len(record.fields)}; "
-        f"{quoted} must be in double quotes."
-    )
-
-
 def _read_answers(
     records: list[CsvRecord], columns: dict[str, int], question_ids: dict[str, int]
 ) -> tuple[list[_Answer], list[str]]:
@@ -310,13 +201,6 @@ def _answer_problems(answer: _Answer) -> list[str]:
             f"the limit is {MAX_COMMENT_LENGTH:,}."
         )
     return problems
-
-
-def shown(value: str) -> str:
-    """A value in quotes, cut short: enough to find it in the file, never a page of text."""
-    if len(value) > SHOWN_VALUE_LENGTH:
-        value = value[: SHOWN_VALUE_LENGTH - 1] + "…"
-    return f'"{value}"'
 
 
 # ---- Checking lines against each other and the assessment ----------------------------------

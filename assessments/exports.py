@@ -4,17 +4,16 @@ Indexes and priorities carry one decimal, rounded half up; levels two. Text cell
 spreadsheet would run as a formula are prefixed with an apostrophe.
 """
 
-import csv
-import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from assessments.funnel_results import FunnelResults
-from assessments.models import FIGURE_FIELDS, Answer, Assessment
+from assessments.models import Answer, Assessment
 from assessments.results import AssessmentResults
 from assessments.scoring import QuestionResult
+from funnel.kpis import FIGURE_FIELDS
+from lib.csv import csv_text, safe_cell
 
 SCHEMA = "relay.results/1"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def rounded(value: float | None, places: int = 1) -> float | None:
@@ -23,11 +22,6 @@ def rounded(value: float | None, places: int = 1) -> float | None:
         return None
     exponent = Decimal(1).scaleb(-places)
     return float(Decimal(repr(value)).quantize(exponent, rounding=ROUND_HALF_UP))
-
-
-def safe_cell(text: str) -> str:
-    """Keep spreadsheets from running a respondent's comment as a formula."""
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 def _answer_counts(question: QuestionResult) -> dict:
@@ -201,15 +195,6 @@ RESULTS_CSV_COLUMNS = [
 ]
 
 
-def _csv_text(header: list[str], rows) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    # A byte-order mark so spreadsheet programs open the file as UTF-8.
-    return "\ufeff" + buffer.getvalue()
-
-
 def results_csv(computed: AssessmentResults) -> str:
     results = computed.results
     ranks = {
@@ -236,7 +221,7 @@ def results_csv(computed: AssessmentResults) -> str:
                 _blank(rounded(priority)),
             ]
         )
-    return _csv_text(RESULTS_CSV_COLUMNS, rows)
+    return csv_text(RESULTS_CSV_COLUMNS, rows)
 
 
 def _blank(value) -> str:
@@ -260,7 +245,7 @@ def answers_csv(assessment: Assessment) -> str:
             "respondent__submitted_at",
         )
     )
-    return _csv_text(
+    return csv_text(
         ANSWERS_CSV_COLUMNS,
         (
             [safe_cell(name), role, key, choice, safe_cell(comment), "yes" if submitted else "no"]

@@ -1,7 +1,7 @@
 """An assessment's results checked against the client's real funnel for the same quarter.
 
 The results page, results.json and the PDF report all come through `compute_with_funnel`, so
-they show the same figures: the funnel's observed handoff health (assessments.funnel) boosts
+they show the same figures: the funnel's observed handoff health (funnel.health) boosts
 the recommendations of poor handoffs before scoring, and the scoring's handoff indexes are
 then compared with it to find contradictions.
 """
@@ -10,20 +10,17 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from assessments.funnel import (
-    Contradiction,
-    Figures,
-    HandoffHealth,
-    Kpi,
-    contradictions,
-    flags,
-    handoff_health,
-    kpis,
-    priority_boosts,
-    thresholds_with,
-)
-from assessments.models import FIGURE_FIELDS, Assessment, FunnelFigures, FunnelThresholds
+from assessments.models import Assessment
 from assessments.results import AssessmentResults, BankCache, compute_results
+from funnel.health import (
+    Contradiction,
+    HandoffHealth,
+    contradictions,
+    handoff_health,
+    priority_boosts,
+)
+from funnel.kpis import Figures, Kpi, flags, kpis
+from funnel.models import FunnelFigures, FunnelThresholds
 
 
 @dataclass(frozen=True)
@@ -46,10 +43,6 @@ class FunnelResults:
     contradictions: list[Contradiction] = field(default_factory=list)
 
 
-def _figures(row: FunnelFigures) -> Figures:
-    return Figures.from_mapping(row.year, row.quarter, {f: getattr(row, f) for f in FIGURE_FIELDS})
-
-
 def funnel_check(assessment: Assessment) -> FunnelCheck | None:
     """The client's funnel in the assessment's quarter (and the quarter before, for growth),
     judged with the workspace's thresholds; None without figures for that quarter. Two
@@ -63,19 +56,16 @@ def funnel_check(assessment: Assessment) -> FunnelCheck | None:
     }
     if period not in rows:
         return None
-    overrides = (
-        FunnelThresholds.objects.filter(workspace_id=assessment.client.workspace_id)
-        .values_list("values", flat=True)
-        .first()
-    )
-    figures = _figures(rows[period])
-    previous = _figures(rows[before]) if before in rows else None
+    figures = rows[period].figures
+    previous = rows[before].figures if before in rows else None
     measured = kpis(figures, previous)
     return FunnelCheck(
         figures=figures,
         previous=previous,
         kpis=measured,
-        health=handoff_health(measured, thresholds_with(overrides)),
+        health=handoff_health(
+            measured, FunnelThresholds.objects.thresholds_for(assessment.client.workspace_id)
+        ),
         flags=flags(figures),
     )
 

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from assessments.charts import TrendSeries, trend_chart
-from assessments.models import Assessment, Client
-from assessments.quarters import Quarter
-from assessments.scoring import HANDOFF_NAMES, HANDOFF_ORDER, HANDOFF_SHORT_NAMES
+from assessments.models import Assessment
 from assessments.summaries import refresh_stale
 from bank.models import DimensionKey
+from clients.models import Client
+from lib.charts import TrendSeries, trend_chart
+from lib.maturity import HANDOFF_NAMES, HANDOFF_ORDER, HANDOFF_SHORT_NAMES
+from lib.quarters import Quarter
 
 # A change of less than one point (as shown, in whole numbers) is no change.
 FLAT = 0.5

@@ -4,92 +4,16 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Workspace, hash_token
-from assessments.quarters import Quarter
 from bank.models import BankVersion, Question
-
-
-class CompanySize(models.TextChoices):
-    MICRO = "1-10", "1–10 employees"
-    SMALL = "11-50", "11–50 employees"
-    MEDIUM = "51-200", "51–200 employees"
-    MIDSIZE = "201-1000", "201–1,000 employees"
-    LARGE = "1001-5000", "1,001–5,000 employees"
-    ENTERPRISE = "5001+", "More than 5,000 employees"
-
-
-class ClientQuerySet(models.QuerySet):
-    def for_workspace(self, workspace: Workspace) -> "ClientQuerySet":
-        return self.filter(workspace=workspace)
-
-    def active(self) -> "ClientQuerySet":
-        return self.filter(archived_at__isnull=True)
-
-    def archived(self) -> "ClientQuerySet":
-        return self.filter(archived_at__isnull=False)
-
-    def search(self, text: str) -> "ClientQuerySet":
-        text = text.strip()
-        if not text:
-            return self
-        return self.filter(models.Q(name__icontains=text) | models.Q(industry__icontains=text))
-
-
-class Client(models.Model):
-    """A company whose go-to-market maturity a workspace assesses (possibly itself)."""
-
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="clients")
-    name = models.CharField(max_length=120)
-    industry = models.CharField(max_length=100, blank=True)
-    company_size = models.CharField(max_length=20, choices=CompanySize.choices, blank=True)
-    notes = models.TextField(blank=True, max_length=5000)
-    archived_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ClientQuerySet.as_manager()
-
-    class Meta:
-        ordering = [Lower("name")]
-        constraints = [
-            models.UniqueConstraint(
-                "workspace", Lower("name"), name="unique_client_name_per_workspace"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(company_size__in=["", *CompanySize.values]),
-                name="client_company_size_is_known",
-            ),
-        ]
-        indexes = [models.Index(fields=["workspace", "archived_at"])]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            "assessments:client_detail",
-            kwargs={"workspace_slug": self.workspace.slug, "client_id": self.pk},
-        )
-
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None
-
-    def archive(self) -> None:
-        if self.archived_at is None:
-            self.archived_at = timezone.now()
-            self.save(update_fields=["archived_at", "updated_at"])
-
-    def restore(self) -> None:
-        if self.archived_at is not None:
-            self.archived_at = None
-            self.save(update_fields=["archived_at", "updated_at"])
-
+from clients.models import Client
+from lib.maturity import DIMENSION_NAMES, LEVEL_NAMES
+from lib.quarters import Quarter
 
 # ---- Assessments -------------------------------------------------------------------------
 
@@ -132,10 +56,10 @@ class Assessment(models.Model):
         BankVersion, on_delete=models.PROTECT, related_name="assessments"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    target_people = _target_field("People")
-    target_process = _target_field("Process")
-    target_content = _target_field("Buyer insights & content")
-    target_technology = _target_field("Technology systems & data")
+    target_people = _target_field(DIMENSION_NAMES["people"])
+    target_process = _target_field(DIMENSION_NAMES["process"])
+    target_content = _target_field(DIMENSION_NAMES["content"])
+    target_technology = _target_field(DIMENSION_NAMES["technology"])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -297,11 +221,11 @@ class Respondent(models.Model):
 class Choice(models.TextChoices):
     """An answer: a maturity level, or one of the two ways of not giving one."""
 
-    LEVEL_1 = "1", "1 Ad hoc"
-    LEVEL_2 = "2", "2 Emerging"
-    LEVEL_3 = "3", "3 Defined"
-    LEVEL_4 = "4", "4 Managed"
-    LEVEL_5 = "5", "5 Optimized"
+    LEVEL_1 = "1", f"1 {LEVEL_NAMES[1]}"
+    LEVEL_2 = "2", f"2 {LEVEL_NAMES[2]}"
+    LEVEL_3 = "3", f"3 {LEVEL_NAMES[3]}"
+    LEVEL_4 = "4", f"4 {LEVEL_NAMES[4]}"
+    LEVEL_5 = "5", f"5 {LEVEL_NAMES[5]}"
     NOT_APPLICABLE = "NA", "Not applicable"
     DONT_KNOW = "DK", "Don't know"
 
@@ -494,127 +418,3 @@ class PlanItem(models.Model):
 
     def is_overdue(self, today) -> bool:
         return self.is_open and self.target_period < Quarter.of(today)
-
-
-# ---- Funnel figures -------------------------------------------------------------------
-
-
-COUNT_FIELDS = (
-    "impressions",
-    "engaged_leads",
-    "content_downloads",
-    "emails_sent",
-    "emails_opened",
-    "emails_clicked",
-    "hard_bounces",
-    "soft_bounces",
-    "inquiries",
-    "mqls",
-    "sals",
-    "sqls",
-    "won_deals",
-)
-MONEY_FIELDS = ("pipeline_value", "closed_revenue", "average_deal_size")
-DAYS_FIELDS = ("days_inquiry_to_mql", "days_mql_to_sal", "days_sal_to_sql", "days_sql_to_won")
-FIGURE_FIELDS = COUNT_FIELDS + MONEY_FIELDS + DAYS_FIELDS
-# Pairs where the first can never exceed the second: refused, by the form and the database.
-IMPOSSIBLE_ABOVE = (
-    ("emails_opened", "emails_sent"),
-    ("emails_clicked", "emails_sent"),
-    ("hard_bounces", "emails_sent"),
-    ("soft_bounces", "emails_sent"),
-)
-
-
-def _count(label: str) -> models.PositiveIntegerField:
-    return models.PositiveIntegerField(label, null=True, blank=True)
-
-
-def _money(label: str) -> models.DecimalField:
-    return models.DecimalField(label, max_digits=14, decimal_places=2, null=True, blank=True)
-
-
-def _days(label: str) -> models.DecimalField:
-    return models.DecimalField(label, max_digits=6, decimal_places=1, null=True, blank=True)
-
-
-class FunnelFigures(models.Model):
-    """A client's real funnel numbers for one quarter. Every figure is optional: the KPIs that
-    need a missing one show "n/a"."""
-
-    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="funnel_figures")
-    year = models.PositiveSmallIntegerField()
-    quarter = models.PositiveSmallIntegerField()
-    impressions = _count("prospect impressions")
-    engaged_leads = _count("engaged leads")
-    content_downloads = _count("content downloads")
-    emails_sent = _count("emails sent")
-    emails_opened = _count("emails opened")
-    emails_clicked = _count("emails clicked")
-    hard_bounces = _count("hard bounces")
-    soft_bounces = _count("soft bounces")
-    inquiries = _count("inquiries")
-    mqls = _count("MQLs (marketing-qualified leads)")
-    sals = _count("SALs (sales-accepted leads)")
-    sqls = _count("SQLs (opportunities)")
-    won_deals = _count("won deals")
-    pipeline_value = _money("pipeline value")
-    closed_revenue = _money("closed revenue")
-    average_deal_size = _money("average deal size")
-    days_inquiry_to_mql = _days("days from inquiry to MQL")
-    days_mql_to_sal = _days("days from MQL to SAL")
-    days_sal_to_sql = _days("days from SAL to SQL")
-    days_sql_to_won = _days("days from SQL to won")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["client", "year", "quarter"]
-        verbose_name_plural = "funnel figures"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["client", "year", "quarter"], name="one_funnel_per_client_quarter"
-            ),
-            models.CheckConstraint(
-                condition=Q(quarter__range=(1, 4)), name="funnel_quarter_1_to_4"
-            ),
-            models.CheckConstraint(
-                condition=Q(year__range=(2000, 2100)), name="funnel_plausible_year"
-            ),
-            *(
-                models.CheckConstraint(
-                    condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
-                    name=f"funnel_{field}_not_negative",
-                )
-                for field in MONEY_FIELDS + DAYS_FIELDS
-            ),
-            *(
-                models.CheckConstraint(
-                    condition=Q(**{f"{part}__isnull": True})
-                    | Q(**{f"{whole}__isnull": True})
-                    | Q(**{f"{part}__lte": F(whole)}),
-                    name=f"funnel_{part}_within_{whole}",
-                )
-                for part, whole in IMPOSSIBLE_ABOVE
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.client} {self.period} funnel"
-
-    @property
-    def period(self) -> Quarter:
-        return Quarter(self.year, self.quarter)
-
-
-class FunnelThresholds(models.Model):
-    """A workspace's own thresholds for judging a handoff's observed health (defaults in
-    assessments.funnel.DEFAULT_THRESHOLDS). Only the metrics it changes are stored."""
-
-    workspace = models.OneToOneField(
-        Workspace, on_delete=models.CASCADE, related_name="funnel_thresholds"
-    )
-    values = models.JSONField(default=dict, blank=True)  # metric -> {"poor": x, "healthy": y}
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"Funnel thresholds of {self.workspace}"

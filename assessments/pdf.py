@@ -10,12 +10,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from assessments.cache_keys import report_key
 from assessments.models import Answer, Assessment, ReportRender
-from assessments.report import report_context, report_digest
+from assessments.report import report_context
 
 # Above this estimated render time the report renders in the background (the issue's "about
 # two seconds"). The estimate is this assessment's last render time, or failing that one
@@ -67,7 +67,7 @@ def renders_in_background(assessment: Assessment) -> bool:
 
 def render_and_store(assessment: Assessment) -> ReportRender:
     """Render the report as the data stands now, and keep it under that state's digest."""
-    digest = report_digest(assessment)
+    digest = report_key(assessment)
     started = time.perf_counter()
     try:
         pdf = render_report_pdf(assessment=assessment)
@@ -105,18 +105,5 @@ def _forget_old_renders(latest: ReportRender) -> None:
 
 def current_render(assessment: Assessment) -> tuple[str, ReportRender | None]:
     """The digest of the data as it stands, and the render made from it if there is one."""
-    digest = report_digest(assessment)
+    digest = report_key(assessment)
     return digest, ReportRender.objects.filter(assessment=assessment, digest=digest).first()
-
-
-def request_background_render(assessment: Assessment, digest: str) -> ReportRender:
-    """Queue one render for this state (a second request for it finds the first one)."""
-    from assessments.tasks import render_report
-
-    try:
-        with transaction.atomic():
-            render = ReportRender.objects.create(assessment=assessment, digest=digest)
-    except IntegrityError:  # someone asked a moment ago: wait for theirs
-        return ReportRender.objects.get(assessment=assessment, digest=digest)
-    transaction.on_commit(lambda: render_report.enqueue(assessment.pk))
-    return render

@@ -16,14 +16,14 @@ from django.utils import timezone
 from assessments.models import (
     OPEN_PLAN_STATUSES,
     Assessment,
-    Client,
     PlanItem,
     PlanItemQuerySet,
     PlanStatus,
 )
-from assessments.quarters import Quarter
 from assessments.results import AssessmentResults, BankCache, compute_many, previous_assessment
 from bank.models import Question
+from clients.models import Client
+from lib.quarters import Quarter
 
 # What the client page's card lists at most of each kind; the plan page has the rest.
 SUMMARY_OPEN_ITEMS = 6

@@ -9,7 +9,8 @@ from django.db.models import Count
 from django.urls import reverse
 
 from assessments.models import Choice, Respondent
-from bank.models import LEVEL_NAMES, Question
+from bank.models import Question
+from lib.maturity import LEVEL_NAMES
 
 
 def dom_id(key: str) -> str:

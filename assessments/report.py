@@ -1,36 +1,18 @@
 """What the PDF maturity report shows, gathered from the same scoring as the results page.
 
-`report_context` builds the template's context; `report_digest` fingerprints every row the
-report depends on, so that a cached PDF is reused exactly as long as nothing it shows changed.
+`report_context` builds the template's context. A rendered report is stored under
+assessments.cache_keys.report_key, so it is reused exactly as long as nothing it shows (nor
+the code that draws it) changed.
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 
-from assessments.charts import (
-    RadarAxis,
-    RelayHandoff,
-    radar_chart,
-    relay_chart,
-)
 from assessments.funnel_results import compute_with_funnel, funnel_rows
 from assessments.history import QuarterRow, client_quarters, trend
-from assessments.models import (
-    FIGURE_FIELDS,
-    Answer,
-    Assessment,
-    FunnelFigures,
-    FunnelThresholds,
-    PlanItem,
-    PlanStatus,
-    Respondent,
-)
+from assessments.models import Assessment, PlanItem, PlanStatus
 from assessments.plan import ordered
 from assessments.results import (
     AssessmentResults,
@@ -39,22 +21,11 @@ from assessments.results import (
     relay_advice,
     role_table,
 )
-from assessments.scoring import DimensionResult, Recommendation, level_index
+from assessments.scoring import DimensionResult, Recommendation
+from lib.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
+from lib.maturity import level_index
 
 TOP_RECOMMENDATIONS = 10
-FUNNEL_DIGEST = ("pk", "year", "quarter", *FIGURE_FIELDS)
-# The files whose change alters every report: part of the digest, so a deploy that changes
-# the layout does not serve PDFs rendered with the old one.
-REPORT_SOURCES = (
-    "templates/assessments/report/report.html",
-    "templates/assessments/_methodology_body.html",
-    "static/css/report.css",
-    "assessments/report.py",
-    "assessments/charts.py",
-    "assessments/scoring.py",
-    "assessments/funnel.py",
-    "assessments/funnel_results.py",
-)
 
 
 @dataclass(frozen=True)
@@ -222,55 +193,3 @@ def _plan_items(assessment: Assessment) -> list[PlanItem]:
     Dropped items are left out of a report meant for the client's leadership."""
     items = assessment.client.plan_items.exclude(status=PlanStatus.DROPPED)
     return list(ordered(items.select_related("owner_user")))
-
-
-@lru_cache(maxsize=1)
-def _sources_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for name in REPORT_SOURCES:
-        digest.update(Path(settings.BASE_DIR, name).read_bytes())
-    return digest.hexdigest()
-
-
-def report_digest(assessment: Assessment) -> str:
-    """A fingerprint of everything the report shows: the client's assessments (the trend
-    reaches back), their respondents and answers, its action plan, the workspace's branding,
-    and the report's own templates and code. Four queries.
-
-    The rows themselves are fingerprinted, not just their latest timestamp: a timestamp can
-    lag (clock skew between servers, backdated imports) and a change must never be missed.
-    """
-    client = assessment.client
-    digest = hashlib.sha256()
-    for rows in (
-        client.assessments.order_by("pk").values_list(
-            "pk", "year", "quarter", "status", "updated_at"
-        ),
-        Respondent.objects.filter(assessment__client=client)
-        .order_by("pk")
-        .values_list("pk", "name", "role", "submitted_at"),
-        Answer.objects.filter(respondent__assessment__client=client)
-        .order_by("pk")
-        .values_list("pk", "choice", "comment", "updated_at"),
-        FunnelFigures.objects.filter(client=client).order_by("pk").values_list(*FUNNEL_DIGEST),
-        FunnelThresholds.objects.filter(workspace_id=client.workspace_id).values_list("values"),
-        # The owner's name too: a member renamed changes the report without touching the item.
-        client.plan_items.order_by("pk").values_list(
-            "pk",
-            "status",
-            "title",
-            "target_year",
-            "target_quarter",
-            "owner_user__name",
-            "owner_name",
-            "updated_at",
-        ),
-    ):
-        for row in rows:
-            digest.update(repr(row).encode())
-        digest.update(b"|")
-    workspace = client.workspace
-    for part in (assessment.pk, client.name, workspace.name, workspace.updated_at):
-        digest.update(f"{part}|".encode())
-    digest.update(_sources_fingerprint().encode())
-    return digest.hexdigest()

@@ -28,21 +28,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import fmean
 
-HANDOFF_ORDER = ("gtm_to_demand", "demand_to_lead", "lead_to_sales")  # upstream first
-HANDOFF_NAMES = {
-    "gtm_to_demand": "GTM strategy → Demand gen",
-    "demand_to_lead": "Demand gen → Lead gen",
-    "lead_to_sales": "Lead gen → Sales-ready opportunities",
-}
-# For tight spaces: chart annotations, table cells.
-HANDOFF_SHORT_NAMES = {
-    "gtm_to_demand": "Strategy → Demand",
-    "demand_to_lead": "Demand → Lead",
-    "lead_to_sales": "Lead → Sales",
-}
-LEVEL_NAMES = {1: "Ad hoc", 2: "Emerging", 3: "Defined", 4: "Managed", 5: "Optimized"}
-STAGE_UPPER_BOUNDS = (20, 40, 60, 80)  # an index below the n-th bound is at stage n
-AT_RISK_BELOW = 40
+from lib.maturity import (
+    AT_RISK_BELOW,
+    HANDOFF_NAMES,
+    HANDOFF_ORDER,
+    Stage,
+    level_index,
+    stage_of,
+)
+
 DISAGREEMENT_SPREAD = 2
 ALIGNMENT_GAP = 20
 BATON_DROP_BOOST = 1.5
@@ -112,15 +106,6 @@ class ScoringInput:
 
 
 # ---- Results -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Stage:
-    number: int
-    name: str
-
-    def __str__(self) -> str:
-        return f"{self.number} {self.name}"
 
 
 @dataclass(frozen=True)
@@ -233,18 +218,6 @@ class Results:
 
 
 # ---- The rules -----------------------------------------------------------------------------
-
-
-def level_index(level: float) -> float:
-    """A level 1-5 on the 0-100 index scale."""
-    return (level - 1) / 4 * 100
-
-
-def stage_of(index: float) -> Stage:
-    for number, bound in enumerate(STAGE_UPPER_BOUNDS, start=1):
-        if index < bound:
-            return Stage(number, LEVEL_NAMES[number])
-    return Stage(5, LEVEL_NAMES[5])
 
 
 def weighted_mean(pairs: list[tuple[float, float]]) -> float | None:

@@ -13,12 +13,12 @@ from assessments.models import (
     AnswerSource,
     Assessment,
     Choice,
-    Client,
     Respondent,
     results_changed,
 )
-from assessments.quarters import Quarter
 from bank.models import BankVersion, Question
+from clients.models import Client
+from lib.quarters import Quarter
 
 
 class AssessmentError(Exception):

@@ -1,15 +1,16 @@
-"""Background tasks (django-tasks): run by `manage.py db_worker` in production."""
+"""Background tasks (django-tasks): run by `manage.py db_worker` in production, and what queues
+them."""
 
+from django.db import IntegrityError, transaction
 from django_tasks import task
 
-from assessments.models import Assessment
+from assessments.models import Assessment, ReportRender
+from assessments.pdf import render_and_store
 
 
 @task()
 def render_report(assessment_id: int) -> None:
     """Render an assessment's PDF report and keep it for download."""
-    from assessments.pdf import render_and_store
-
     assessment = (
         Assessment.objects.select_related("client__workspace", "bank_version")
         .filter(pk=assessment_id)
@@ -17,3 +18,14 @@ def render_report(assessment_id: int) -> None:
     )
     if assessment is not None:  # deleted since it was queued: nothing to do
         render_and_store(assessment)
+
+
+def request_background_render(assessment: Assessment, digest: str) -> ReportRender:
+    """Queue one render for this state (a second request for it finds the first one)."""
+    try:
+        with transaction.atomic():
+            render = ReportRender.objects.create(assessment=assessment, digest=digest)
+    except IntegrityError:  # someone asked a moment ago: wait for theirs
+        return ReportRender.objects.get(assessment=assessment, digest=digest)
+    transaction.on_commit(lambda: render_report.enqueue(assessment.pk))
+    return render

@@ -1,15 +1,6 @@
 from django.urls import include, path
 
-from assessments.views import (
-    assessments,
-    clients,
-    dashboard,
-    funnel,
-    plan,
-    questionnaire,
-    report,
-    results,
-)
+from assessments.views import assessments, clients, dashboard, plan, questionnaire, report, results
 
 app_name = "assessments"
 
@@ -17,8 +8,6 @@ W = "w/<slug:workspace_slug>/"
 ASSESSMENT = W + "assessments/<int:assessment_id>/"
 RESPONDENT = ASSESSMENT + "respondents/<int:respondent_id>/"
 PLAN_ITEM = W + "clients/<int:client_id>/plan/<int:item_id>/"
-FUNNEL = W + "clients/<int:client_id>/funnel/"
-FUNNEL_FIGURES = FUNNEL + "<int:figures_id>/"
 
 
 def questionnaire_patterns(prefix: str) -> list:
@@ -36,12 +25,7 @@ def questionnaire_patterns(prefix: str) -> list:
 urlpatterns = [
     path("methodology/", results.methodology, name="methodology"),
     path(W, dashboard.dashboard, name="workspace_home"),
-    path(W + "clients/", clients.client_list, name="client_list"),
-    path(W + "clients/new/", clients.client_create, name="client_create"),
     path(W + "clients/<int:client_id>/", clients.client_detail, name="client_detail"),
-    path(W + "clients/<int:client_id>/edit/", clients.client_edit, name="client_edit"),
-    path(W + "clients/<int:client_id>/archive/", clients.client_archive, name="client_archive"),
-    path(W + "clients/<int:client_id>/restore/", clients.client_restore, name="client_restore"),
     path(W + "clients/<int:client_id>/compare/", clients.compare_assessments, name="compare"),
     path(
         W + "clients/<int:client_id>/assessments/new/",
@@ -78,12 +62,4 @@ urlpatterns = [
     path(PLAN_ITEM + "status/", plan.plan_item_status, name="plan_item_status"),
     path(PLAN_ITEM + "delete/", plan.plan_item_delete, name="plan_item_delete"),
     path(ASSESSMENT + "plan/add/", plan.plan_add_recommendation, name="plan_add_recommendation"),
-    path(FUNNEL, funnel.client_funnel, name="client_funnel"),
-    path(FUNNEL + "new/", funnel.funnel_figures_create, name="funnel_figures_create"),
-    path(FUNNEL_FIGURES + "edit/", funnel.funnel_figures_edit, name="funnel_figures_edit"),
-    path(FUNNEL_FIGURES + "delete/", funnel.funnel_figures_delete, name="funnel_figures_delete"),
-    path(FUNNEL + "import/", funnel.funnel_import, name="funnel_import"),
-    path(FUNNEL + "planner/", funnel.funnel_planner, name="funnel_planner"),
-    path(W + "settings/funnel/", funnel.funnel_settings, name="funnel_settings"),
-    path(W + "settings/funnel/reset/", funnel.funnel_settings_reset, name="funnel_settings_reset"),
 ]

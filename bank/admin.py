@@ -13,11 +13,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from accounts.forms import submitted
 from assessments.questionnaire import QuestionState
 from bank.exchange import BankFormatError, export_bank, import_bank
-from bank.models import LEVEL_NAMES, BankVersion, Dimension, Handoff, LevelDescriptor, Question
+from bank.models import BankVersion, Dimension, Handoff, LevelDescriptor, Question
 from bank.services import PublicationError, clone_to_draft, publication_problems, publish
+from lib.forms import submitted
+from lib.maturity import LEVEL_NAMES
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 HANDOFF_ABBREVIATIONS = {

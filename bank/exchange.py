@@ -13,15 +13,8 @@ from typing import Any
 
 from django.db import transaction
 
-from bank.models import (
-    LEVELS,
-    BankVersion,
-    Dimension,
-    DimensionKey,
-    Handoff,
-    LevelDescriptor,
-    Question,
-)
+from bank.models import BankVersion, Dimension, DimensionKey, Handoff, LevelDescriptor, Question
+from lib.maturity import LEVELS
 
 SCHEMA = "relay.question_bank/1"
 KEY_PATTERN = re.compile(r"[a-z]+\.[a-z0-9_]+")  # the whole key: fullmatch, not $ (a newline)

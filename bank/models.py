@@ -13,24 +13,23 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from lib.maturity import DIMENSION_NAMES, HANDOFF_NAMES, LEVEL_NAMES
 
+
+# The database's choices; their names are the vocabulary's (lib.maturity), in its order.
 class DimensionKey(models.TextChoices):
-    PEOPLE = "people", "People"
-    PROCESS = "process", "Process"
-    CONTENT = "content", "Buyer insights & content"
-    TECHNOLOGY = "technology", "Technology systems & data"
+    PEOPLE = "people", DIMENSION_NAMES["people"]
+    PROCESS = "process", DIMENSION_NAMES["process"]
+    CONTENT = "content", DIMENSION_NAMES["content"]
+    TECHNOLOGY = "technology", DIMENSION_NAMES["technology"]
 
 
 class Handoff(models.TextChoices):
     """The three handoffs of the relay, upstream first."""
 
-    GTM_TO_DEMAND = "gtm_to_demand", "GTM strategy → Demand gen"
-    DEMAND_TO_LEAD = "demand_to_lead", "Demand gen → Lead gen"
-    LEAD_TO_SALES = "lead_to_sales", "Lead gen → Sales-ready opportunities"
-
-
-LEVEL_NAMES = {1: "Ad hoc", 2: "Emerging", 3: "Defined", 4: "Managed", 5: "Optimized"}
-LEVELS = tuple(LEVEL_NAMES)
+    GTM_TO_DEMAND = "gtm_to_demand", HANDOFF_NAMES["gtm_to_demand"]
+    DEMAND_TO_LEAD = "demand_to_lead", HANDOFF_NAMES["demand_to_lead"]
+    LEAD_TO_SALES = "lead_to_sales", HANDOFF_NAMES["lead_to_sales"]
 
 
 class PublishedVersionError(Exception):

@@ -8,15 +8,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from bank.exchange import import_bank
-from bank.models import (
-    LEVELS,
-    BankVersion,
-    Dimension,
-    DimensionKey,
-    Handoff,
-    LevelDescriptor,
-    Question,
-)
+from bank.models import BankVersion, Dimension, DimensionKey, Handoff, LevelDescriptor, Question
+from lib.maturity import LEVELS
 
 DEFAULT_BANK = Path(__file__).resolve().parent / "data" / "default_bank.json"
 MIN_QUESTIONS_PER_DIMENSION = 6

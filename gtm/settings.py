@@ -67,13 +67,17 @@ if not SECRET_KEY:
         )
     SECRET_KEY = _DEVELOPMENT_SECRET_KEY
 
+# What a cache key says of the code (assessments.cache_keys): a deploy's own name when set, so
+# every server of one release agrees without reading its files; otherwise a hash of them.
+RELEASE = env_str("RELEASE")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Relay's own apps, each building only on those before it (tests/test_architecture.py).
+RELAY_APPS = ["accounts", "bank", "clients", "funnel", "assessments", "devtools"]
 INSTALLED_APPS = [
-    "accounts",
-    "assessments",
-    "bank",
+    *RELAY_APPS,
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

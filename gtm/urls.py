@@ -13,6 +13,8 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("accounts.urls")),
+    path("", include("clients.urls")),
+    path("", include("funnel.urls")),
     path("", include("assessments.urls")),
     path("admin/", admin.site.urls),
 ]

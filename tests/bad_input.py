@@ -10,9 +10,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
-from assessments.models import Answer, Assessment, Client, FunnelFigures, PlanItem, Respondent
-from assessments.quarters import Quarter
+from assessments.models import Answer, Assessment, PlanItem, Respondent
 from bank.models import BankVersion, Question
+from clients.models import Client
+from funnel.models import FunnelFigures
+from lib.quarters import Quarter
 from tests.factories import (
     add_member,
     make_assessment,

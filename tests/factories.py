@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from accounts.services import create_workspace, invite_member
-from assessments.models import Answer, Assessment, Client, Respondent
+from assessments.models import Answer, Assessment, Respondent
 from bank.models import BankVersion, Dimension, DimensionKey, Handoff, LevelDescriptor, Question
+from clients.models import Client
 
 PASSWORD = "a-long-test-password"
 _sequence = itertools.count(1)

@@ -2,7 +2,6 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from assessments.models import Answer, AnswerSource, Assessment, Respondent
-from assessments.quarters import Quarter
 from assessments.services import (
     AnswerInput,
     AnswersRefused,
@@ -14,6 +13,7 @@ from assessments.services import (
     submit,
 )
 from bank.models import BankVersion
+from lib.quarters import Quarter
 from tests.factories import (
     answer_all,
     make_assessment,

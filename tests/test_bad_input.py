@@ -27,17 +27,11 @@ from django.db.models.functions import Lower
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Invitation, Membership, User, Workspace
-from assessments.forms import FunnelThresholdsForm
-from assessments.funnel import DEFAULT_THRESHOLDS
-from assessments.models import (
-    TARGET_FIELDS,
-    Assessment,
-    Client,
-    FunnelFigures,
-    PlanItem,
-    Respondent,
-)
-from assessments.views.funnel import workspace_thresholds
+from assessments.models import TARGET_FIELDS, Assessment, PlanItem, Respondent
+from clients.models import Client
+from funnel.forms import FunnelThresholdsForm
+from funnel.health import DEFAULT_THRESHOLDS
+from funnel.models import FunnelFigures, FunnelThresholds
 from tests.bad_input import (
     ESCAPED_SCRIPT,
     FORMULA,
@@ -383,7 +377,7 @@ def _thresholds_body(w: World) -> dict:
 
 
 def _threshold(metric: str, bound: str):
-    return lambda w: getattr(workspace_thresholds(w.workspace)[metric], bound)
+    return lambda w: getattr(FunnelThresholds.objects.thresholds_for(w.workspace.pk)[metric], bound)
 
 
 def _answer_fields(section_url) -> dict[str, Field]:
@@ -472,15 +466,15 @@ def _once_the_owner_exists(name: str):
 FORMS = [
     Form(
         "client_create",
-        "assessments:client_create",
-        lambda w: w.w("assessments:client_create"),
+        "clients:create",
+        lambda w: w.w("clients:create"),
         _client_body,
         _client_fields(lambda w: w.latest(Client)),
     ),
     Form(
         "client_edit",
-        "assessments:client_edit",
-        lambda w: w.w("assessments:client_edit", w.gtm_client.pk),
+        "clients:edit",
+        lambda w: w.w("clients:edit", w.gtm_client.pk),
         _client_body,
         _client_fields(lambda w: Client.objects.get(pk=w.gtm_client.pk)),
         kinds=SECOND_PATH,
@@ -584,8 +578,8 @@ FORMS = [
     ),
     Form(
         "funnel_figures_create",
-        "assessments:funnel_figures_create",
-        lambda w: w.w("assessments:funnel_figures_create", w.gtm_client.pk),
+        "funnel:figures_create",
+        lambda w: w.w("funnel:figures_create", w.gtm_client.pk),
         lambda w: {"quarter": str(w.quarter), "inquiries": "400", "mqls": "100"},
         {
             **_figures_fields(lambda w: w.latest(FunnelFigures)),
@@ -597,16 +591,16 @@ FORMS = [
     ),
     Form(
         "funnel_figures_edit",
-        "assessments:funnel_figures_edit",
-        lambda w: w.w("assessments:funnel_figures_edit", w.gtm_client.pk, w.figures.pk),
+        "funnel:figures_edit",
+        lambda w: w.w("funnel:figures_edit", w.gtm_client.pk, w.figures.pk),
         lambda w: {"quarter": str(w.figures.period), "inquiries": "400", "mqls": "100"},
         _figures_fields(lambda w: FunnelFigures.objects.get(pk=w.figures.pk)),
         kinds=SECOND_PATH,
     ),
     Form(
         "funnel_settings",
-        "assessments:funnel_settings",
-        lambda w: w.w("assessments:funnel_settings"),
+        "funnel:settings",
+        lambda w: w.w("funnel:settings"),
         _thresholds_body,
         {
             "inquiry_to_mql-poor": Field(
@@ -799,8 +793,8 @@ PLACEHOLDERS = {
 
 # URLs that take a POST but no input besides the URL itself: a button.
 POSTS_WITHOUT_INPUT = {
-    "assessments:client_archive",
-    "assessments:client_restore",
+    "clients:archive",
+    "clients:restore",
     "assessments:assessment_open",
     "assessments:assessment_close",
     "assessments:assessment_next_quarter",
@@ -812,8 +806,8 @@ POSTS_WITHOUT_INPUT = {
     "assessments:respondent_submit",
     "assessments:facilitate_submit",
     "assessments:plan_item_delete",
-    "assessments:funnel_figures_delete",
-    "assessments:funnel_settings_reset",
+    "funnel:figures_delete",
+    "funnel:settings_reset",
     "accounts:member_remove",
     "accounts:invitation_renew",
     "accounts:invitation_revoke",
@@ -821,7 +815,7 @@ POSTS_WITHOUT_INPUT = {
     "logout",
 }
 # Uploads: tests/test_bad_input_files.py (the logo too; the settings' other fields are above).
-UPLOADS = {"assessments:answers_import", "assessments:funnel_import"}
+UPLOADS = {"assessments:answers_import", "funnel:import"}
 # URLs outside the workspaces (tests/url_catalogue.py's OTHER_ROUTES) that take a POST; the
 # others must answer 405 to one (checked below), so a new form there cannot go unnoticed.
 OTHER_POSTS = {
@@ -980,7 +974,7 @@ def test_a_submission_without_any_field_is_refused_with_a_message(world, form):
 
 def test_invalid_utf8_in_a_form_is_read_as_replacement_characters(world):
     world.client.force_login(world.owner)
-    url = world.w("assessments:client_create")
+    url = world.w("clients:create")
     # A lone surrogate (ED A0 80) and bytes that are no UTF-8 at all.
     body = b"name=Acme%ED%A0%80Corp&industry=%FF%FE"
     response = world.client.generic(
@@ -1000,7 +994,7 @@ def test_invalid_utf8_in_a_form_is_read_as_replacement_characters(world):
 )
 def test_an_oversized_submission_is_refused_with_400(world, body):
     world.client.force_login(world.owner)
-    url = world.w("assessments:client_create")
+    url = world.w("clients:create")
     before = snapshot()
     response = world.client.post(url, body | {"name": "Acme"})
     assert response.status_code == 400
@@ -1039,7 +1033,7 @@ def test_a_client_name_the_database_holds_equal_to_another_is_refused(world, tak
     make_client(world.workspace, name=f"Acme {taken}")
     equal = _database_holds_equal(Client.objects.all(), f"Acme {typed}")
     before = snapshot()
-    url = world.w("assessments:client_create")
+    url = world.w("clients:create")
     response = world.client.post(url, {"name": f"Acme {typed}"})
     assert response.status_code < 500
     if equal:  # PostgreSQL (SQLite lowers ASCII letters only)
@@ -1070,13 +1064,13 @@ def test_a_respondent_name_the_database_holds_equal_to_another_is_refused(world,
     ("route", "body", "message"),
     [
         pytest.param(
-            "client_create",
+            "clients:create",
             {"name": "Brightline Logistics"},
             "was just added to the workspace",
             id="client",
         ),
         pytest.param(
-            "respondent_add",
+            "assessments:respondent_add",
             {"name": "Rita Respondent", "email": "rita@example.com", "role": "sales"},
             "was just added to the assessment",
             id="respondent",
@@ -1088,11 +1082,12 @@ def test_a_name_taken_from_another_tab_meanwhile_is_refused_with_a_message(
 ):
     """The form checked the name was free; the database's constraint finds it taken."""
     world.client.force_login(world.owner)
-    args = [world.respondent.assessment.pk] if route == "respondent_add" else []
+    args = [world.respondent.assessment.pk] if route == "assessments:respondent_add" else []
     world.gtm_client  # noqa: B018 - the taken client name
-    monkeypatch.setattr("assessments.forms.same_name", lambda rows, name: rows.none())
+    # The form module of the route's app: clients.forms or assessments.forms.
+    monkeypatch.setattr(f"{route.split(':')[0]}.forms.same_name", lambda rows, name: rows.none())
     before = snapshot()
-    response = world.client.post(world.w(f"assessments:{route}", *args), body)
+    response = world.client.post(world.w(route, *args), body)
     assert response.status_code == 200
     assert snapshot() == before
     assert message in text(response)

@@ -17,11 +17,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.branding import MAX_LOGO_BYTES
-from assessments.csv_import import MAX_CSV_BYTES
-from assessments.models import Answer, Client, FunnelFigures, Respondent
+from assessments.models import Answer, Respondent
 from bank.admin import MAX_IMPORT_BYTES
 from bank.exchange import export_bank
 from bank.models import BankVersion, Question
+from clients.models import Client
+from funnel.models import FunnelFigures
+from lib.csv import MAX_CSV_BYTES
 from tests.bad_input import (
     ESCAPED_SCRIPT,
     FORMULA,
@@ -264,12 +266,12 @@ FIGURES_REFUSED = [
 
 @pytest.mark.parametrize(("data", "messages"), FIGURES_REFUSED)
 def test_a_bad_funnel_file_is_refused_whole_naming_every_problem(world, data, messages):
-    url = world.w("assessments:funnel_import", world.gtm_client.pk)
+    url = world.w("funnel:import", world.gtm_client.pk)
     assert_refused(*_upload(world, url, data), *messages)
 
 
 def test_a_funnel_file_with_a_byte_order_mark_and_quoted_thousands_is_read(world):
-    url = world.w("assessments:funnel_import", world.gtm_client.pk)
+    url = world.w("funnel:import", world.gtm_client.pk)
     data = codecs.BOM_UTF8 + _figures('2026-Q1,"1,200",100')
     _, response = _upload(world, url, data)
     assert response.status_code == 302
@@ -563,7 +565,7 @@ def test_downloads_named_after_a_hostile_client_name_have_valid_headers(world, d
 def test_an_import_sent_without_any_field_says_the_file_is_missing(world):
     urls = [
         world.w("assessments:answers_import", world.assessment.pk),
-        world.w("assessments:funnel_import", world.gtm_client.pk),
+        world.w("funnel:import", world.gtm_client.pk),
         reverse("admin:bank_bankversion_import"),
     ]
     for url in urls:

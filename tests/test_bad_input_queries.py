@@ -80,7 +80,7 @@ def _two_assessments(w: World) -> dict:
 
 
 def _planner_url(w: World) -> str:
-    return w.w("assessments:funnel_planner", w.gtm_client.pk)
+    return w.w("funnel:planner", w.gtm_client.pk)
 
 
 def _planner_others(w: World) -> dict:
@@ -109,10 +109,10 @@ PARAMETERS = [
     ),
     Parameter("dashboard-q", _clients("assessments:workspace_home"), "q", _all(OK), echoes=True),
     *(
-        Parameter(f"client_list-{name}", _clients("assessments:client_list"), name, _all(OK))
+        Parameter(f"client_list-{name}", _clients("clients:list"), name, _all(OK))
         for name in ("status", "page")
     ),
-    Parameter("client_list-q", _clients("assessments:client_list"), "q", _all(OK), echoes=True),
+    Parameter("client_list-q", _clients("clients:list"), "q", _all(OK), echoes=True),
     *(
         Parameter(f"plan-{name}", _plan_url, name, _all(IGNORED, empty=OK), echoes=True)
         for name in ("status", "quarter", "owner")
@@ -188,7 +188,7 @@ def test_a_search_finds_a_client_by_a_script_shaped_name_and_shows_it_escaped(wo
     world.client.force_login(world.owner)
     make_client(world.workspace, name=f"Acme {SCRIPT}")
     make_client(world.workspace, name="Brightline Logistics")
-    for name in ("assessments:client_list", "assessments:workspace_home"):
+    for name in ("clients:list", "assessments:workspace_home"):
         page = text(world.client.get(world.w(name), {"q": SCRIPT}))
         assert f"Acme {ESCAPED_SCRIPT}" in page
         assert "Brightline" not in page

@@ -3,9 +3,9 @@ asserted here)."""
 
 import pytest
 
-from assessments.benchmarks import Figure, median_seconds, table
-from assessments.loadtest import Load, LoadTarget, _script, parse_wrk
-from assessments.loadtest import table as load_table
+from devtools.benchmarks import Figure, median_seconds, table
+from devtools.loadtest import Load, LoadTarget, _script, parse_wrk
+from devtools.loadtest import table as load_table
 
 WRK_OUTPUT = """Running 8s test @ http://127.0.0.1:8123/bench/bare/
   2 threads and 4 connections

@@ -9,26 +9,11 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from assessments.charts import (
-    NAVY,
-    RADAR_CENTER,
-    RADAR_RADIUS,
-    STAGE_FILLS,
-    TREND_PLOT,
-    RadarAxis,
-    RelayHandoff,
-    Text,
-    TrendSeries,
-    radar_chart,
-    radar_point,
-    relay_chart,
-    text_width,
-    trend_chart,
-    trend_point,
-    trend_x,
-    wrap_words,
-)
-from assessments.scoring import LEVEL_NAMES
+from lib.charts import RadarAxis, RelayHandoff, TrendSeries, radar_chart, relay_chart, trend_chart
+from lib.charts.radar import RADAR_CENTER, RADAR_RADIUS, radar_point
+from lib.charts.svg import NAVY, STAGE_FILLS, Text, text_width, wrap_words
+from lib.charts.trend import TREND_PLOT, trend_point, trend_x
+from lib.maturity import LEVEL_NAMES
 
 SVG = "{http://www.w3.org/2000/svg}"
 CX, CY, R = RADAR_CENTER.x, RADAR_CENTER.y, RADAR_RADIUS
@@ -290,7 +275,7 @@ def test_relay_labels_stay_inside_and_apart(index):
 
 
 def render(template, chart):
-    html = render_to_string(f"assessments/charts/{template}", {"chart": chart})
+    html = render_to_string(f"charts/{template}", {"chart": chart})
     # Our own template's output: parsing it proves it well-formed, escaped, nothing unclosed.
     figure = ET.fromstring(html)  # noqa: S314
     svg = figure.find(f"{SVG}svg")

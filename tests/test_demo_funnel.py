@@ -5,19 +5,18 @@ from datetime import date
 
 import pytest
 
-from assessments.demo import seed_demo
-from assessments.demo_funnel import STORIES, demo_figures, seed_demo_funnel
-from assessments.funnel import (
+from assessments.models import Assessment
+from devtools.demo import seed_demo
+from devtools.demo_funnel import STORIES, demo_figures, seed_demo_funnel
+from funnel.health import (
     RATED_HIGH_FROM,
     RATED_LOW_BELOW,
-    Figures,
     contradictions,
     handoff_health,
-    kpis,
-    problems,
     thresholds_with,
 )
-from assessments.models import FIGURE_FIELDS, Assessment, FunnelFigures
+from funnel.kpis import FIGURE_FIELDS, Figures, kpis, problems
+from funnel.models import FunnelFigures
 
 pytestmark = pytest.mark.django_db
 

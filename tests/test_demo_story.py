@@ -6,12 +6,13 @@ from statistics import mean
 
 import pytest
 
-from assessments.demo import DEMO_WORKSPACES, seed_demo
-from assessments.demo import _workspace as demo_workspace
-from assessments.demo_story import seed_demo_assessments
 from assessments.models import Answer, Assessment, Choice, Respondent, RespondentRole
-from assessments.quarters import Quarter
 from bank.models import BankVersion, Handoff
+from devtools.demo import _workspace as demo_workspace
+from devtools.demo import seed_demo
+from devtools.demo_story import seed_demo_assessments
+from devtools.demo_world import DEMO_WORKSPACES
+from lib.quarters import Quarter
 
 pytestmark = pytest.mark.django_db
 

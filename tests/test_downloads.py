@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from assessments.http import content_disposition
+from lib.http import content_disposition
 from tests.factories import answer_all, make_assessment, make_client, make_respondent
 
 

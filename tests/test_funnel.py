@@ -6,29 +6,22 @@ from decimal import Decimal
 
 import pytest
 
-from assessments.funnel import (
+from funnel.health import (
     DEFAULT_THRESHOLDS,
     FUNNEL_BOOST,
     HANDOFF_METRICS,
-    KPI_KEYS,
     THRESHOLD_LABELS,
-    Figures,
     HandoffHealth,
-    Kpi,
     Threshold,
     contradictions,
-    flags,
     handoff_health,
     health_label,
-    kpis,
-    observed_rates,
     priority_boosts,
-    problems,
     thresholds_with,
-    waterfall,
 )
-from assessments.models import FIGURE_FIELDS
-from assessments.scoring import HANDOFF_ORDER
+from funnel.kpis import FIGURE_FIELDS, KPI_KEYS, Figures, Kpi, flags, kpis, problems
+from funnel.waterfall import observed_rates, waterfall
+from lib.maturity import HANDOFF_ORDER
 
 # A quarter worked by hand; every KPI below is computed from these numbers.
 FULL = Figures(

@@ -3,13 +3,10 @@ from decimal import Decimal
 
 import pytest
 
-from assessments import csv_import, funnel_import
-from assessments.funnel_import import (
-    FunnelImportError,
-    FunnelImportSummary,
-    import_funnel_csv,
-)
-from assessments.models import FunnelFigures
+from funnel import imports as funnel_import
+from funnel.imports import FunnelImportError, FunnelImportSummary, import_funnel_csv
+from funnel.models import FunnelFigures
+from lib import csv as csv_import
 from tests.factories import make_client, make_workspace
 
 pytestmark = pytest.mark.django_db

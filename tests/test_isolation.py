@@ -22,8 +22,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, Role
-from assessments.models import Answer, FunnelFigures, PlanItem, Respondent
+from assessments.models import Answer, PlanItem, Respondent
 from bank.services import publish
+from funnel.models import FunnelFigures
 from tests.factories import (
     add_member,
     add_question,
@@ -396,7 +397,7 @@ def test_someone_else_holding_an_invitation_link_cannot_join_with_it(world):
     before = snapshot()
     client.post(reverse("accounts:invitation_accept", args=[world["invitation_links"]["pending"]]))
     assert snapshot() == before
-    url = reverse("assessments:client_list", args=[world["workspace"].slug])
+    url = reverse("clients:list", args=[world["workspace"].slug])
     assert client.get(url).status_code == 404
 
 
@@ -404,7 +405,7 @@ def test_a_member_removed_from_the_workspace_loses_every_page_at_once(world):
     viewer = world["users"]["viewer"]
     client = _logged_in(viewer)
     workspace = world["workspace"]
-    url = reverse("assessments:client_list", args=[workspace.slug])
+    url = reverse("clients:list", args=[workspace.slug])
     assert client.get(url).status_code == 200
     viewer.memberships.filter(workspace=workspace).delete()
     for route in WORKSPACE_ROUTES:

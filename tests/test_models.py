@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from accounts.models import Invitation, Membership, Role, User
-from assessments.models import Client
+from clients.models import Client
 from tests.factories import make_client, make_invitation, make_user, make_workspace
 
 pytestmark = pytest.mark.django_db

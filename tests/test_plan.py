@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
+from assessments.cache_keys import report_key
 from assessments.models import Answer, PlanItem, PlanStatus
 from assessments.plan import add_recommendation_to_plan, plan_progress, plan_summary
-from assessments.quarters import Quarter
-from assessments.report import report_context, report_digest
+from assessments.report import report_context
 from assessments.results import BankCache, compute_results, previous_assessment
+from lib.quarters import Quarter
 from tests.factories import (
     add_member,
     answer_all,
@@ -635,27 +636,29 @@ def test_the_report_lists_the_plan_open_items_first_without_the_dropped(
     assert "In progress" not in table and "Done" in table and "Planned" in table
 
 
-def test_a_plan_change_changes_the_report_digest(assessment, consultant):
-    before = report_digest(assessment)
+def test_a_plan_change_changes_the_report_key(assessment, consultant):
+    before = report_key(assessment)
     item = make_item(assessment.client)
-    added = report_digest(assessment)
+    added = report_key(assessment)
     assert added != before
-    PlanItem.objects.filter(pk=item.pk).update(status=PlanStatus.DONE)
-    assert report_digest(assessment) != added
-    done = report_digest(assessment)
-    PlanItem.objects.filter(pk=item.pk).update(owner_user=consultant)
-    owned = report_digest(assessment)
+    item.status = PlanStatus.DONE
+    item.save()
+    assert report_key(assessment) != added
+    done = report_key(assessment)
+    item.owner_user = consultant
+    item.save()
+    owned = report_key(assessment)
     assert owned != done
     consultant.name = "Cara Renamed"
     consultant.save()
-    assert report_digest(assessment) != owned
-    assert report_digest(assessment) == report_digest(assessment)
+    assert report_key(assessment) != owned
+    assert report_key(assessment) == report_key(assessment)
 
 
-def test_the_digest_ignores_other_clients_plans(assessment, workspace):
-    before = report_digest(assessment)
+def test_the_report_key_ignores_other_clients_plans(assessment, workspace):
+    before = report_key(assessment)
     make_item(make_client(workspace, name="Someone else"))
-    assert report_digest(assessment) == before
+    assert report_key(assessment) == before
 
 
 def test_an_owner_may_change_the_plan_too(client, owner, gtm_client):

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from assessments.quarters import Quarter
+from lib.quarters import Quarter
 
 
 @pytest.mark.parametrize("text", ["2026-Q3", "2026Q3", " 2026 - q3 ", "2026-q3"])

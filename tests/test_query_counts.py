@@ -22,18 +22,18 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role, User, Workspace
+from assessments.cache_keys import report_key
 from assessments.models import (
     Answer,
     Assessment,
-    FunnelFigures,
     PlanItem,
     PlanStatus,
     ReportRender,
     RespondentRole,
 )
-from assessments.report import report_digest
-from assessments.scale import SCALE_OWNER, seed_scale
 from assessments.summaries import refresh
+from devtools.scale import SCALE_OWNER, seed_scale
+from funnel.models import FunnelFigures
 from tests.factories import (
     PASSWORD,
     add_member,
@@ -133,7 +133,7 @@ def _build(label: str, size: Size) -> World:
     # (a redirect, not the 200 expected), rather than render it here.
     ReportRender.objects.create(
         assessment=closed,
-        digest=report_digest(closed),
+        digest=report_key(closed),
         status=ReportRender.Status.READY,
         pdf=b"%PDF-1.7 rendered earlier",
         render_seconds=60.0,
@@ -227,15 +227,16 @@ SUBMITTED = {"assessment": "open", "respondent": "submitted"}
 
 
 def _page(name: str, **options) -> Page:
-    return Page(f"assessments:{name}", **options)
+    # A name without a namespace is the assessments app's.
+    return Page(name if ":" in name else f"assessments:{name}", **options)
 
 
 GET_PAGES = [
     _page("workspace_home"),
-    _page("client_list"),
-    _page("client_create"),
+    _page("clients:list"),
+    _page("clients:create"),
     _page("client_detail"),
-    _page("client_edit"),
+    _page("clients:edit"),
     # The client's first quarter against its newest (open, with submitted answers).
     _page("compare", query_objects={"first": "first", "second": "open"}),
     _page("assessment_create"),
@@ -259,12 +260,12 @@ GET_PAGES = [
     _page("client_plan"),
     _page("plan_item_create"),
     _page("plan_item_edit"),
-    _page("client_funnel"),
-    _page("funnel_planner"),
-    _page("funnel_figures_create"),
-    _page("funnel_figures_edit"),
-    _page("funnel_import"),
-    _page("funnel_settings"),
+    _page("funnel:funnel"),
+    _page("funnel:planner"),
+    _page("funnel:figures_create"),
+    _page("funnel:figures_edit"),
+    _page("funnel:import"),
+    _page("funnel:settings"),
     _page("respondent_start", token="in_progress", status=302),
     _page("respondent_section", token="in_progress"),
     _page("respondent_review", token="in_progress"),
@@ -275,7 +276,7 @@ GET_PAGES = [
 OTHER_REQUESTS = [
     _page("results", variant="cached", cached=True),
     _page("workspace_home", variant="htmx", query={"sort": "index"}, htmx="dashboard-results"),
-    _page("client_list", variant="htmx", query={"q": "Scale"}, htmx="client-results"),
+    _page("clients:list", variant="htmx", query={"q": "Scale"}, htmx="client-results"),
     _page("report_status", variant="htmx", use={"assessment": "first"}, htmx="report-status"),
     _page(
         "respondent_answer", token="in_progress", body=_answer_body, variant="htmx", htmx="q-status"

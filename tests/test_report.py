@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 
 from assessments import pdf as pdf_module
-from assessments.demo import seed_demo
-from assessments.models import Answer, Assessment, FunnelFigures, ReportRender
+from assessments.cache_keys import report_key
+from assessments.models import Answer, Assessment, ReportRender
 from assessments.pdf import render_report_pdf, report_html
+from devtools.demo import seed_demo
+from funnel.models import FunnelFigures
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "report"
 
@@ -197,7 +199,7 @@ def test_a_large_report_renders_in_the_background_with_progress(
 def test_while_rendering_the_page_polls_and_works_without_javascript(demo, client):
     assessment = _assessment("Cobalt Health Systems", 1)
     _owner_client(client, assessment)
-    digest = pdf_module.report_digest(assessment)
+    digest = report_key(assessment)
     ReportRender.objects.create(assessment=assessment, digest=digest)  # queued, not done
     html = client.get(_url("report_status", assessment)).content.decode()
     assert "Preparing the report" in html

@@ -12,8 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.urls import reverse
 
-from assessments.demo import seed_demo
 from assessments.models import Assessment
+from devtools.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
 

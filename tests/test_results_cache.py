@@ -5,20 +5,17 @@ again, and every change to what it shows must.
 """
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 from django.test import Client as BrowserClient
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import (
-    Assessment,
-    FunnelFigures,
-    FunnelThresholds,
-    PlanItem,
-    results_changed,
-)
+from assessments.models import Assessment, PlanItem, results_changed
 from assessments.views import results as results_views
+from funnel.models import FunnelFigures, FunnelThresholds
 from tests.factories import (
     answer_all,
     make_assessment,
@@ -234,13 +231,27 @@ def test_the_cached_add_to_plan_forms_carry_each_visitors_own_csrf_token(
     assert PlanItem.objects.filter(client=assessment.client).count() == 1
 
 
-def test_in_development_an_edited_template_shows_without_a_restart(
-    client, owner, assessment, renders, settings, monkeypatch
-):
-    from assessments import page_cache
+@pytest.fixture
+def chart_templates(tmp_path, settings):
+    """A copy of the templates the pages are drawn from, edited by the test."""
+    copy = tmp_path / "templates"
+    shutil.copytree(Path(settings.BASE_DIR, "templates"), copy)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [copy]}]
+    return copy
 
+
+def _edit_the_radar(templates: Path) -> None:
+    radar = templates / "charts" / "_radar.svg.html"
+    radar.write_text(radar.read_text() + "\n{# a new release #}\n")
+
+
+def test_in_development_an_edited_template_shows_without_a_restart(
+    client, owner, assessment, renders, settings, chart_templates
+):
     settings.DEBUG = True
     _open(client, owner, assessment)
-    monkeypatch.setattr(page_cache, "BODY_SOURCES", (*page_cache.BODY_SOURCES, "README.md"))
-    _open(client, owner, assessment)  # the sources' fingerprint changed: rendered again
+    _open(client, owner, assessment)
+    assert len(renders) == 1
+    _edit_the_radar(chart_templates)
+    _open(client, owner, assessment)  # the code version changed: rendered again
     assert len(renders) == 2

@@ -11,8 +11,8 @@ from assessments.scoring import (
     ResponseSpec,
     ScoringInput,
     score,
-    stage_of,
 )
+from lib.maturity import stage_of
 
 PEOPLE = DimensionSpec("people", "People", 1)
 PROCESS = DimensionSpec("process", "Process", 2)

@@ -188,7 +188,7 @@ def test_the_accent_style_is_let_through_by_this_responses_nonce_alone(client, o
 @pytest.mark.django_db
 def test_htmx_fragments_carry_the_policy_too(client, owner, workspace):
     client.force_login(owner)
-    url = reverse("assessments:client_list", args=[workspace.slug])
+    url = reverse("clients:list", args=[workspace.slug])
 
     response = client.get(url, headers={"HX-Request": "true"})
 

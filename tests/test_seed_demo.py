@@ -3,10 +3,11 @@ from django.core.management import CommandError, call_command
 from django.http import HttpRequest
 
 from accounts.models import Membership, Role, User, Workspace
-from assessments.demo import DEMO_PASSWORD
-from assessments.models import Answer, Assessment, Client, Respondent
-from assessments.scale import SCALE_WORKSPACE
+from assessments.models import Answer, Assessment, Respondent
 from bank.models import BankVersion
+from clients.models import Client
+from devtools.demo_world import DEMO_PASSWORD
+from devtools.scale import SCALE_WORKSPACE
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.models import Role, Workspace
-from assessments.models import FunnelFigures, PlanItem
+from assessments.models import PlanItem
+from funnel.models import FunnelFigures
 from tests.factories import (
     PASSWORD,
     add_member,
@@ -140,7 +141,7 @@ def test_every_role_allowed_can_open_the_page(client, world, route):
 def test_the_outsider_can_still_use_their_own_workspace(client, world):
     client.force_login(world["outsider"])
     own = world["outsider_workspace"]
-    response = client.get(reverse("assessments:client_list", args=[own.slug]))
+    response = client.get(reverse("clients:list", args=[own.slug]))
     assert response.status_code == 200
 
 

@@ -148,9 +148,9 @@ def test_a_reset_for_an_unknown_email_sends_nothing_and_says_the_same(client, db
 def test_home_opens_the_workspace_used_last(client, owner, workspace):
     other = make_workspace(owner=owner, name="Another")
     client.force_login(owner)
-    client.get(reverse("assessments:client_list", args=[other.slug]))
+    client.get(reverse("clients:list", args=[other.slug]))
     assert client.get(reverse("home"))["Location"] == other.get_absolute_url()
-    client.get(reverse("assessments:client_list", args=[workspace.slug]))
+    client.get(reverse("clients:list", args=[workspace.slug]))
     assert client.get(reverse("home"))["Location"] == workspace.get_absolute_url()
 
 
@@ -179,7 +179,7 @@ def test_a_blank_workspace_name_is_refused(client, owner):
 def test_the_current_workspace_is_shown_and_the_others_are_one_click_away(client, owner, workspace):
     other = make_workspace(owner=owner, name="Second Shop")
     client.force_login(owner)
-    html = client.get(reverse("assessments:client_list", args=[other.slug])).content.decode()
+    html = client.get(reverse("clients:list", args=[other.slug])).content.decode()
     summary = re.search(r"<summary[^>]*>(.*?)</summary>", html, re.S).group(1)
     assert "Second Shop" in summary
     assert f'href="{workspace.get_absolute_url()}"' in html

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import hash_token
-from assessments.csv_import import MAX_CSV_BYTES
 from assessments.models import Assessment, Respondent
+from lib.csv import MAX_CSV_BYTES
 from tests.factories import (
     answer_all,
     make_assessment,

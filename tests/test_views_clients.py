@@ -1,14 +1,14 @@
 import pytest
 from django.urls import reverse
 
-from assessments.models import Client, CompanySize
+from clients.models import Client, CompanySize
 from tests.factories import make_client, make_workspace
 
 VALID = {"name": "Cobalt Health", "industry": "Healthcare technology", "company_size": "51-200"}
 
 
 def _create_url(workspace):
-    return reverse("assessments:client_create", args=[workspace.slug])
+    return reverse("clients:create", args=[workspace.slug])
 
 
 def test_a_consultant_adds_a_client_to_the_current_workspace(client, consultant, workspace):
@@ -72,7 +72,7 @@ def test_a_duplicate_of_an_archived_client_says_so(client, consultant, workspace
 
 def test_editing_a_client(client, consultant, workspace, gtm_client):
     client.force_login(consultant)
-    url = reverse("assessments:client_edit", args=[workspace.slug, gtm_client.pk])
+    url = reverse("clients:edit", args=[workspace.slug, gtm_client.pk])
     assert client.get(url).context["form"].initial["name"] == "Brightline Logistics"
     client.post(url, {**VALID, "name": "Brightline Freight"})
     gtm_client.refresh_from_db()
@@ -83,7 +83,7 @@ def test_saving_a_client_under_its_own_name_is_not_a_duplicate(
     client, consultant, workspace, gtm_client
 ):
     client.force_login(consultant)
-    url = reverse("assessments:client_edit", args=[workspace.slug, gtm_client.pk])
+    url = reverse("clients:edit", args=[workspace.slug, gtm_client.pk])
     response = client.post(url, {**VALID, "name": "Brightline Logistics"})
     assert response.status_code == 302
 
@@ -92,15 +92,15 @@ def test_archiving_hides_a_client_from_the_active_list_until_restored(
     client, consultant, workspace, gtm_client
 ):
     client.force_login(consultant)
-    list_url = reverse("assessments:client_list", args=[workspace.slug])
-    client.post(reverse("assessments:client_archive", args=[workspace.slug, gtm_client.pk]))
+    list_url = reverse("clients:list", args=[workspace.slug])
+    client.post(reverse("clients:archive", args=[workspace.slug, gtm_client.pk]))
     gtm_client.refresh_from_db()
     assert gtm_client.is_archived
     assert _names(client.get(list_url)) == []
     assert _names(client.get(list_url, {"status": "archived"})) == [gtm_client.name]
     assert "Archived on" in client.get(gtm_client.get_absolute_url()).content.decode()
 
-    client.post(reverse("assessments:client_restore", args=[workspace.slug, gtm_client.pk]))
+    client.post(reverse("clients:restore", args=[workspace.slug, gtm_client.pk]))
     gtm_client.refresh_from_db()
     assert not gtm_client.is_archived
     assert _names(client.get(list_url)) == [gtm_client.name]
@@ -115,7 +115,7 @@ def test_searching_clients_by_name_or_industry(client, viewer, workspace):
     make_client(workspace, name="Beta Bank", industry="Financial services")
     make_client(workspace, name="Gamma Grid", industry="Utilities")
     client.force_login(viewer)
-    url = reverse("assessments:client_list", args=[workspace.slug])
+    url = reverse("clients:list", args=[workspace.slug])
     assert _names(client.get(url, {"q": "bank"})) == ["Beta Bank"]
     assert _names(client.get(url, {"q": "MANUFACT"})) == ["Acme Robotics"]
     assert _names(client.get(url, {"q": ""})) == ["Acme Robotics", "Beta Bank", "Gamma Grid"]
@@ -125,7 +125,7 @@ def test_searching_clients_by_name_or_industry(client, viewer, workspace):
 
 def test_a_nonsense_filter_falls_back_to_active_clients(client, viewer, workspace, gtm_client):
     client.force_login(viewer)
-    url = reverse("assessments:client_list", args=[workspace.slug])
+    url = reverse("clients:list", args=[workspace.slug])
     response = client.get(url, {"status": "<script>", "page": "abc", "q": "x" * 500})
     assert response.status_code == 200
     assert _names(client.get(url, {"status": "bogus"})) == [gtm_client.name]
@@ -133,7 +133,7 @@ def test_a_nonsense_filter_falls_back_to_active_clients(client, viewer, workspac
 
 def test_an_htmx_search_gets_only_the_results(client, viewer, workspace, gtm_client):
     client.force_login(viewer)
-    url = reverse("assessments:client_list", args=[workspace.slug])
+    url = reverse("clients:list", args=[workspace.slug])
     response = client.get(
         url, {"q": "bright"}, headers={"HX-Request": "true", "HX-Target": "client-results"}
     )
@@ -151,7 +151,7 @@ def test_the_client_list_pages_and_takes_few_queries(
     )
     make_client(make_workspace(), name="Not ours")
     client.force_login(viewer)
-    url = reverse("assessments:client_list", args=[workspace.slug])
+    url = reverse("clients:list", args=[workspace.slug])
     client.get(url)  # the first visit also remembers the workspace in the session
     with django_assert_max_num_queries(8):
         response = client.get(url, {"page": 3})
@@ -161,13 +161,13 @@ def test_the_client_list_pages_and_takes_few_queries(
 
 def test_the_empty_list_tells_a_consultant_what_to_do_next(client, consultant, workspace):
     client.force_login(consultant)
-    html = client.get(reverse("assessments:client_list", args=[workspace.slug])).content.decode()
+    html = client.get(reverse("clients:list", args=[workspace.slug])).content.decode()
     assert "No clients yet" in html and "Add your first client" in html
 
 
 def test_the_empty_list_tells_a_viewer_who_can_add_clients(client, viewer, workspace):
     client.force_login(viewer)
-    html = client.get(reverse("assessments:client_list", args=[workspace.slug])).content.decode()
+    html = client.get(reverse("clients:list", args=[workspace.slug])).content.decode()
     assert "No clients yet" in html
     assert "Add your first client" not in html and "Add client" not in html
 

@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.csv_import import MAX_CSV_BYTES
-from assessments.funnel import DEFAULT_THRESHOLDS
-from assessments.models import FIGURE_FIELDS, FunnelFigures, FunnelThresholds
-from assessments.quarters import Quarter
+from funnel.health import DEFAULT_THRESHOLDS
+from funnel.kpis import FIGURE_FIELDS
+from funnel.models import FunnelFigures, FunnelThresholds
+from lib.csv import MAX_CSV_BYTES
+from lib.quarters import Quarter
 from tests.factories import make_client, make_workspace
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def _figures(client, year=2026, quarter=3, **values) -> FunnelFigures:
 
 
 def _url(name: str, client, *more) -> str:
-    return reverse(f"assessments:{name}", args=[client.workspace.slug, client.pk, *more])
+    return reverse(name, args=[client.workspace.slug, client.pk, *more])
 
 
 def _text(response) -> str:
@@ -75,7 +76,7 @@ def _post_data(quarter: str, **values) -> dict:
 def test_an_empty_funnel_explains_what_to_enter_and_why(client, consultant, gtm_client):
     client.force_login(consultant)
 
-    response = client.get(_url("client_funnel", gtm_client))
+    response = client.get(_url("funnel:funnel", gtm_client))
 
     text = _text(response)
     assert "No funnel figures yet" in text
@@ -88,7 +89,7 @@ def test_the_page_shows_every_figure_and_kpi_per_quarter(client, consultant, gtm
     _figures(gtm_client, quarter=3, content_downloads=None)
     client.force_login(consultant)
 
-    response = client.get(_url("client_funnel", gtm_client))
+    response = client.get(_url("funnel:funnel", gtm_client))
 
     text = _text(response)
     assert "2026-Q2" in text and "2026-Q3" in text
@@ -107,7 +108,7 @@ def test_quarter_over_quarter_arrows_say_better_or_worse(client, consultant, gtm
     _figures(gtm_client, quarter=3, sals=30, days_mql_to_sal=Decimal("9"))
     client.force_login(consultant)
 
-    html = client.get(_url("client_funnel", gtm_client)).content.decode()
+    html = client.get(_url("funnel:funnel", gtm_client)).content.decode()
 
     assert 'class="qoq worse" title="Down from 40.0% in 2026-Q2"' in html  # MQL → SAL fell
     assert 'class="qoq worse" title="Up from 4.0 days in 2026-Q2"' in html  # slower follow-up
@@ -118,7 +119,7 @@ def test_no_arrow_without_the_quarter_just_before(client, consultant, gtm_client
     _figures(gtm_client, year=2026, quarter=2)  # 2026-Q1 has no figures
     client.force_login(consultant)
 
-    response = client.get(_url("client_funnel", gtm_client))
+    response = client.get(_url("funnel:funnel", gtm_client))
 
     cells = [cell for _, rows in response.context["groups"] for row in rows for cell in row.cells]
     assert cells and not any(cell.arrow for cell in cells)
@@ -129,7 +130,7 @@ def test_each_handoffs_observed_health_is_shown_per_quarter(client, consultant, 
     _figures(gtm_client)
     client.force_login(consultant)
 
-    response = client.get(_url("client_funnel", gtm_client))
+    response = client.get(_url("funnel:funnel", gtm_client))
 
     text = _text(response)
     assert "Handoff health in 2026-Q3" in text
@@ -149,7 +150,7 @@ def test_the_workspaces_thresholds_judge_the_handoffs(client, owner, workspace, 
     )
     client.force_login(owner)
 
-    text = _text(client.get(_url("client_funnel", gtm_client)))
+    text = _text(client.get(_url("funnel:funnel", gtm_client)))
 
     assert "Lead gen → Sales-ready opportunities Healthy 100 of 100" in text
     assert "Judged against this workspace’s own thresholds" in text
@@ -159,7 +160,7 @@ def test_flagged_figures_are_listed_to_check(client, consultant, gtm_client):
     _figures(gtm_client, inquiries=100, mqls=120)
     client.force_login(consultant)
 
-    text = _text(client.get(_url("client_funnel", gtm_client)))
+    text = _text(client.get(_url("funnel:funnel", gtm_client)))
 
     assert "Worth a second look 1 to check" in text
     assert "More MQLs (120) than inquiries (100): possible when leads" in text
@@ -170,7 +171,7 @@ def test_the_trend_chart_plots_rates_in_percent_with_gaps(client, consultant, gt
     _figures(gtm_client, year=2026, quarter=2, mqls=120)
     client.force_login(consultant)
 
-    response = client.get(_url("client_funnel", gtm_client))
+    response = client.get(_url("funnel:funnel", gtm_client))
 
     chart = response.context["chart"]
     assert [cell.text for cell in chart.table.headers] == [
@@ -190,20 +191,20 @@ def test_a_single_quarter_has_no_chart(client, consultant, gtm_client):
     _figures(gtm_client)
     client.force_login(consultant)
 
-    assert client.get(_url("client_funnel", gtm_client)).context["chart"] is None
+    assert client.get(_url("funnel:funnel", gtm_client)).context["chart"] is None
 
 
 def test_a_viewer_reads_everything_but_gets_nothing_that_changes(client, viewer, gtm_client):
     figures = _figures(gtm_client)
     client.force_login(viewer)
 
-    response = client.get(_url("client_funnel", gtm_client))
+    response = client.get(_url("funnel:funnel", gtm_client))
 
     html = response.content.decode()
     assert "MQL → SAL" in html and "Plan revenue" in html
-    assert _url("funnel_figures_edit", gtm_client, figures.pk) not in html
-    assert _url("funnel_figures_create", gtm_client) not in html
-    assert _url("funnel_import", gtm_client) not in html
+    assert _url("funnel:figures_edit", gtm_client, figures.pk) not in html
+    assert _url("funnel:figures_create", gtm_client) not in html
+    assert _url("funnel:import", gtm_client) not in html
     assert "owners and consultants enter and change them" in _text(response)
 
 
@@ -212,7 +213,7 @@ def test_the_client_page_links_to_the_funnel_for_every_member(client, viewer, gt
 
     response = client.get(gtm_client.get_absolute_url())
 
-    assert f'href="{_url("client_funnel", gtm_client)}">Funnel</a>' in response.content.decode()
+    assert f'href="{_url("funnel:funnel", gtm_client)}">Funnel</a>' in response.content.decode()
 
 
 def _queries(client, url) -> int:
@@ -227,7 +228,7 @@ def test_the_funnel_page_reads_eight_quarters_in_as_many_queries_as_one(
 ):
     _figures(gtm_client, year=2024, quarter=3)
     client.force_login(consultant)
-    url = _url("client_funnel", gtm_client)
+    url = _url("funnel:funnel", gtm_client)
     one = _queries(client, url)
     for n in range(1, 8):
         period = Quarter(2024, 3).shifted(n)
@@ -248,7 +249,7 @@ def test_the_funnel_page_reads_eight_quarters_in_as_many_queries_as_one(
 def test_the_form_offers_the_quarter_just_ended(client, consultant, gtm_client):
     client.force_login(consultant)
 
-    response = client.get(_url("funnel_figures_create", gtm_client))
+    response = client.get(_url("funnel:figures_create", gtm_client))
 
     expected = str(Quarter.of(timezone.localdate()).previous())
     assert response.context["form"]["quarter"].value() == expected
@@ -263,7 +264,7 @@ def test_a_quarter_already_entered_is_not_offered_first(client, consultant, gtm_
     _figures(gtm_client, year=ended.year, quarter=ended.number)
     client.force_login(consultant)
 
-    response = client.get(_url("funnel_figures_create", gtm_client))
+    response = client.get(_url("funnel:figures_create", gtm_client))
 
     assert response.context["form"]["quarter"].value() == str(ended.next())
 
@@ -283,7 +284,7 @@ def test_entering_figures_saves_them_and_shows_the_flags(client, consultant, gtm
         days_mql_to_sal="2.5",
     )
 
-    response = client.post(_url("funnel_figures_create", gtm_client), data, follow=True)
+    response = client.post(_url("funnel:figures_create", gtm_client), data, follow=True)
 
     figures = gtm_client.funnel_figures.get()
     assert (figures.inquiries, figures.mqls, figures.sals) == (1200, 1300, 400)
@@ -311,7 +312,7 @@ def test_a_count_that_is_not_a_count_is_refused(client, consultant, gtm_client, 
     client.force_login(consultant)
 
     response = client.post(
-        _url("funnel_figures_create", gtm_client), _post_data(_quarter(), mqls=typed)
+        _url("funnel:figures_create", gtm_client), _post_data(_quarter(), mqls=typed)
     )
 
     assert response.status_code == 200
@@ -325,7 +326,7 @@ def test_money_and_days_are_checked_too(client, consultant, gtm_client):
         _quarter(), pipeline_value="-1", average_deal_size="a lot", days_sql_to_won="99999"
     )
 
-    response = client.post(_url("funnel_figures_create", gtm_client), data)
+    response = client.post(_url("funnel:figures_create", gtm_client), data)
 
     errors = response.context["form"].errors
     assert errors["pipeline_value"] == [
@@ -340,7 +341,7 @@ def test_an_impossible_figure_is_refused_on_its_field(client, consultant, gtm_cl
     client.force_login(consultant)
     data = _post_data(_quarter(), emails_sent="1000", emails_opened="1200", emails_clicked="1001")
 
-    response = client.post(_url("funnel_figures_create", gtm_client), data)
+    response = client.post(_url("funnel:figures_create", gtm_client), data)
 
     errors = response.context["form"].errors
     assert errors["emails_opened"] == ["More emails opened (1,200) than sent (1,000)."]
@@ -352,7 +353,7 @@ def test_an_impossible_figure_is_refused_on_its_field(client, consultant, gtm_cl
 def test_a_form_without_any_figure_is_refused(client, consultant, gtm_client):
     client.force_login(consultant)
 
-    response = client.post(_url("funnel_figures_create", gtm_client), _post_data(_quarter()))
+    response = client.post(_url("funnel:figures_create", gtm_client), _post_data(_quarter()))
 
     assert response.context["form"].non_field_errors() == [
         "Enter at least one figure; the others may stay empty."
@@ -364,7 +365,7 @@ def test_a_quarter_outside_the_list_is_refused(client, consultant, gtm_client):
     client.force_login(consultant)
 
     response = client.post(
-        _url("funnel_figures_create", gtm_client), _post_data("2026-Q9", mqls="10")
+        _url("funnel:figures_create", gtm_client), _post_data("2026-Q9", mqls="10")
     )
 
     assert response.context["form"].errors["quarter"] == [
@@ -379,13 +380,13 @@ def test_a_quarter_that_has_figures_links_to_them(client, consultant, gtm_client
     client.force_login(consultant)
 
     response = client.post(
-        _url("funnel_figures_create", gtm_client), _post_data(_quarter(), mqls="10")
+        _url("funnel:figures_create", gtm_client), _post_data(_quarter(), mqls="10")
     )
 
     assert response.context["form"].errors["quarter"] == [
         f"Brightline Logistics already has figures for {period}: edit them instead."
     ]
-    assert _url("funnel_figures_edit", gtm_client, existing.pk) in response.content.decode()
+    assert _url("funnel:figures_edit", gtm_client, existing.pk) in response.content.decode()
     assert gtm_client.funnel_figures.get().mqls == 100
 
 
@@ -393,7 +394,7 @@ def test_editing_shows_the_figures_and_saves_changes(client, consultant, gtm_cli
     period = Quarter.parse(_quarter())
     figures = _figures(gtm_client, year=period.year, quarter=period.number)
     client.force_login(consultant)
-    url = _url("funnel_figures_edit", gtm_client, figures.pk)
+    url = _url("funnel:figures_edit", gtm_client, figures.pk)
 
     form = client.get(url).context["form"]
     assert form["pipeline_value"].value() == "600000"  # not 600000.00
@@ -410,7 +411,7 @@ def test_an_old_quarter_stays_choosable_when_editing(client, consultant, gtm_cli
     figures = _figures(gtm_client, year=2015, quarter=1)
     client.force_login(consultant)
 
-    response = client.get(_url("funnel_figures_edit", gtm_client, figures.pk))
+    response = client.get(_url("funnel:figures_edit", gtm_client, figures.pk))
 
     assert ("2015-Q1", "2015-Q1") in response.context["form"].fields["quarter"].choices
 
@@ -422,7 +423,7 @@ def test_moving_figures_onto_a_quarter_that_has_some_is_refused(client, consulta
     client.force_login(consultant)
 
     response = client.post(
-        _url("funnel_figures_edit", gtm_client, earlier.pk), _post_data(_quarter(), mqls="5")
+        _url("funnel:figures_edit", gtm_client, earlier.pk), _post_data(_quarter(), mqls="5")
     )
 
     assert "already has figures" in response.context["form"].errors["quarter"][0]
@@ -434,8 +435,8 @@ def test_figures_of_another_client_or_workspace_are_not_found(client, consultant
     client.force_login(consultant)
 
     for figures in (sibling, foreign):
-        assert client.get(_url("funnel_figures_edit", gtm_client, figures.pk)).status_code == 404
-        response = client.post(_url("funnel_figures_delete", gtm_client, figures.pk))
+        assert client.get(_url("funnel:figures_edit", gtm_client, figures.pk)).status_code == 404
+        response = client.post(_url("funnel:figures_delete", gtm_client, figures.pk))
         assert response.status_code == 404
     assert FunnelFigures.objects.count() == 2
 
@@ -444,7 +445,7 @@ def test_deleting_a_quarters_figures(client, consultant, gtm_client):
     figures = _figures(gtm_client)
     client.force_login(consultant)
 
-    response = client.post(_url("funnel_figures_delete", gtm_client, figures.pk), follow=True)
+    response = client.post(_url("funnel:figures_delete", gtm_client, figures.pk), follow=True)
 
     assert not FunnelFigures.objects.exists()
     assert _messages(response) == ["The 2026-Q3 figures of Brightline Logistics deleted."]
@@ -462,9 +463,9 @@ def test_importing_a_file_says_what_was_added_and_updated(client, consultant, gt
     client.force_login(consultant)
     data = b"quarter,inquiries,mqls\n2026-Q2,500,600\n2026-Q3,520,130\n"
 
-    response = client.post(_url("funnel_import", gtm_client), {"file": _upload(data)}, follow=True)
+    response = client.post(_url("funnel:import", gtm_client), {"file": _upload(data)}, follow=True)
 
-    assert response.redirect_chain[-1][0] == _url("client_funnel", gtm_client)
+    assert response.redirect_chain[-1][0] == _url("funnel:funnel", gtm_client)
     messages = _messages(response)
     assert messages[0].startswith("Imported 2 quarters: 2026-Q3 added; 2026-Q2 updated")
     assert messages[1].startswith("2026-Q2: More MQLs (600) than inquiries (500)")
@@ -475,7 +476,7 @@ def test_a_bad_file_lists_every_problem_and_saves_nothing(client, consultant, gt
     client.force_login(consultant)
     data = b"quarter,mqls\n2026-Q3,ten\n2026-Q9,5\n"
 
-    response = client.post(_url("funnel_import", gtm_client), {"file": _upload(data)})
+    response = client.post(_url("funnel:import", gtm_client), {"file": _upload(data)})
 
     text = _text(response)
     assert "Nothing was imported. Fix these problems in the file" in text
@@ -488,7 +489,7 @@ def test_a_utf16_file_gets_one_clear_message(client, consultant, gtm_client):
     client.force_login(consultant)
     data = "quarter,mqls\n2026-Q3,10\n".encode("utf-16")
 
-    response = client.post(_url("funnel_import", gtm_client), {"file": _upload(data)})
+    response = client.post(_url("funnel:import", gtm_client), {"file": _upload(data)})
 
     assert response.context["errors"] == [
         "This is not a CSV file of funnel figures. Save it from your spreadsheet as “CSV UTF-8” "
@@ -499,7 +500,7 @@ def test_a_utf16_file_gets_one_clear_message(client, consultant, gtm_client):
 def test_the_import_form_asks_for_a_file(client, consultant, gtm_client):
     client.force_login(consultant)
 
-    response = client.post(_url("funnel_import", gtm_client), {})
+    response = client.post(_url("funnel:import", gtm_client), {})
 
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == ["This field is required."]
@@ -509,7 +510,7 @@ def test_a_file_over_the_size_limit_is_refused_unread(client, consultant, gtm_cl
     client.force_login(consultant)
     data = b"quarter,mqls\n" + b"2026-Q3,10\n" * (MAX_CSV_BYTES // 11 + 1)
 
-    response = client.post(_url("funnel_import", gtm_client), {"file": _upload(data)})
+    response = client.post(_url("funnel:import", gtm_client), {"file": _upload(data)})
 
     assert response.context["form"].errors["file"] == ["The file is larger than 2 MB."]
     assert not FunnelFigures.objects.exists()
@@ -523,7 +524,7 @@ def test_the_planner_starts_from_the_latest_quarters_rates(client, viewer, gtm_c
     _figures(gtm_client, quarter=3)  # inquiry → MQL 25%, MQL → SAL 30%, ...
     client.force_login(viewer)
 
-    response = client.get(_url("funnel_planner", gtm_client))
+    response = client.get(_url("funnel:planner", gtm_client))
 
     form = response.context["form"]
     assert not form.is_bound
@@ -542,7 +543,7 @@ def test_the_planner_works_back_from_the_target(client, viewer, gtm_client):
     client.force_login(viewer)
 
     response = client.get(
-        _url("funnel_planner", gtm_client), {"target_revenue": "500,000", "quarter": _next()}
+        _url("funnel:planner", gtm_client), {"target_revenue": "500,000", "quarter": _next()}
     )
 
     stages = response.context["stages"]
@@ -577,7 +578,7 @@ def test_edited_rates_and_deal_size_change_the_plan(client, viewer, gtm_client):
         "deal_size": "100000",
     }
 
-    stages = client.get(_url("funnel_planner", gtm_client), query).context["stages"]
+    stages = client.get(_url("funnel:planner", gtm_client), query).context["stages"]
 
     assert [s.needed for s in stages] == ["80", "40", "20", "10", "5"]
     assert stages[-1].gap_text == "2 short" and stages[0].gap_text == "320 ahead"
@@ -587,7 +588,7 @@ def test_what_is_missing_to_plan_is_named(client, viewer, gtm_client):
     client.force_login(viewer)  # no figures: no observed rates
 
     response = client.get(
-        _url("funnel_planner", gtm_client),
+        _url("funnel:planner", gtm_client),
         {"target_revenue": "100000", "quarter": _next(), "deal_size": "20000", "win_rate": "20"},
     )
 
@@ -624,7 +625,7 @@ def test_bad_planner_input_is_explained_not_a_500(
     client.force_login(viewer)
 
     response = client.get(
-        _url("funnel_planner", gtm_client),
+        _url("funnel:planner", gtm_client),
         {"target_revenue": "100000", "quarter": _next(), **query},
     )
 
@@ -639,7 +640,7 @@ def test_htmx_gets_only_the_result(client, viewer, gtm_client):
     client.force_login(viewer)
 
     response = client.get(
-        _url("funnel_planner", gtm_client),
+        _url("funnel:planner", gtm_client),
         {"target_revenue": "500000", "quarter": _next()},
         headers={"HX-Request": "true"},
     )
@@ -655,7 +656,7 @@ def test_the_planner_reads_eight_quarters_in_as_many_queries_as_one(
 ):
     _figures(gtm_client, year=2024, quarter=3)
     client.force_login(viewer)
-    url = _url("funnel_planner", gtm_client) + f"?target_revenue=100000&quarter={_next()}"
+    url = _url("funnel:planner", gtm_client) + f"?target_revenue=100000&quarter={_next()}"
     one = _queries(client, url)
     for n in range(1, 8):
         period = Quarter(2024, 3).shifted(n)
@@ -669,7 +670,7 @@ def test_the_planner_reads_eight_quarters_in_as_many_queries_as_one(
 
 
 def _settings_url(workspace) -> str:
-    return reverse("assessments:funnel_settings", args=[workspace.slug])
+    return reverse("funnel:settings", args=[workspace.slug])
 
 
 def _threshold_data(**changes) -> dict:
@@ -741,9 +742,7 @@ def test_reset_goes_back_to_the_defaults(client, owner, workspace):
     client.force_login(owner)
 
     assert "1 metric differs from the defaults." in _text(client.get(_settings_url(workspace)))
-    response = client.post(
-        reverse("assessments:funnel_settings_reset", args=[workspace.slug]), follow=True
-    )
+    response = client.post(reverse("funnel:settings_reset", args=[workspace.slug]), follow=True)
 
     assert not FunnelThresholds.objects.exists()
     assert _messages(response) == ["Funnel thresholds reset to the defaults."]

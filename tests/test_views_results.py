@@ -5,8 +5,9 @@ import pytest
 from django.urls import reverse
 
 from assessments.exports import SCHEMA
-from assessments.models import Answer, FunnelFigures
+from assessments.models import Answer
 from assessments.results import BankCache, compute_results, previous_assessment
+from funnel.models import FunnelFigures
 from tests.factories import answer_all, make_assessment, make_bank_version, make_respondent
 
 DIMENSION_FIELDS = ("key", "name", "weight", "index", "stage", "stage_name", "confidence", "target")

@@ -10,15 +10,9 @@ from urllib.parse import urlencode
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
-from assessments.models import (
-    Answer,
-    Assessment,
-    Client,
-    FunnelFigures,
-    FunnelThresholds,
-    PlanItem,
-    Respondent,
-)
+from assessments.models import Answer, Assessment, PlanItem, Respondent
+from clients.models import Client
+from funnel.models import FunnelFigures, FunnelThresholds
 
 
 @dataclass(frozen=True)
@@ -37,12 +31,12 @@ READ, CHANGE, OWN = Role.VIEWER, Role.CONSULTANT, Role.OWNER
 
 WORKSPACE_ROUTES = [
     _route("assessments:workspace_home", {"GET"}, READ),
-    _route("assessments:client_list", {"GET"}, READ),
-    _route("assessments:client_create", {"GET", "POST"}, CHANGE),
+    _route("clients:list", {"GET"}, READ),
+    _route("clients:create", {"GET", "POST"}, CHANGE),
     _route("assessments:client_detail", {"GET"}, READ, "client"),
-    _route("assessments:client_edit", {"GET", "POST"}, CHANGE, "client"),
-    _route("assessments:client_archive", {"POST"}, CHANGE, "client"),
-    _route("assessments:client_restore", {"POST"}, CHANGE, "client"),
+    _route("clients:edit", {"GET", "POST"}, CHANGE, "client"),
+    _route("clients:archive", {"POST"}, CHANGE, "client"),
+    _route("clients:restore", {"POST"}, CHANGE, "client"),
     _route("assessments:compare", {"GET"}, READ, "client"),
     _route("assessments:assessment_create", {"GET", "POST"}, CHANGE, "client"),
     _route("assessments:assessment_detail", {"GET"}, READ, "assessment"),
@@ -88,14 +82,14 @@ WORKSPACE_ROUTES = [
     _route("assessments:plan_add_recommendation", {"POST"}, CHANGE, "assessment"),
     # The funnel: everyone reads it and plans with it; consultants and owners change the
     # figures; owners set the workspace's thresholds.
-    _route("assessments:client_funnel", {"GET"}, READ, "client"),
-    _route("assessments:funnel_planner", {"GET"}, READ, "client"),
-    _route("assessments:funnel_figures_create", {"GET", "POST"}, CHANGE, "client"),
-    _route("assessments:funnel_figures_edit", {"GET", "POST"}, CHANGE, "client", "figures"),
-    _route("assessments:funnel_figures_delete", {"POST"}, CHANGE, "client", "figures"),
-    _route("assessments:funnel_import", {"GET", "POST"}, CHANGE, "client"),
-    _route("assessments:funnel_settings", {"GET", "POST"}, OWN),
-    _route("assessments:funnel_settings_reset", {"POST"}, OWN),
+    _route("funnel:funnel", {"GET"}, READ, "client"),
+    _route("funnel:planner", {"GET"}, READ, "client"),
+    _route("funnel:figures_create", {"GET", "POST"}, CHANGE, "client"),
+    _route("funnel:figures_edit", {"GET", "POST"}, CHANGE, "client", "figures"),
+    _route("funnel:figures_delete", {"POST"}, CHANGE, "client", "figures"),
+    _route("funnel:import", {"GET", "POST"}, CHANGE, "client"),
+    _route("funnel:settings", {"GET", "POST"}, OWN),
+    _route("funnel:settings_reset", {"POST"}, OWN),
 ]
 
 # URLs outside any workspace, each covered by the tests named beside it.

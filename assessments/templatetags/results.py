@@ -1,7 +1,9 @@
 from django import template
 
 from assessments.models import Choice, RespondentRole
-from assessments.scoring import HANDOFF_NAMES, HANDOFF_SHORT_NAMES, stage_of
+from funnel import health
+from funnel.kpis import KPI_UNITS
+from lib.maturity import HANDOFF_NAMES, HANDOFF_SHORT_NAMES, stage_of
 
 register = template.Library()
 
@@ -41,32 +43,28 @@ def handoff_short_or_blank(key: str) -> str:
 @register.simple_tag
 def funnel_methodology() -> dict:
     """The funnel rules as the methodology page and the report state them (from the code)."""
-    from assessments import funnel
-
     metrics = [
         {
             "handoff": HANDOFF_NAMES[handoff],
-            "label": funnel.THRESHOLD_LABELS[key],
-            "poor": _threshold_text(key, funnel.DEFAULT_THRESHOLDS[key].poor),
-            "healthy": _threshold_text(key, funnel.DEFAULT_THRESHOLDS[key].healthy),
-            "lower_is_better": not funnel.DEFAULT_THRESHOLDS[key].higher_is_better,
+            "label": health.THRESHOLD_LABELS[key],
+            "poor": _threshold_text(key, health.DEFAULT_THRESHOLDS[key].poor),
+            "healthy": _threshold_text(key, health.DEFAULT_THRESHOLDS[key].healthy),
+            "lower_is_better": not health.DEFAULT_THRESHOLDS[key].higher_is_better,
         }
-        for handoff, keys in funnel.HANDOFF_METRICS.items()
+        for handoff, keys in health.HANDOFF_METRICS.items()
         for key in keys
     ]
     return {
         "metrics": metrics,
-        "rated_high_from": funnel.RATED_HIGH_FROM,
-        "rated_low_below": funnel.RATED_LOW_BELOW,
-        "boost": funnel.FUNNEL_BOOST,
-        "healthy_from": funnel.HEALTHY_FROM,
-        "fair_from": funnel.FAIR_FROM,
+        "rated_high_from": health.RATED_HIGH_FROM,
+        "rated_low_below": health.RATED_LOW_BELOW,
+        "boost": health.FUNNEL_BOOST,
+        "healthy_from": health.HEALTHY_FROM,
+        "fair_from": health.FAIR_FROM,
     }
 
 
 def _threshold_text(key: str, value: float) -> str:
-    from assessments import funnel
-
-    if funnel.KPI_UNITS.get(key) == "days":
+    if KPI_UNITS.get(key) == "days":
         return f"{value:g} days"
     return f"{value * 100:g}%"

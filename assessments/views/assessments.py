@@ -10,14 +10,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_membership_for
-from accounts.forms import submitted
 from accounts.models import Membership, Role
 from assessments import services
-from assessments.access import get_assessment_for, get_client_for, get_respondent_for
-from assessments.csv_import import CsvImportError, import_answers_csv
+from assessments.access import get_assessment_for, get_respondent_for
+from assessments.csv_import import import_answers_csv
 from assessments.emails import respondent_link, send_respondent_invitation
 from assessments.forms import AnswersImportForm, AssessmentForm, RespondentForm, TargetsForm
 from assessments.models import TARGET_FIELDS, Assessment, Respondent, results_changed
+from clients.access import get_client_for
+from lib.csv import CsvImportError
+from lib.forms import submitted
 
 FRESH_LINKS_KEY = "fresh_links"
 

@@ -26,9 +26,9 @@ from accounts.access import get_membership_for
 from accounts.models import Workspace
 from assessments.forms import DashboardForm
 from assessments.history import direction
-from assessments.http import HtmxHttpRequest
 from assessments.models import OPEN_PLAN_STATUSES, Assessment, PlanItem
 from assessments.summaries import refresh_stale
+from lib.http import HtmxHttpRequest
 
 CLIENTS_PER_PAGE = 25
 

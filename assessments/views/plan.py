@@ -12,12 +12,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import get_membership_for
-from accounts.forms import submitted
 from accounts.models import Membership, Role
-from assessments.access import get_assessment_for, get_client_for
+from assessments.access import get_assessment_for
 from assessments.forms import AddToPlanForm, PlanFilterForm, PlanItemForm, PlanStatusForm
-from assessments.http import HtmxHttpRequest
-from assessments.models import OPEN_PLAN_STATUSES, Client, PlanItem, PlanStatus
+from assessments.models import OPEN_PLAN_STATUSES, PlanItem, PlanStatus
 from assessments.plan import (
     add_recommendation_to_plan,
     change_status,
@@ -25,7 +23,11 @@ from assessments.plan import (
     ordered,
     plan_questions,
 )
-from assessments.quarters import Quarter
+from clients.access import get_client_for
+from clients.models import Client
+from lib.forms import submitted
+from lib.http import HtmxHttpRequest
+from lib.quarters import Quarter
 
 PLAN = "assessments/plan/plan.html"
 

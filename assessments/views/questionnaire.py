@@ -23,7 +23,6 @@ from accounts.models import Role, User, hash_token
 from assessments import services
 from assessments.access import get_assessment_for, get_respondent_for
 from assessments.forms import AnswersForm, AnswerTargetForm
-from assessments.http import HtmxHttpRequest
 from assessments.models import AnswerSource, Assessment, Respondent
 from assessments.questionnaire import (
     QuestionnaireLinks,
@@ -32,6 +31,7 @@ from assessments.questionnaire import (
     load_questionnaire,
 )
 from bank.exchange import KEY_PATTERN
+from lib.http import HtmxHttpRequest
 
 
 class Unavailable(Exception):

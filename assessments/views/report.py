@@ -15,14 +15,14 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.access import get_membership_for
 from accounts.models import Role
 from assessments.access import get_assessment_for
-from assessments.http import HtmxHttpRequest, content_disposition
 from assessments.models import Assessment, ReportRender
 from assessments.pdf import (
     current_render,
     render_and_store,
     renders_in_background,
-    request_background_render,
 )
+from assessments.tasks import request_background_render
+from lib.http import HtmxHttpRequest, content_disposition
 
 logger = logging.getLogger(__name__)
 

@@ -10,12 +10,11 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import get_membership_for
 from assessments.access import get_assessment_for
-from assessments.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
+from assessments.cache_keys import results_body_key
 from assessments.exports import answers_csv, results_csv, results_data
 from assessments.funnel_results import compute_with_funnel, funnel_rows
-from assessments.http import content_disposition
 from assessments.models import Assessment
-from assessments.page_cache import cached_body, results_stamp
+from assessments.page_cache import cached_body
 from assessments.peers import peer_standings
 from assessments.plan import PLANNED_STATUSES, plan_progress, planned_keys
 from assessments.results import (
@@ -26,7 +25,10 @@ from assessments.results import (
     relay_advice,
     role_table,
 )
-from assessments.scoring import ALIGNMENT_GAP, level_index
+from assessments.scoring import ALIGNMENT_GAP
+from lib.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
+from lib.http import content_disposition
+from lib.maturity import level_index
 
 TOP_RECOMMENDATIONS = 10
 
@@ -67,7 +69,7 @@ def _delta(now: float | None, previous: AssessmentResults | None) -> float | Non
 def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug)
     assessment = get_assessment_for(membership, assessment_id)
-    key = f"results-body:{assessment.pk}:{membership.can_change}:{results_stamp(assessment)}"
+    key = results_body_key(assessment, can_change=membership.can_change)
 
     def render_body(csrf_placeholder: str) -> str:
         context = {

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from assessments.models import Client
+from clients.models import Client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

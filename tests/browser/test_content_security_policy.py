@@ -9,8 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Workspace
-from assessments.demo import DEMO_PASSWORD, seed_demo
 from assessments.models import Respondent
+from devtools.demo import seed_demo
+from devtools.demo_world import DEMO_PASSWORD
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

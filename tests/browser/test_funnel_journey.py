@@ -8,8 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Role
-from assessments.models import FunnelFigures
-from assessments.quarters import Quarter
+from funnel.models import FunnelFigures
+from lib.quarters import Quarter
 from tests.factories import PASSWORD, add_member, make_client, make_user, make_workspace
 
 pytestmark = pytest.mark.django_db(transaction=True)

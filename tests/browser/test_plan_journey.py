@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from assessments.demo import DEMO_PASSWORD, seed_demo
 from assessments.models import Assessment, PlanItem, PlanStatus
+from devtools.demo import seed_demo
+from devtools.demo_world import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from assessments.demo import DEMO_PASSWORD, seed_demo
+from devtools.demo import seed_demo
+from devtools.demo_world import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

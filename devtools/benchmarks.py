@@ -1,0 +1,255 @@
+"""`make bench`: Relay's speed at scale, as ratios against baselines measured in the same run.
+
+Runs on a throwaway database holding the demo data and the scale data (`seed_demo --scale`),
+so a developer's own data is never touched and every run measures the same thing. Each page
+is fetched in-process through Django's test client, like the bare view it is compared with;
+`devtools.loadtest` then serves the same database with gunicorn and loads it with wrk.
+"""
+
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from itertools import cycle
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+from assessments.models import Assessment, Respondent
+from assessments.pdf import html_to_pdf, render_report_pdf, report_html
+from devtools.demo import seed_demo
+from devtools.demo_world import DEMO_PASSWORD
+from devtools.scale import seed_scale
+
+RUNS = 7
+BARE_RUNS = 200
+TODAY = date(2026, 11, 22)
+TARGET_RESULTS_RATIO = 4.0  # the results page at most 4x a bare view
+TARGET_PDF_OVERHEAD = 0.30
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    seconds: float
+    baseline: str = ""
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None
+    queries: int | None = None
+
+
+def median_seconds(work: Callable[[], object], runs: int = RUNS) -> float:
+    work()  # warm up: imports, template and font caches
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What the benchmark visits: scale data, found once."""
+
+    owner_client: Client  # logged in as the scale workspace's owner
+    pages: dict[str, str]  # name -> URL
+    answer_url: str
+    answer_bodies: list[dict]  # htmx saves, cycling through questions and levels
+    respondent_client: Client  # holds the respondent's CSRF cookie
+
+
+def build_scene(workspace) -> Scene:
+    owner = workspace.memberships.get(role="owner").user
+    client_of_workspace = workspace.clients.order_by("name").first()
+    quarters = list(client_of_workspace.assessments.order_by("year", "quarter"))
+    closed = [a for a in quarters if a.status == Assessment.Status.CLOSED]
+    latest_open = quarters[-1]
+    respondent = Respondent.objects.create(
+        assessment=latest_open, name="Benchmark Respondent", role="sales"
+    )
+    token = respondent.issue_link()
+    slug = workspace.slug
+    owner_client = Client()
+    owner_client.force_login(owner)
+    compare = reverse("assessments:compare", args=[slug, client_of_workspace.pk])
+    pages = {
+        "Dashboard": reverse("assessments:workspace_home", args=[slug]),
+        "Client page": reverse("assessments:client_detail", args=[slug, client_of_workspace.pk]),
+        "Results page": reverse("assessments:results", args=[slug, closed[-1].pk]),
+        "Compare page": f"{compare}?first={closed[0].pk}&second={closed[-1].pk}",
+        "Questionnaire page": reverse(
+            "assessments:respondent_section", kwargs={"token": token, "section": "process"}
+        ),
+    }
+    respondent_client = Client()
+    respondent_client.get(pages["Questionnaire page"])  # sets the CSRF cookie
+    questions = list(latest_open.bank_version.questions.order_by("pk")[:8])
+    bodies = [
+        {"question": q.key, f"choice-{q.key}": str(level)}
+        for q in questions
+        for level in (1, 2, 3, 4, 5)
+    ]
+    return Scene(
+        owner_client,
+        pages,
+        reverse("assessments:respondent_answer", kwargs={"token": token}),
+        bodies,
+        respondent_client,
+    )
+
+
+def _count_queries(work: Callable[[], object]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        work()
+    return len(queries)
+
+
+def _get(client: Client, url: str) -> Callable[[], object]:
+    def fetch():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return fetch
+
+
+def _page_figures(scene: Scene, bare: float) -> list[Figure]:
+    figures = []
+    for name, url in scene.pages.items():
+        client = scene.respondent_client if name == "Questionnaire page" else scene.owner_client
+        fetch = _get(client, url)
+        seconds = median_seconds(fetch)
+        ratio = seconds / bare
+        is_results = name == "Results page"
+        figures.append(
+            Figure(
+                name,
+                seconds,
+                "bare view",
+                ratio,
+                f"<= {TARGET_RESULTS_RATIO:g}x bare view" if is_results else "",
+                ratio <= TARGET_RESULTS_RATIO if is_results else None,
+                _count_queries(fetch),
+            )
+        )
+    return figures
+
+
+def _answer_save_figure(scene: Scene, bare: float) -> Figure:
+    bodies = cycle(scene.answer_bodies)
+    client = scene.respondent_client
+    csrf = client.cookies["csrftoken"].value
+
+    def save():
+        response = client.post(
+            scene.answer_url, next(bodies), headers={"HX-Request": "true", "X-CSRFToken": csrf}
+        )
+        assert response.status_code == 200, response.content
+
+    seconds = median_seconds(save, runs=RUNS * 3)
+    return Figure(
+        "Answer save (htmx)", seconds, "bare view", seconds / bare, "", None, _count_queries(save)
+    )
+
+
+def _report_figures(assessment) -> list[Figure]:
+    html = report_html(assessment=assessment)
+    weasyprint_alone = median_seconds(lambda: html_to_pdf(html), runs=5)
+    ours = median_seconds(lambda: render_report_pdf(assessment=assessment), runs=5)
+    overhead = ours / weasyprint_alone - 1
+    return [
+        Figure("WeasyPrint alone, the report's HTML", weasyprint_alone),
+        Figure(
+            "PDF report (render_report_pdf)",
+            ours,
+            "WeasyPrint alone",
+            ours / weasyprint_alone,
+            f"overhead < {TARGET_PDF_OVERHEAD:.0%}",
+            overhead < TARGET_PDF_OVERHEAD,
+        ),
+    ]
+
+
+def _cached_download_figure(assessment, bare: float) -> Figure:
+    client = Client()
+    client.force_login(assessment.client.workspace.memberships.get(role="owner").user)
+    url = reverse("assessments:report_pdf", args=[assessment.client.workspace.slug, assessment.pk])
+    client.get(url)  # renders and caches
+    cached = median_seconds(lambda: client.get(url), runs=20)
+    return Figure(
+        "Cached report.pdf download",
+        cached,
+        "bare view",
+        cached / bare,
+        "instant: < 50 ms",
+        cached < 0.05,
+    )
+
+
+def bare_seconds() -> float:
+    client = Client()
+    return median_seconds(lambda: client.get("/bench/bare/"), runs=BARE_RUNS)
+
+
+def seed(*, scale: int):
+    """The demo data (for the PDF) and the scale data; returns the scale workspace and the
+    seconds the scale data took to build."""
+    seed_demo(today=TODAY)
+    started = time.perf_counter()
+    built = seed_scale(clients=scale, password=DEMO_PASSWORD, today=TODAY)
+    return built, time.perf_counter() - started
+
+
+def run(*, scale: int) -> tuple[list[Figure], "Scene"]:
+    built, seed_seconds = seed(scale=scale)
+    brightline = Assessment.objects.select_related("client__workspace").get(
+        client__name="Brightline Logistics", year=2026, quarter=3
+    )
+    figures = [
+        Figure(
+            f"Scale data: {built.clients} clients, {built.answers:,} answers",
+            seed_seconds,
+        )
+    ]
+    with override_settings(
+        ROOT_URLCONF="devtools.bench_urls", ALLOWED_HOSTS=["testserver"], DEBUG=False
+    ):
+        scene = build_scene(built.workspace)
+        bare = bare_seconds()
+        figures.append(Figure("Bare Django view", bare))
+        figures += _page_figures(scene, bare)
+        figures.append(_answer_save_figure(scene, bare))
+        figures.append(_cached_download_figure(brightline, bare))
+        figures += _report_figures(brightline)
+    return figures, scene
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.3f} s" if seconds >= 1 else f"{seconds * 1000:.1f} ms"
+
+
+def machine() -> str:
+    return f"{platform.node()} ({platform.machine()}, Python {platform.python_version()})"
+
+
+def table(figures: list[Figure]) -> str:
+    lines = [
+        f"Relay benchmarks: medians of several runs on {machine()}",
+        "",
+        f"{'measure':<44} {'median':>10}  {'ratio':<24} {'queries':>7}  target",
+        "-" * 110,
+    ]
+    for f in figures:
+        ratio = f"{f.ratio:.2f}x {f.baseline}" if f.ratio is not None else ""
+        queries = "" if f.queries is None else str(f.queries)
+        verdict = "" if f.met is None else ("  ok" if f.met else "  MISSED")
+        lines.append(
+            f"{f.name:<44} {_duration(f.seconds):>10}  {ratio:<24} {queries:>7}  "
+            f"{f.target}{verdict}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,454 @@
+"""The funnel's forms: a quarter's figures, a CSV of them, the workspace's thresholds and the
+revenue waterfall planner's inputs."""
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django import forms
+
+from clients.models import Client
+from funnel.health import DEFAULT_THRESHOLDS, HANDOFF_METRICS, THRESHOLD_LABELS, Threshold
+from funnel.kpis import (
+    COUNT_FIELDS,
+    DAYS_FIELDS,
+    FIGURE_FIELDS,
+    FIGURE_LABELS,
+    KPI_UNITS,
+    MONEY_FIELDS,
+    PERCENT,
+    Figures,
+    problems,
+)
+from funnel.models import FunnelFigures
+from lib.forms import CsvUploadForm, csv_file_field
+from lib.maturity import HANDOFF_NAMES
+from lib.quarters import Quarter, quarter_choices
+
+# ---- Funnel figures ----------------------------------------------------------------------
+
+
+# The figures grouped as a marketing ops person finds them: in the form's fieldsets and in
+# the rows of the funnel page.
+FIGURE_GROUPS = (
+    ("Audience and content", ("impressions", "engaged_leads", "content_downloads")),
+    (
+        "Email",
+        ("emails_sent", "emails_opened", "emails_clicked", "hard_bounces", "soft_bounces"),
+    ),
+    ("Funnel stages", ("inquiries", "mqls", "sals", "sqls", "won_deals")),
+    ("Revenue", MONEY_FIELDS),
+    ("Velocity", DAYS_FIELDS),
+)
+FIGURE_GROUP_HELP = {
+    "Audience and content": "Who you reached and who engaged with your content this quarter.",
+    "Email": "Nurture and campaign emails, not one-to-one sales emails.",
+    "Funnel stages": "How many leads reached each stage this quarter.",
+    "Revenue": "In one currency, the same every quarter. Amounts are rounded to cents.",
+    "Velocity": "Average or median days a lead spends between two stages.",
+}
+FIGURE_HELP = {
+    "impressions": "People in the target audience who saw an ad, a post or an email: reach, "
+    "not clicks.",
+    "engaged_leads": "Known contacts who interacted: visited, watched, attended or replied.",
+    "content_downloads": "Gated content forms filled in: guides, reports, webinar sign-ups.",
+    "emails_sent": "Every nurture and campaign email sent.",
+    "emails_opened": "Unique opens; no more than the emails sent.",
+    "emails_clicked": "Unique clicks; no more than the emails sent.",
+    "hard_bounces": "Addresses that do not exist or refuse mail for good.",
+    "soft_bounces": "Temporary failures: a full mailbox, a server down.",
+    "inquiries": "Hand-raisers: demo and contact requests, trial sign-ups.",
+    "mqls": "Leads that met the agreed fit and interest threshold and went to sales.",
+    "sals": "MQLs that sales accepted and started working.",
+    "sqls": "Accepted leads that sales turned into an opportunity in the CRM.",
+    "won_deals": "Opportunities closed-won this quarter.",
+    "pipeline_value": "Value of the opportunities created this quarter.",
+    "closed_revenue": "Value of the deals won this quarter.",
+    "average_deal_size": "Leave empty to use closed revenue ÷ won deals.",
+    "days_inquiry_to_mql": "How long a lead takes to qualify.",
+    "days_mql_to_sal": "How long sales takes to accept a lead: the follow-up speed.",
+    "days_sal_to_sql": "How long an accepted lead takes to become an opportunity.",
+    "days_sql_to_won": "The sales cycle, from opportunity to signature.",
+}
+COUNT, MONEY, DAYS = "count", "money", "days"
+# The largest figure each kind accepts: within the database columns, and well beyond any
+# real quarter, so a larger one is a typing slip (or 1e30) rather than a fact.
+FIGURE_LIMITS = {
+    COUNT: Decimal(2_000_000_000),
+    MONEY: Decimal(999_999_999_999),
+    DAYS: Decimal(3650),
+}
+FIGURE_STEPS = {MONEY: Decimal("0.01"), DAYS: Decimal("0.1")}
+NOT_A_NUMBER = {
+    COUNT: "Enter a whole number, like 1200.",
+    MONEY: "Enter an amount, like 250000 or 250,000.50.",
+    DAYS: "Enter a number of days, like 12 or 12.5.",
+}
+# 1,200 and 1 200 (with a thin or non-breaking space too), as spreadsheets format numbers.
+_THOUSANDS = re.compile(r"^\d{1,3}(?:([,\s\u00a0\u202f])\d{3})(?:\1\d{3})*(?:\.\d+)?$")
+
+
+def figure_kind(name: str) -> str:
+    return COUNT if name in COUNT_FIELDS else MONEY if name in MONEY_FIELDS else DAYS
+
+
+def read_figure(kind: str, text: str) -> int | Decimal | None:
+    """A typed figure as a number (None when empty); ValueError with a message a person can act
+    on otherwise. The figures form reads every figure with it, and the CSV import reads each
+    cell through that form."""
+    text = (text or "").strip()
+    if kind == MONEY:
+        text = text.removeprefix("$").removeprefix("€").removeprefix("£").strip()
+    if not text:
+        return None
+    if _THOUSANDS.match(text):
+        text = re.sub(r"[,\s\u00a0\u202f]", "", text)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(NOT_A_NUMBER[kind]) from None
+    if not number.is_finite():
+        raise ValueError(NOT_A_NUMBER[kind])
+    if number < 0:
+        raise ValueError("This cannot be negative: enter 0 or more, or leave it empty.")
+    if number > FIGURE_LIMITS[kind]:
+        raise ValueError(f"That is more than {FIGURE_LIMITS[kind]:,.0f}; check the figure.")
+    if kind == COUNT:
+        if number != number.to_integral_value():
+            raise ValueError("A count is a whole number: no decimals.")
+        return int(number)
+    return number.quantize(FIGURE_STEPS[kind], rounding=ROUND_HALF_UP)
+
+
+def figure_text(value: int | Decimal | None) -> str:
+    """A stored figure as the form shows it: 250000, not 250000.00."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
+    return str(value)
+
+
+class FigureField(forms.Field):
+    """One optional funnel figure: a count, an amount of money or a number of days. A text
+    input, so that whatever is typed reaches `read_figure` and gets its message."""
+
+    def __init__(self, *, kind: str, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"inputmode": "numeric" if kind == COUNT else "decimal", "size": 14}
+            ),
+        )
+        super().__init__(**kwargs)
+        self.kind = kind
+
+    def to_python(self, value):
+        try:
+            return read_figure(self.kind, value if isinstance(value, str) else str(value or ""))
+        except ValueError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+    def prepare_value(self, value):
+        return figure_text(value) if isinstance(value, int | Decimal) else value
+
+
+class FunnelValuesForm(forms.Form):
+    """A quarter's funnel figures as the figures form and the CSV import check them: every
+    figure optional, never negative, whole numbers for counts, nothing impossible (more emails
+    opened than sent). What is allowed but odd (more MQLs than inquiries) is left to
+    `funnel.kpis.flags`, shown after saving."""
+
+    def __init__(self, *args, period: Quarter | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.period = period
+        for name in FIGURE_FIELDS:
+            self.fields[name] = FigureField(
+                kind=figure_kind(name), label=FIGURE_LABELS[name], help_text=FIGURE_HELP[name]
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        period = self.period or Quarter(2000, 1)  # the checks do not depend on the quarter
+        for name, message in problems(self.figures_of(period)).items():
+            if name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
+
+    def figures_of(self, period: Quarter) -> Figures:
+        values = {name: self.cleaned_data.get(name) for name in FIGURE_FIELDS}
+        return Figures.from_mapping(period.year, period.number, values)
+
+    @property
+    def values(self) -> dict[str, int | Decimal | None]:
+        return {name: self.cleaned_data[name] for name in FIGURE_FIELDS}
+
+
+class FunnelFiguresForm(FunnelValuesForm):
+    """A client's figures for one quarter, entered or edited on the figures page."""
+
+    quarter = forms.ChoiceField(
+        label="Quarter",
+        help_text="The quarter these figures describe; usually one that has ended.",
+        error_messages={"invalid_choice": "Choose a quarter from the list, like 2026-Q3."},
+    )
+
+    def __init__(self, *args, client: Client, today: date, instance=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.client = client
+        self.instance = instance
+        self.existing = None  # the figures already entered for the chosen quarter, if any
+        choices = quarter_choices(today)
+        if instance is not None and str(instance.period) not in dict(choices):
+            choices.append((str(instance.period), str(instance.period)))
+        self.fields["quarter"].choices = choices
+        if instance is not None:
+            self.initial["quarter"] = str(instance.period)
+            self.initial.update({name: getattr(instance, name) for name in FIGURE_FIELDS})
+        else:
+            self.initial["quarter"] = str(self._first_free(Quarter.of(today)))
+        self.order_fields(["quarter", *FIGURE_FIELDS])
+
+    def _first_free(self, current: Quarter) -> Quarter:
+        """The quarter figures are most likely entered for: the one just ended, unless it has
+        figures already; then the current one, then the next."""
+        taken = {
+            Quarter(*pair) for pair in self.client.funnel_figures.values_list("year", "quarter")
+        }
+        candidates = [current.previous(), current, current.next()]
+        return next((q for q in candidates if q not in taken), candidates[0])
+
+    def clean_quarter(self) -> Quarter:
+        period = Quarter.parse(self.cleaned_data["quarter"])
+        self.period = period
+        taken = self.client.funnel_figures.filter(year=period.year, quarter=period.number)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        self.existing = taken.first()
+        if self.existing is not None:
+            raise forms.ValidationError(
+                f"{self.client.name} already has figures for {period}: edit them instead."
+            )
+        return period
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(name) is not None for name in FIGURE_FIELDS) and not any(
+            name in self.errors for name in FIGURE_FIELDS
+        ):
+            raise forms.ValidationError("Enter at least one figure; the others may stay empty.")
+        return cleaned
+
+    @property
+    def groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        """(legend, help, bound fields) per fieldset."""
+        return [
+            (legend, FIGURE_GROUP_HELP[legend], [self[name] for name in names])
+            for legend, names in FIGURE_GROUPS
+        ]
+
+    def save(self) -> FunnelFigures:
+        figures = self.instance or FunnelFigures(client=self.client)
+        period = self.cleaned_data["quarter"]
+        figures.year, figures.quarter = period.year, period.number
+        for name, value in self.values.items():
+            setattr(figures, name, value)
+        figures.save()
+        return figures
+
+
+class FunnelImportForm(CsvUploadForm):
+    file = csv_file_field(
+        "A quarter column (like 2026-Q3) and a column per figure. Save spreadsheets as “CSV UTF-8”."
+    )
+
+
+def percent_text(fraction: float | None) -> str:
+    """A fraction as a percentage to type: 0.125 -> "12.5", 0.4 -> "40"."""
+    if fraction is None:
+        return ""
+    return f"{Decimal(str(round(fraction * 100, 2))).normalize():f}"
+
+
+def _percent_field(label: str, *, required: bool, max_value: int) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=0,
+        max_value=max_value,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 7}),
+        error_messages={
+            "invalid": "Enter a percentage, like 25 or 12.5.",
+            "min_value": "A percentage cannot be negative.",
+            "max_value": "A percentage is at most %(limit_value)s.",
+            "max_decimal_places": "Use at most 2 decimals.",
+            "required": "Enter a percentage.",
+        },
+    )
+
+
+def _days_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        min_value=0,
+        max_value=365,
+        decimal_places=1,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 7}),
+        error_messages={
+            "invalid": "Enter a number of days, like 2 or 2.5.",
+            "min_value": "A number of days cannot be negative.",
+            "max_value": "Enter at most %(limit_value)s days.",
+            "max_decimal_places": "Use at most 1 decimal.",
+            "required": "Enter a number of days.",
+        },
+    )
+
+
+class FunnelThresholdsForm(forms.Form):
+    """A workspace's thresholds for judging each handoff's observed health: per metric, where it
+    turns poor and where it becomes healthy. Percentages are typed as percentages (25 for 25%),
+    days as days; `overrides` keeps only the metrics that differ from the defaults."""
+
+    def __init__(self, *args, current: dict[str, Threshold], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for metric, default in DEFAULT_THRESHOLDS.items():
+            percent, higher = KPI_UNITS[metric] == PERCENT, default.higher_is_better
+            names = (f"{metric}-poor", f"{metric}-healthy")
+            words = ("at or below", "from") if higher else ("at or above", "at or below")
+            for name, bound, said in zip(names, ("poor", "healthy"), words, strict=True):
+                label = f"{THRESHOLD_LABELS[metric]}: {bound} {said}"
+                if percent:
+                    self.fields[name] = _percent_field(label, required=True, max_value=100)
+                else:
+                    self.fields[name] = _days_field(label)
+                self.initial[name] = self._shown(metric, getattr(current[metric], bound))
+            unit = "%" if percent else " days"
+            self.rows.append(
+                {
+                    "metric": metric,
+                    "label": THRESHOLD_LABELS[metric],
+                    "handoff": next(
+                        HANDOFF_NAMES[key]
+                        for key, metrics in HANDOFF_METRICS.items()
+                        if metric in metrics
+                    ),
+                    "higher_is_better": higher,
+                    "unit": unit,
+                    "bounds": [
+                        (self[name], bound, said)
+                        for name, bound, said in zip(names, ("Poor", "Healthy"), words, strict=True)
+                    ],
+                    "default_poor": self._shown(metric, default.poor),
+                    "default_healthy": self._shown(metric, default.healthy),
+                }
+            )
+
+    @staticmethod
+    def _shown(metric: str, value: float) -> str:
+        if KPI_UNITS[metric] == PERCENT:
+            return percent_text(value)
+        return f"{Decimal(str(value)).normalize():f}"
+
+    def clean(self):
+        cleaned = super().clean()
+        for metric, default in DEFAULT_THRESHOLDS.items():
+            poor, healthy = cleaned.get(f"{metric}-poor"), cleaned.get(f"{metric}-healthy")
+            if poor is None or healthy is None:
+                continue
+            unit = "%" if KPI_UNITS[metric] == PERCENT else " days"
+            if default.higher_is_better and poor > healthy:
+                self.add_error(
+                    f"{metric}-healthy",
+                    f"Higher is better here, so healthy must be at least poor ({poor}{unit}).",
+                )
+            elif not default.higher_is_better and poor < healthy:
+                self.add_error(
+                    f"{metric}-healthy",
+                    f"Lower is better here, so healthy must be at most poor ({poor}{unit}).",
+                )
+        return cleaned
+
+    def overrides(self) -> dict[str, dict[str, float]]:
+        """{metric: {"poor": x, "healthy": y}} in the KPI's own unit (fractions for percents),
+        for the metrics whose thresholds differ from the defaults."""
+        changed = {}
+        for metric, default in DEFAULT_THRESHOLDS.items():
+            scale = 100 if KPI_UNITS[metric] == PERCENT else 1
+            poor, healthy = (
+                float(self.cleaned_data[f"{metric}-{bound}"] / scale)
+                for bound in ("poor", "healthy")
+            )
+            if (poor, healthy) != (default.poor, default.healthy):
+                changed[metric] = {"poor": poor, "healthy": healthy}
+        return changed
+
+
+# ---- The revenue waterfall planner -------------------------------------------------------
+
+
+WATERFALL_RATE_LABELS = {
+    "inquiry_to_mql": "Inquiry → MQL",
+    "mql_to_sal": "MQL → SAL",
+    "sal_to_sql": "SAL → SQL",
+    "win_rate": "Win rate (SQL → won)",
+}
+
+
+class WaterfallForm(forms.Form):
+    """The planner's query string: a revenue target for a quarter, and the conversion rates
+    (as percentages) and deal size to work back with. The view fills a rate or deal size left
+    empty with the one observed in the client's latest figures."""
+
+    target_revenue = FigureField(
+        kind=MONEY,
+        required=True,
+        label="Revenue target",
+        error_messages={"required": "Enter the revenue to reach, like 500000."},
+    )
+    quarter = forms.ChoiceField(
+        label="For the quarter",
+        error_messages={"invalid_choice": "Choose a quarter from the list, like 2027-Q1."},
+    )
+    deal_size = FigureField(kind=MONEY, label="Average deal size")
+
+    RATE_MAX = 1000  # above 100% is possible when leads of earlier quarters move on
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quarter"].choices = quarter_choices(today)
+        self.fields["quarter"].initial = str(Quarter.of(today).next())
+        for key, label in WATERFALL_RATE_LABELS.items():
+            self.fields[key] = _percent_field(label, required=False, max_value=self.RATE_MAX)
+        self.order_fields(["target_revenue", "quarter", *WATERFALL_RATE_LABELS, "deal_size"])
+
+    def clean_target_revenue(self) -> Decimal:
+        target = self.cleaned_data["target_revenue"]
+        if target <= 0:
+            raise forms.ValidationError("Enter a target above 0.")
+        return target
+
+    def clean_quarter(self) -> Quarter:
+        return Quarter.parse(self.cleaned_data["quarter"])
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in (*WATERFALL_RATE_LABELS, "deal_size"):
+            if cleaned.get(name) == 0:
+                self.add_error(
+                    name, "Zero reaches no target: enter more than 0, or leave it empty."
+                )
+        return cleaned
+
+    @property
+    def rate_fields(self) -> list[forms.BoundField]:
+        return [self[key] for key in WATERFALL_RATE_LABELS]
+
+    def rates(self) -> dict[str, float | None]:
+        """The conversion rates as fractions (None where empty)."""
+        return {
+            key: float(self.cleaned_data[key]) / 100 if self.cleaned_data.get(key) else None
+            for key in WATERFALL_RATE_LABELS
+        }

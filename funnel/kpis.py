@@ -1,0 +1,308 @@
+"""A client's real funnel figures and their KPIs: pure code, like the scoring.
+
+Plain values in, frozen dataclasses out; no ORM, no request, no settings. A FunnelFigures row
+becomes `row.figures` (a `Figures`); everything below is arithmetic on those.
+
+- The figures' vocabulary is defined here once: their fields (which the model's columns
+  follow), their labels (forms, tables, the admin) and the words for them in a sentence.
+- KPIs follow the funnel KPI list of the strategic demand generation review (seed 003):
+  engagement, content, nurture email, conversion and velocity per lead stage, growth quarter
+  over quarter, deal size. A ratio with a missing numerator, or a missing or zero denominator,
+  has no value ("n/a"); a zero numerator over a real denominator is a true 0%.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from lib.quarters import Quarter
+
+COUNT_FIELDS = (
+    "impressions",
+    "engaged_leads",
+    "content_downloads",
+    "emails_sent",
+    "emails_opened",
+    "emails_clicked",
+    "hard_bounces",
+    "soft_bounces",
+    "inquiries",
+    "mqls",
+    "sals",
+    "sqls",
+    "won_deals",
+)
+MONEY_FIELDS = ("pipeline_value", "closed_revenue", "average_deal_size")
+DAYS_FIELDS = ("days_inquiry_to_mql", "days_mql_to_sal", "days_sal_to_sql", "days_sql_to_won")
+FIGURE_FIELDS = COUNT_FIELDS + MONEY_FIELDS + DAYS_FIELDS
+# Pairs where the first can never exceed the second: refused, by the form and the database.
+IMPOSSIBLE_ABOVE = (
+    ("emails_opened", "emails_sent"),
+    ("emails_clicked", "emails_sent"),
+    ("hard_bounces", "emails_sent"),
+    ("soft_bounces", "emails_sent"),
+)
+# Each figure's label, as forms, tables and the admin show it.
+FIGURE_LABELS = {
+    "impressions": "Prospect impressions",
+    "engaged_leads": "Engaged leads",
+    "content_downloads": "Content downloads",
+    "emails_sent": "Emails sent",
+    "emails_opened": "Emails opened",
+    "emails_clicked": "Emails clicked",
+    "hard_bounces": "Hard bounces",
+    "soft_bounces": "Soft bounces",
+    "inquiries": "Inquiries",
+    "mqls": "MQLs (marketing-qualified leads)",
+    "sals": "SALs (sales-accepted leads)",
+    "sqls": "SQLs (opportunities)",
+    "won_deals": "Won deals",
+    "pipeline_value": "Pipeline value",
+    "closed_revenue": "Closed revenue",
+    "average_deal_size": "Average deal size",
+    "days_inquiry_to_mql": "Days from inquiry to MQL",
+    "days_mql_to_sal": "Days from MQL to SAL",
+    "days_sal_to_sql": "Days from SAL to SQL",
+    "days_sql_to_won": "Days from SQL to won",
+}
+
+
+def in_a_sentence(label: str) -> str:
+    """A label inside a sentence: "Won deals" becomes "won deals"; "MQLs" stays, and an
+    explanation in brackets is left out ("MQLs (marketing-qualified leads)" is "MQLs")."""
+    label = label.split(" (", 1)[0]
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+# Plain words for each figure, for messages.
+FIGURE_WORDS = {name: in_a_sentence(label) for name, label in FIGURE_LABELS.items()}
+
+
+# ---- Figures -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One quarter's funnel figures; None means "not entered". Mirrors FunnelFigures."""
+
+    year: int
+    quarter: int
+    impressions: int | None = None
+    engaged_leads: int | None = None
+    content_downloads: int | None = None
+    emails_sent: int | None = None
+    emails_opened: int | None = None
+    emails_clicked: int | None = None
+    hard_bounces: int | None = None
+    soft_bounces: int | None = None
+    inquiries: int | None = None
+    mqls: int | None = None
+    sals: int | None = None
+    sqls: int | None = None
+    won_deals: int | None = None
+    pipeline_value: float | None = None
+    closed_revenue: float | None = None
+    average_deal_size: float | None = None
+    days_inquiry_to_mql: float | None = None
+    days_mql_to_sal: float | None = None
+    days_sal_to_sql: float | None = None
+    days_sql_to_won: float | None = None
+
+    @classmethod
+    def from_mapping(cls, year: int, quarter: int, values: Mapping[str, object]) -> "Figures":
+        """Read the figure fields from `values` (a model's fields, a form's cleaned data);
+        other keys are ignored, missing or empty ones are None, Decimals become floats."""
+        read = {}
+        for name in FIGURE_FIELDS:
+            value = values.get(name)
+            if value is None or value == "":
+                read[name] = None
+            elif name in COUNT_FIELDS:
+                read[name] = int(value)
+            else:
+                read[name] = float(value)
+        return cls(year, quarter, **read)
+
+    @property
+    def label(self) -> str:
+        return str(Quarter(self.year, self.quarter))
+
+
+def _number_text(value: float) -> str:
+    """1200 -> "1,200"; 2.5 -> "2.5"."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,}"
+
+
+# ---- KPIs ----------------------------------------------------------------------------------
+
+PERCENT, DAYS, GROWTH, MONEY = "percent", "days", "growth", "money"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str
+    value: float | None  # percent and growth: a fraction (0.125 is 12.5%)
+    unit: str  # "percent", "days", "growth" or "money"
+
+    @property
+    def display(self) -> str:
+        if self.value is None:
+            return "n/a"
+        if self.unit == PERCENT:
+            return f"{self.value * 100:.1f}%"
+        if self.unit == DAYS:
+            return f"{self.value:.1f} days"
+        if self.unit == GROWTH:
+            # Adding 0.0 turns a rounded -0.0 into 0.0, so no change never shows as "-0.0%".
+            return f"{round(self.value * 100, 1) + 0.0:+.1f}%"
+        return f"{self.value:,.0f}"
+
+
+# key -> (label, unit), in display order.
+_KPI_SPECS = {
+    "prospect_to_engaged": ("Prospect → engaged", PERCENT),
+    "submit_rate": ("Submit rate", PERCENT),
+    "engaged_to_inquiry": ("Engaged → inquiry", PERCENT),
+    "open_rate": ("Email open rate", PERCENT),
+    "click_rate": ("Email click rate", PERCENT),
+    "hard_bounce_rate": ("Hard bounce rate", PERCENT),
+    "soft_bounce_rate": ("Soft bounce rate", PERCENT),
+    "inquiry_to_mql": ("Inquiry → MQL", PERCENT),
+    "mql_to_sal": ("MQL → SAL", PERCENT),
+    "sal_to_sql": ("SAL → SQL", PERCENT),
+    "win_rate": ("Win rate (SQL → won)", PERCENT),
+    "inquiry_to_won": ("Inquiry → won", PERCENT),
+    "days_inquiry_to_mql": ("Time inquiry → MQL", DAYS),
+    "days_mql_to_sal": ("Time MQL → SAL", DAYS),
+    "days_sal_to_sql": ("Time SAL → SQL", DAYS),
+    "days_sql_to_won": ("Time SQL → won", DAYS),
+    "cycle_days": ("Time inquiry → won", DAYS),
+    "deal_size": ("Average deal size", MONEY),
+    "inquiry_growth": ("Inquiry growth", GROWTH),
+    "mql_growth": ("MQL growth", GROWTH),
+    "sal_growth": ("SAL growth", GROWTH),
+    "sql_growth": ("SQL growth", GROWTH),
+    "pipeline_growth": ("Pipeline growth", GROWTH),
+    "revenue_growth": ("Closed revenue growth", GROWTH),
+}
+KPI_KEYS = tuple(_KPI_SPECS)
+KPI_LABELS = {key: label for key, (label, _) in _KPI_SPECS.items()}
+KPI_UNITS = {key: unit for key, (_, unit) in _KPI_SPECS.items()}
+
+# key -> (numerator, denominator) figure fields.
+_RATIOS = {
+    "prospect_to_engaged": ("engaged_leads", "impressions"),
+    "submit_rate": ("content_downloads", "impressions"),  # seed 003's definition
+    "engaged_to_inquiry": ("inquiries", "engaged_leads"),
+    "open_rate": ("emails_opened", "emails_sent"),
+    "click_rate": ("emails_clicked", "emails_sent"),
+    "hard_bounce_rate": ("hard_bounces", "emails_sent"),
+    "soft_bounce_rate": ("soft_bounces", "emails_sent"),
+    "inquiry_to_mql": ("mqls", "inquiries"),
+    "mql_to_sal": ("sals", "mqls"),
+    "sal_to_sql": ("sqls", "sals"),
+    "win_rate": ("won_deals", "sqls"),
+    "inquiry_to_won": ("won_deals", "inquiries"),
+}
+# key -> the figure whose quarter-over-quarter change it measures.
+_GROWTHS = {
+    "inquiry_growth": "inquiries",
+    "mql_growth": "mqls",
+    "sal_growth": "sals",
+    "sql_growth": "sqls",
+    "pipeline_growth": "pipeline_value",
+    "revenue_growth": "closed_revenue",
+}
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or denominator is None or denominator <= 0:
+        return None
+    return numerator / denominator
+
+
+def _growth(now: float | None, before: float | None) -> float | None:
+    # Growth from nothing is not a percentage, so a previous 0 has no growth either.
+    if now is None or before is None or before <= 0:
+        return None
+    return (now - before) / before
+
+
+def _deal_size(figures: Figures) -> float | None:
+    if figures.average_deal_size is not None:
+        return figures.average_deal_size
+    return _ratio(figures.closed_revenue, figures.won_deals)
+
+
+def kpis(figures: Figures, previous: Figures | None = None) -> dict[str, Kpi]:
+    """Every KPI of one quarter, in KPI_KEYS order; growth needs the previous quarter."""
+    values: dict[str, float | None] = {
+        key: _ratio(getattr(figures, numerator), getattr(figures, denominator))
+        for key, (numerator, denominator) in _RATIOS.items()
+    }
+    days = [getattr(figures, name) for name in DAYS_FIELDS]
+    values.update(zip(DAYS_FIELDS, days, strict=True))
+    values["cycle_days"] = sum(days) if None not in days else None
+    values["deal_size"] = _deal_size(figures)
+    for key, name in _GROWTHS.items():
+        before = getattr(previous, name) if previous is not None else None
+        values[key] = _growth(getattr(figures, name), before)
+    return {key: Kpi(key, label, values[key], unit) for key, (label, unit) in _KPI_SPECS.items()}
+
+
+# ---- Checks on entered figures ---------------------------------------------------------------
+
+# Pairs where the first above the second is allowed but suspicious, with the likely reason.
+_LEADS_MOVED_ON = "possible when leads from an earlier quarter moved on this quarter"
+_UNCOUNTED_CHANNEL = "possible when some channels' impressions are not counted"
+SUSPICIOUS_ABOVE = (
+    ("mqls", "inquiries", _LEADS_MOVED_ON),
+    ("sals", "mqls", _LEADS_MOVED_ON),
+    ("sqls", "sals", _LEADS_MOVED_ON),
+    ("won_deals", "sqls", _LEADS_MOVED_ON),
+    ("engaged_leads", "impressions", _UNCOUNTED_CHANNEL),
+    ("content_downloads", "impressions", _UNCOUNTED_CHANNEL),
+)
+# The wording of an impossible pair; other pairs fall back to FIGURE_WORDS.
+_IMPOSSIBLE_WORDS = {
+    ("emails_opened", "emails_sent"): ("emails opened", "sent"),
+    ("emails_clicked", "emails_sent"): ("emails clicked", "sent"),
+}
+
+
+def flags(figures: Figures) -> list[str]:
+    """Figures that are allowed but worth a second look, in plain words."""
+    found = []
+    for part, whole, reason in SUSPICIOUS_ABOVE:
+        above, below = getattr(figures, part), getattr(figures, whole)
+        if above is not None and below is not None and above > below:
+            found.append(
+                f"More {FIGURE_WORDS[part]} ({_number_text(above)}) than "
+                f"{FIGURE_WORDS[whole]} ({_number_text(below)}): {reason}, but worth checking."
+            )
+    return found
+
+
+def problems(figures: Figures) -> dict[str, str]:
+    """Figures that cannot be true, field -> message: negatives, and IMPOSSIBLE_ABOVE pairs."""
+    found = {}
+    for name in FIGURE_FIELDS:
+        value = getattr(figures, name)
+        if value is not None and value < 0:
+            words = FIGURE_WORDS[name]
+            found[name] = (
+                f"{words[0].upper()}{words[1:]} cannot be negative ({_number_text(value)})."
+            )
+    for part, whole in IMPOSSIBLE_ABOVE:
+        above, below = getattr(figures, part), getattr(figures, whole)
+        if part in found or whole in found or above is None or below is None or above <= below:
+            continue
+        part_words, whole_words = _IMPOSSIBLE_WORDS.get(
+            (part, whole), (FIGURE_WORDS[part], FIGURE_WORDS[whole])
+        )
+        found[part] = (
+            f"More {part_words} ({_number_text(above)}) than {whole_words} ({_number_text(below)})."
+        )
+    return found

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from funnel import views
+
+app_name = "funnel"
+
+W = "w/<slug:workspace_slug>/"
+FUNNEL = W + "clients/<int:client_id>/funnel/"
+FIGURES = FUNNEL + "<int:figures_id>/"
+
+urlpatterns = [
+    path(FUNNEL, views.client_funnel, name="funnel"),
+    path(FUNNEL + "new/", views.funnel_figures_create, name="figures_create"),
+    path(FIGURES + "edit/", views.funnel_figures_edit, name="figures_edit"),
+    path(FIGURES + "delete/", views.funnel_figures_delete, name="figures_delete"),
+    path(FUNNEL + "import/", views.funnel_import, name="import"),
+    path(FUNNEL + "planner/", views.funnel_planner, name="planner"),
+    path(W + "settings/funnel/", views.funnel_settings, name="settings"),
+    path(W + "settings/funnel/reset/", views.funnel_settings_reset, name="settings_reset"),
+]
