@@ -10,6 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py refresh_results
 	$(PY) manage.py load_default_bank
 	$(PY) manage.py seed_demo
 	@echo "Relay is starting at http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"

@@ -6,13 +6,15 @@ PDF reports (stored in the database). A key is the code version plus the assessm
   once per process (a deploy starts new processes). Under DEBUG it is recomputed whenever a
   file changes, so a template edited under runserver shows at the next reload. No list of
   files is kept by hand: whatever a page or a report is drawn with is in there.
-- `data_stamp(assessment)` says which data it shows, in one query: for each set of rows the
-  page or the report rests on, how many there are and when the latest changed (a deletion
-  changes the count, an edit the time). The sets: the client's assessments (status, targets,
-  submissions and snapshots all touch `updated_at`), this assessment's respondents and answers,
-  the client's plan and its owners' names, its funnel figures, the workspace's thresholds and
-  branding, and the peers the client is compared with. Timestamps come from the app servers'
-  clocks: keep them in sync (NTP), as a change within the skew of an earlier one could hide.
+- `data_stamp(assessment)` says which data it shows, in one query that reads the database as
+  it is now: for each set of rows the page or the report rests on, how many there are and
+  when the latest changed (a deletion changes the count, an edit the time). The sets: the
+  assessment, its client and workspace (name and branding), the client's assessments (status,
+  targets, submissions and snapshots all touch `updated_at`), this assessment's respondents
+  and answers, the client's plan and its owners' names, its funnel figures, the workspace's
+  thresholds, and the peers the client is compared with. Timestamps come from the app
+  servers' clocks: keep them in sync (NTP), as a change within the skew of an earlier one
+  could hide.
 """
 
 import hashlib
@@ -23,7 +25,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from accounts.models import User
+from accounts.models import User, Workspace
 from assessments.models import Answer, Assessment, PlanItem, Respondent
 from clients.models import Client
 from funnel.models import FunnelFigures, FunnelThresholds
@@ -105,6 +107,7 @@ def _tables() -> dict[str, str]:
     return {
         "assessment": Assessment._meta.db_table,
         "client": Client._meta.db_table,
+        "workspace": Workspace._meta.db_table,
         "respondent": Respondent._meta.db_table,
         "answer": Answer._meta.db_table,
         "plan": PlanItem._meta.db_table,
@@ -118,6 +121,12 @@ def _tables() -> dict[str, str]:
 # answering them, and this runs on every visit. The table names are our own models'.
 _STAMP_SQL = """
 SELECT
+  (SELECT updated_at FROM {assessment} WHERE id = %(assessment)s),
+  (SELECT status FROM {assessment} WHERE id = %(assessment)s),
+  (SELECT results_stale FROM {assessment} WHERE id = %(assessment)s),
+  (SELECT updated_at FROM {client} WHERE id = %(client)s),
+  -- the workspace: its name, logo, accent colour and paper size
+  (SELECT updated_at FROM {workspace} WHERE id = %(workspace)s),
   (SELECT MAX(updated_at) FROM {assessment} WHERE client_id = %(client)s),
   (SELECT COUNT(*) FROM {assessment} WHERE client_id = %(client)s),
   (SELECT COUNT(*) FROM {respondent} WHERE assessment_id = %(assessment)s),
@@ -148,29 +157,20 @@ SELECT
 
 
 def data_stamp(assessment: Assessment) -> str:
-    """A fingerprint of everything the assessment's results page and report show. One query;
-    `assessment` comes with its client and workspace (as the scoped lookups give it)."""
-    client, workspace = assessment.client, assessment.client.workspace
+    """A fingerprint of everything the assessment's results page and report show, as the
+    database holds it now (whatever the instance remembers). One query."""
     params = {
-        "client": client.pk,
+        "client": assessment.client_id,
         "assessment": assessment.pk,
-        "workspace": workspace.pk,
+        "workspace": assessment.client.workspace_id,
         "year": assessment.year,
         "quarter": assessment.quarter,
         "bank": assessment.bank_version_id,
     }
     with connection.cursor() as cursor:
         cursor.execute(_STAMP_SQL.format(**_tables()), params)
-        aggregates = cursor.fetchone()
-    own = (
-        assessment.pk,
-        assessment.updated_at,
-        assessment.status,
-        assessment.results_stale,
-        client.updated_at,
-        workspace.updated_at,  # its name, logo, accent colour and paper size
-    )
-    return hashlib.sha256(repr((own, aggregates)).encode()).hexdigest()
+        row = cursor.fetchone()
+    return hashlib.sha256(repr((assessment.pk, row)).encode()).hexdigest()
 
 
 # ---- The keys ------------------------------------------------------------------------------

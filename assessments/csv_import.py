@@ -20,8 +20,8 @@ from assessments.models import (
     Choice,
     Respondent,
     RespondentRole,
-    results_changed,
 )
+from assessments.summaries import results_changed
 from bank.models import Question
 from lib.csv import CsvImportError, CsvRecord, field_count_problem, read_csv, shown
 from lib.forms import CONTROL_CHARACTERS

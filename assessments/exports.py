@@ -34,7 +34,21 @@ def _answer_counts(question: QuestionResult) -> dict:
     }
 
 
-def results_data(checked: FunnelResults) -> dict:
+def _previous_data(current: AssessmentResults, previous: AssessmentResults | None) -> dict | None:
+    """The quarter compared with (results.previous_assessment) and the changes since."""
+    if previous is None:
+        return None
+    now, before = current.results.overall_index, previous.results.overall_index
+    indexes = {d.key: d.index for d in previous.results.dimensions}
+    return {
+        "quarter": str(previous.assessment.period),
+        "overall_index": rounded(before),
+        "overall_change": rounded(now - before) if None not in (now, before) else None,
+        "dimensions": {key: rounded(index) for key, index in indexes.items()},
+    }
+
+
+def results_data(checked: FunnelResults, *, previous: AssessmentResults | None = None) -> dict:
     computed = checked.computed
     assessment, results = computed.assessment, computed.results
     return {
@@ -111,6 +125,7 @@ def results_data(checked: FunnelResults) -> dict:
         ],
         "alignment": _alignment_data(computed),
         "funnel": _funnel_data(checked),
+        "previous_quarter": _previous_data(computed, previous),
     }
 
 

@@ -14,7 +14,6 @@ from assessments.models import (
     Respondent,
     RespondentRole,
 )
-from assessments.plan import set_status
 from assessments.services import AnswerInput
 from bank.models import DimensionKey, Question
 from clients.models import Client
@@ -323,7 +322,7 @@ class PlanItemForm(forms.ModelForm):
         target = self.cleaned_data["target"]
         item.target_year, item.target_quarter = target.year, target.number
         status, item.status = item.status, self.original_status
-        set_status(item, status)
+        item.set_status(status)
         return super().save(commit=commit)
 
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from assessments.models import Assessment
-from assessments.summaries import refresh_stale
 from bank.models import DimensionKey
 from clients.models import Client
 from lib.charts import TrendSeries, trend_chart
@@ -20,17 +19,20 @@ FLAT = 0.5
 @dataclass(frozen=True)
 class QuarterRow:
     assessment: Assessment
-    previous: Assessment | None  # the latest earlier quarter with results
+    # The previous quarter by results.previous_assessment's rule (the latest earlier quarter
+    # with results), found here over the rows already read.
+    previous: Assessment | None
 
     @property
     def has_results(self) -> bool:
-        return self.assessment.submitted_count > 0 and self.assessment.overall_index is not None
+        return self.assessment.has_results
 
     @property
     def delta(self) -> float | None:
         if not self.has_results or self.previous is None:
             return None
-        return self.assessment.overall_index - self.previous.overall_index
+        now, before = self.assessment.overall_index, self.previous.overall_index
+        return None if now is None or before is None else now - before
 
     @property
     def direction(self) -> str:
@@ -53,7 +55,6 @@ def client_quarters(client: Client, *, up_to: Quarter | None = None) -> list[Qua
     """The client's assessments oldest first (up to a quarter), each with the latest earlier
     one that has results, for the deltas."""
     assessments = client.assessments.order_by("year", "quarter")
-    refresh_stale(assessments)
     rows, previous = [], None
     for assessment in assessments.select_related("bank_version").annotate(
         respondent_count=Count("respondents")

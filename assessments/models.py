@@ -4,14 +4,24 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Workspace, hash_token
 from bank.models import BankVersion, Question
-from clients.models import Client
+from clients.models import Client, ClientQuerySet
 from lib.maturity import DIMENSION_NAMES, LEVEL_NAMES
 from lib.quarters import Quarter
 
@@ -38,6 +48,14 @@ def _target_field(label: str) -> models.PositiveSmallIntegerField:
 class AssessmentQuerySet(models.QuerySet):
     def for_workspace(self, workspace: Workspace) -> "AssessmentQuerySet":
         return self.filter(client__workspace=workspace)
+
+    def with_results(self) -> "AssessmentQuerySet":
+        """Assessments with results: someone has submitted (as `Assessment.has_results`)."""
+        return self.filter(submitted_count__gt=0)
+
+    def before(self, period: Quarter) -> "AssessmentQuerySet":
+        """Assessments of quarters earlier than `period`."""
+        return self.filter(Q(year__lt=period.year) | Q(year=period.year, quarter__lt=period.number))
 
 
 class Assessment(models.Model):
@@ -68,9 +86,11 @@ class Assessment(models.Model):
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     # A snapshot of the results (assessments.summaries), so that pages listing many clients
-    # and quarters read their figures in one query. Recomputed when stale: every change to
-    # what the results rest on (a submission, a reopening, an import, a removal) marks it so.
-    results_stale = models.BooleanField(default=True)
+    # and quarters read their figures in one query. Recomputed where they change: every change
+    # to what the results rest on (a submission, a reopening, an import, a removal) goes
+    # through summaries.results_changed. `results_stale` marks a snapshot still to compute
+    # (rows bulk-loaded, or left by an older release): `manage.py refresh_results` does it.
+    results_stale = models.BooleanField(default=False)
     submitted_count = models.PositiveIntegerField(default=0)
     overall_index = models.FloatField(null=True, blank=True)
     baton_drop = models.CharField(max_length=20, blank=True)
@@ -119,6 +139,12 @@ class Assessment(models.Model):
     def accepts_answers(self) -> bool:
         return self.status == self.Status.OPEN
 
+    @property
+    def has_results(self) -> bool:
+        """Someone has submitted, so there are results to show, report and compare with. Read
+        from the snapshot, which every change of submissions refreshes (summaries)."""
+        return self.submitted_count > 0
+
     def open(self) -> None:
         if self.status == self.Status.OPEN:
             return
@@ -133,13 +159,6 @@ class Assessment(models.Model):
         self.status = self.Status.CLOSED
         self.closed_at = timezone.now()
         self.save(update_fields=["status", "closed_at", "updated_at"])
-
-
-def results_changed(assessment_id: int) -> None:
-    """Mark an assessment's results snapshot stale (its submitted answers changed)."""
-    Assessment.objects.filter(pk=assessment_id).update(
-        results_stale=True, updated_at=timezone.now()
-    )
 
 
 class RespondentRole(models.TextChoices):
@@ -212,10 +231,10 @@ class Respondent(models.Model):
         self.save(update_fields=["token_hash"])
 
     def reopen(self) -> None:
-        """Let a submitted respondent change their answers again."""
+        """Let a submitted respondent change their answers again (unsaved results: see
+        services.reopen_respondent, which refreshes them)."""
         self.submitted_at = None
         self.save(update_fields=["submitted_at"])
-        results_changed(self.assessment_id)
 
 
 class Choice(models.TextChoices):
@@ -416,5 +435,110 @@ class PlanItem(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_PLAN_STATUSES
 
+    def set_status(self, status: str) -> None:
+        """Set the status (unsaved), keeping `completed_at` the moment the item was last
+        marked done."""
+        if status == PlanStatus.DONE and self.status != PlanStatus.DONE:
+            self.completed_at = timezone.now()
+        elif status != PlanStatus.DONE:
+            self.completed_at = None
+        self.status = status
+
+    def change_status(self, status: str) -> None:
+        """Set and save the status; nothing is written when it is the same."""
+        if status != self.status:
+            self.set_status(status)
+            self.save(update_fields=["status", "completed_at", "updated_at"])
+
     def is_overdue(self, today) -> bool:
         return self.is_open and self.target_period < Quarter.of(today)
+
+
+# ---- The dashboard --------------------------------------------------------------------
+
+
+# The dashboard's orders, by the fields `with_latest_results` annotates.
+DASHBOARD_ORDERINGS = {
+    "name": ["name"],
+    "latest": [
+        F("latest_year").desc(nulls_last=True),
+        F("latest_quarter").desc(nulls_last=True),
+        "name",
+    ],
+    "index": [F("latest_index").desc(nulls_last=True), "name"],
+    "index_low": [F("latest_index").asc(nulls_last=True), "name"],
+    "open_items": [F("open_items").desc(), "name"],
+}
+
+
+def _latest_results(field: str) -> Subquery:
+    """A field of the client's latest results: its latest closed assessment with submitted
+    answers, or, before any has closed, its latest open one (shown as preliminary)."""
+    scored = (
+        Assessment.objects.filter(client=OuterRef("pk"))
+        .with_results()
+        .order_by(
+            Case(When(status=Assessment.Status.CLOSED, then=0), default=1), "-year", "-quarter"
+        )
+    )
+    return Subquery(scored.values(field)[:1])
+
+
+def _previous_results(field: str) -> Subquery:
+    """The same field of the previous quarter of the latest results: the latest earlier
+    quarter with results, as results.previous_assessment defines it."""
+    earlier = (
+        Assessment.objects.filter(client=OuterRef("pk"))
+        .with_results()
+        .filter(
+            Q(year__lt=OuterRef("latest_year"))
+            | Q(year=OuterRef("latest_year"), quarter__lt=OuterRef("latest_quarter"))
+        )
+        .order_by("-year", "-quarter")
+    )
+    return Subquery(earlier.values(field)[:1])
+
+
+class TrackedClientQuerySet(ClientQuerySet):
+    def with_latest_results(self) -> "TrackedClientQuerySet":
+        """Each client annotated with its latest results, the previous quarter's overall
+        index, its newest quarter and its open plan items: one query for the dashboard,
+        whatever the number of clients and quarters (the figures are results snapshots)."""
+        newest = Assessment.objects.filter(client=OuterRef("pk")).order_by("-year", "-quarter")
+        open_items = (
+            PlanItem.objects.filter(client=OuterRef("pk"), status__in=OPEN_PLAN_STATUSES)
+            .values("client")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(
+            latest_id=_latest_results("pk"),
+            latest_year=_latest_results("year"),
+            latest_quarter=_latest_results("quarter"),
+            latest_status=_latest_results("status"),
+            latest_index=_latest_results("overall_index"),
+            latest_drop=_latest_results("baton_drop"),
+            latest_respondents=_latest_results("submitted_count"),
+        ).annotate(
+            previous_index=_previous_results("overall_index"),
+            previous_year=_previous_results("year"),
+            previous_quarter=_previous_results("quarter"),
+            newest_status=Subquery(newest.values("status")[:1]),
+            newest_year=Subquery(newest.values("year")[:1]),
+            newest_quarter=Subquery(newest.values("quarter")[:1]),
+            open_items=Coalesce(Subquery(open_items), Value(0), output_field=IntegerField()),
+        )
+
+    def in_dashboard_order(self, sort: str) -> "TrackedClientQuerySet":
+        """Ordered as the dashboard's `sort` asks (by name for an unknown one)."""
+        return self.order_by(*DASHBOARD_ORDERINGS.get(sort, DASHBOARD_ORDERINGS["name"]))
+
+
+class TrackedClient(Client):
+    """A client as the assessments app sees it, with its results over the quarters. A proxy:
+    the `clients` app knows nothing of assessments, so what reads them lives here."""
+
+    objects = TrackedClientQuerySet.as_manager()
+
+    class Meta:
+        proxy = True

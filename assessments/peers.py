@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from assessments.models import Assessment
 from assessments.scoring import Results
-from assessments.summaries import refresh_stale
 
 MIN_CLIENTS = 5
 
@@ -48,8 +47,7 @@ def peer_assessments(assessment: Assessment):
 def peer_standings(assessment: Assessment, results: Results) -> list[PeerStanding]:
     """Per dimension with an index, where this client stands; empty with too few peers."""
     peers = peer_assessments(assessment)
-    refresh_stale(peers)
-    summaries = list(peers.filter(submitted_count__gt=0).values_list("index_summary", flat=True))
+    summaries = list(peers.with_results().values_list("index_summary", flat=True))
     if len(summaries) + 1 < MIN_CLIENTS:
         return []
     standings = []

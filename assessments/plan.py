@@ -1,7 +1,8 @@
 """The action plan: recommendations turned into work, tracked across quarters.
 
-Writes (`add_recommendation_to_plan`, `change_status`) and the reads behind the plan's pages:
-the client page's summary, the plan page's rows, and the results page's "Plan progress".
+Writes (`add_recommendation_to_plan`; a status change is `PlanItem.change_status`) and the
+reads behind the plan's pages: the client page's summary, the plan page's rows, and the
+results page's "Plan progress".
 """
 
 from dataclasses import dataclass
@@ -100,23 +101,6 @@ def plan_summary(client: Client, today: date) -> dict:
         "done_count": len(done),
         "total": len(items),
     }
-
-
-def set_status(item: PlanItem, status: str) -> None:
-    """Set the status (unsaved), keeping `completed_at` the moment the item was last marked
-    done."""
-    if status == PlanStatus.DONE and item.status != PlanStatus.DONE:
-        item.completed_at = timezone.now()
-    elif status != PlanStatus.DONE:
-        item.completed_at = None
-    item.status = status
-
-
-def change_status(*, item: PlanItem, status: str) -> PlanItem:
-    if status != item.status:
-        set_status(item, status)
-        item.save(update_fields=["status", "completed_at", "updated_at"])
-    return item
 
 
 def planned_item_for(items, question_key: str) -> PlanItem | None:

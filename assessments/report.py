@@ -17,7 +17,7 @@ from assessments.plan import ordered
 from assessments.results import (
     AssessmentResults,
     BankCache,
-    compute_results,
+    previous_results,
     relay_advice,
     role_table,
 )
@@ -151,11 +151,10 @@ def _by_dimension(current: AssessmentResults) -> list[tuple]:
 
 def report_context(assessment: Assessment, *, today: date | None = None) -> dict:
     rows = client_quarters(assessment.client, up_to=assessment.period)
-    earlier = rows[-1].previous  # the latest earlier quarter with results
     cache = BankCache()
     checked = compute_with_funnel(assessment, cache)  # the same priorities as the page
     current = checked.computed
-    previous = compute_results(earlier, cache) if earlier else None
+    previous = previous_results(assessment, cache)
     results = current.results
     scored = [d for d in results.dimensions if d.index is not None]
     recommendations: tuple[Recommendation, ...] = results.recommendations

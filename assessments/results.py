@@ -158,15 +158,22 @@ def compute_many(
 
 
 def previous_assessment(assessment: Assessment) -> Assessment | None:
-    """The client's most recent earlier assessment (quarters may have been skipped)."""
-    period = assessment.period
+    """The previous quarter, as every page, report and export compares with: the client's
+    latest earlier assessment with results. Quarters may have been skipped, and a quarter
+    nobody answered is no baseline."""
     return (
-        assessment.client.assessments.select_related("bank_version")
-        .filter(year__lte=period.year)
-        .exclude(year=period.year, quarter__gte=period.number)
+        assessment.client.assessments.with_results()
+        .before(assessment.period)
+        .select_related("bank_version")
         .order_by("-year", "-quarter")
         .first()
     )
+
+
+def previous_results(assessment: Assessment, cache: BankCache) -> AssessmentResults | None:
+    """The results of the previous quarter (`previous_assessment`), or None without one."""
+    earlier = previous_assessment(assessment)
+    return compute_results(earlier, cache) if earlier else None
 
 
 @dataclass(frozen=True)

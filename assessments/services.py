@@ -14,8 +14,8 @@ from assessments.models import (
     Assessment,
     Choice,
     Respondent,
-    results_changed,
 )
+from assessments.summaries import results_changed
 from bank.models import BankVersion, Question
 from clients.models import Client
 from lib.quarters import Quarter
@@ -165,3 +165,19 @@ def submit(*, respondent: Respondent) -> list[Question]:
     results_changed(locked.assessment_id)
     respondent.submitted_at = locked.submitted_at
     return []
+
+
+@transaction.atomic
+def reopen_respondent(*, respondent: Respondent) -> None:
+    """Let a submitted respondent change their answers again; their answers leave the
+    results until they submit again."""
+    respondent.reopen()
+    results_changed(respondent.assessment_id)
+
+
+@transaction.atomic
+def remove_respondent(*, respondent: Respondent) -> None:
+    """Remove a respondent and their answers, and the results they were part of."""
+    assessment_id = respondent.assessment_id
+    respondent.delete()
+    results_changed(assessment_id)

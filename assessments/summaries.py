@@ -1,15 +1,18 @@
 """Results snapshots: each assessment's headline figures, stored on it so that pages listing
 many clients and quarters (the dashboard, a client's trend) read them in one query.
 
-A snapshot is recomputed from the scoring, never edited: `results_changed()` marks it stale
-whenever what the results rest on changes, and `refresh_stale()` recomputes the stale ones in
-batches before such a page reads them.
+A snapshot is recomputed from the scoring, never edited, and only where the results change:
+every workflow that changes what they rest on (a submission, a reopening, an import, a
+removal) calls `results_changed()` in its transaction. Pages only read snapshots. Bulk loads
+(demo and scale data) call `refresh`; `manage.py refresh_results` computes the snapshots an
+older release left stale.
 """
 
 from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.results import AssessmentResults, BankCache, compute_many
@@ -73,3 +76,14 @@ def refresh_in_bulk(assessments: Iterable[Assessment]) -> int:
 def refresh_stale(assessments: QuerySet) -> int:
     """Refresh the stale snapshots among `assessments` (usually none: one query)."""
     return refresh(assessments.filter(results_stale=True).select_related("bank_version"))
+
+
+def results_changed(assessment_id: int) -> None:
+    """What the assessment's results rest on has changed: recompute its snapshot now, in the
+    caller's transaction, and touch the assessment so that the cached pages and reports
+    keyed on it (assessments.cache_keys) are made anew."""
+    assessment = Assessment.objects.select_related("bank_version").get(pk=assessment_id)
+    computed = compute_many([assessment], headline_only=True)[assessment.pk]
+    Assessment.objects.filter(pk=assessment_id).update(
+        **snapshot(computed), updated_at=timezone.now()
+    )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import Membership, Role, User, Workspace
 from accounts.services import create_workspace
 from assessments.models import Assessment
-from assessments.summaries import refresh_stale
+from assessments.summaries import refresh
 from bank.services import load_default_bank
 from clients.models import Client
 from devtools.demo_funnel import seed_demo_funnel
@@ -77,5 +77,8 @@ def seed_demo(*, today: date | None = None) -> list[Workspace]:
     workspaces = [_workspace(spec) for spec in DEMO_WORKSPACES]
     seed_demo_assessments(today=today or timezone.localdate())
     seed_demo_funnel(today=today or timezone.localdate())
-    refresh_stale(Assessment.objects.filter(client__workspace__in=workspaces))
+    # The seeding writes answers and submissions in bulk: their snapshots in one go.
+    refresh(
+        Assessment.objects.filter(client__workspace__in=workspaces).select_related("bank_version")
+    )
     return workspaces

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from accounts.services import create_workspace, invite_member
 from assessments.models import Answer, Assessment, Respondent
+from assessments.summaries import results_changed
 from bank.models import BankVersion, Dimension, DimensionKey, Handoff, LevelDescriptor, Question
 from clients.models import Client
 
@@ -131,3 +132,4 @@ def answer_all(respondent: Respondent, choice: str = "3", *, submit: bool = Fals
     if submit:
         Respondent.objects.filter(pk=respondent.pk).update(submitted_at=timezone.now())
         respondent.refresh_from_db()
+        results_changed(respondent.assessment_id)  # as services.submit does

@@ -13,7 +13,8 @@ from django.test import Client as BrowserClient
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Assessment, PlanItem, results_changed
+from assessments.models import Assessment, PlanItem
+from assessments.summaries import results_changed
 from assessments.views import results as results_views
 from funnel.models import FunnelFigures, FunnelThresholds
 from tests.factories import (

@@ -84,6 +84,7 @@ def test_results_json_follows_the_documented_schema(client, viewer, assessment):
         "recommendations",
         "alignment",
         "funnel",
+        "previous_quarter",
     }
     assert data["funnel"] is None  # no funnel figures for this quarter
     assert data["overall"] == {"index": 51.0, "stage": 3, "stage_name": "Defined"}

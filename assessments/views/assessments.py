@@ -16,7 +16,7 @@ from assessments.access import get_assessment_for, get_respondent_for
 from assessments.csv_import import import_answers_csv
 from assessments.emails import respondent_link, send_respondent_invitation
 from assessments.forms import AnswersImportForm, AssessmentForm, RespondentForm, TargetsForm
-from assessments.models import TARGET_FIELDS, Assessment, Respondent, results_changed
+from assessments.models import TARGET_FIELDS, Assessment, Respondent
 from clients.access import get_client_for
 from lib.csv import CsvImportError
 from lib.forms import submitted
@@ -253,7 +253,7 @@ def respondent_reopen(request, workspace_slug: str, assessment_id: int, responde
     if assessment.status == Assessment.Status.CLOSED:
         messages.error(request, "This assessment is closed; reopen the assessment first.")
     elif respondent.is_submitted:
-        respondent.reopen()
+        services.reopen_respondent(respondent=respondent)
         messages.success(request, f"{respondent.name} can change their answers again.")
     return redirect(assessment)
 
@@ -267,8 +267,7 @@ def respondent_remove(request, workspace_slug: str, assessment_id: int, responde
     if assessment.status == Assessment.Status.CLOSED:
         messages.error(request, "This assessment is closed; its respondents stay as they are.")
     else:
-        respondent.delete()
-        results_changed(assessment.pk)
+        services.remove_respondent(respondent=respondent)
         messages.success(request, f"{respondent.name} and their answers were removed.")
     return redirect(assessment)
 

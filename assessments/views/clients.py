@@ -26,7 +26,9 @@ def client_detail(request: HtmxHttpRequest, workspace_slug: str, client_id: int)
         "quarters": list(reversed(quarters)),  # newest first
         "trend": trend(quarters, title=f"{client.name}: indexes over the quarters"),
         "compare": CompareForm(
-            initial={"first": scored[0].pk, "second": scored[-1].pk} if len(scored) >= 2 else {},
+            # The latest quarter with results against its previous quarter (the quarter before
+            # it with results), as the results page and the report compare them.
+            initial={"first": scored[-2].pk, "second": scored[-1].pk} if len(scored) >= 2 else {},
             client=client,
         ),
         "can_compare": len(scored) >= 2,

@@ -18,7 +18,6 @@ from assessments.forms import AddToPlanForm, PlanFilterForm, PlanItemForm, PlanS
 from assessments.models import OPEN_PLAN_STATUSES, PlanItem, PlanStatus
 from assessments.plan import (
     add_recommendation_to_plan,
-    change_status,
     filter_choices,
     ordered,
     plan_questions,
@@ -90,11 +89,7 @@ def client_plan(request: HtmxHttpRequest, workspace_slug: str, client_id: int) -
 
 def _latest_with_results(client: Client):
     """For the empty plan's hint: the newest assessment that has results to plan from."""
-    return (
-        client.assessments.filter(respondents__submitted_at__isnull=False)
-        .order_by("-year", "-quarter")
-        .first()
-    )
+    return client.assessments.with_results().order_by("-year", "-quarter").first()
 
 
 def _render_form(request, form: PlanItemForm, client: Client, item: PlanItem | None):
@@ -167,7 +162,7 @@ def plan_item_status(request: HtmxHttpRequest, workspace_slug: str, client_id: i
     form = PlanStatusForm(request.POST)
     error = None if form.is_valid() else form.errors["status"][0]
     if error is None:
-        change_status(item=item, status=form.cleaned_data["status"])
+        item.change_status(form.cleaned_data["status"])
     if request.htmx:
         return _status_row(request, item, error)
     if error:

@@ -47,15 +47,11 @@ def _pdf_response(assessment: Assessment, pdf: bytes) -> HttpResponse:
     return response
 
 
-def _has_results(assessment: Assessment) -> bool:
-    return assessment.respondents.filter(submitted_at__isnull=False).exists()
-
-
 @require_GET
 @login_required
 def report_pdf(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
     assessment = _assessment(request, workspace_slug, assessment_id)
-    if not _has_results(assessment):
+    if not assessment.has_results:
         messages.info(request, "The report is available once a respondent has submitted.")
         return redirect(_url("results", assessment))
     digest, render_ = current_render(assessment)
@@ -79,7 +75,7 @@ def report_status(request: HtmxHttpRequest, workspace_slug: str, assessment_id: 
     """Progress while the report renders in the background; polled by htmx every second."""
     assessment = _assessment(request, workspace_slug, assessment_id)
     digest, render_ = current_render(assessment)
-    if render_ is None and _has_results(assessment):  # the data changed meanwhile
+    if render_ is None and assessment.has_results:  # the data changed meanwhile
         render_ = request_background_render(assessment, digest)
     ready = render_ is not None and render_.status == ReportRender.Status.READY
     if ready and request.htmx:
@@ -110,6 +106,6 @@ def report_retry(request: HttpRequest, workspace_slug: str, assessment_id: int) 
     digest, render_ = current_render(assessment)
     if render_ is not None and render_.status != ReportRender.Status.READY:
         render_.delete()
-    if _has_results(assessment):
+    if assessment.has_results:
         request_background_render(assessment, digest)
     return redirect(_url("report_status", assessment))

@@ -20,8 +20,7 @@ from assessments.plan import PLANNED_STATUSES, plan_progress, planned_keys
 from assessments.results import (
     AssessmentResults,
     BankCache,
-    compute_results,
-    previous_assessment,
+    previous_results,
     relay_advice,
     role_table,
 )
@@ -90,8 +89,7 @@ def results_context(assessment: Assessment) -> dict:
     cache = BankCache()
     checked = compute_with_funnel(assessment, cache)
     computed = checked.computed
-    earlier = previous_assessment(assessment)
-    previous = compute_results(earlier, cache) if earlier else None
+    previous = previous_results(assessment, cache)
     results = computed.results
     return {
         "assessment": assessment,
@@ -148,7 +146,9 @@ def _file_stem(assessment: Assessment) -> str:
 @login_required
 def results_json(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
     assessment = _assessment(request, workspace_slug, assessment_id)
-    data = results_data(compute_with_funnel(assessment))
+    cache = BankCache()
+    checked = compute_with_funnel(assessment, cache)
+    data = results_data(checked, previous=previous_results(assessment, cache))
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = content_disposition(
         f"{_file_stem(assessment)}-results.json", attachment=False
