@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format bench system-packages clean
+.PHONY: run test lint format bench check-install system-packages clean
 
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
@@ -33,6 +33,10 @@ bench: $(VENV)/.installed
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) manage.py bench
+
+# `pip install .` into a fresh virtualenv, then run Relay far from the checkout (CI does too).
+check-install:
+	.ci/check-install
 
 # The virtualenv and its packages, reinstalled only when pyproject.toml changes.
 $(PY):

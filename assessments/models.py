@@ -313,7 +313,7 @@ class Answer(models.Model):
 class ReportRender(models.Model):
     """A rendered PDF report, kept for the state of the data it was rendered from.
 
-    `digest` fingerprints everything the report shows (see assessments.report.report_digest),
+    `digest` is the report's cache key (assessments.cache_keys.report_key: the code and the data),
     so a repeat download of an unchanged assessment is served from here at once, and any change
     makes a new render. Rows live in the database so that every app server and the background
     worker share them.

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ KEEP_RENDERS = 2
 
 @lru_cache(maxsize=1)
 def report_stylesheet() -> str:
-    return Path(settings.BASE_DIR, "static", "css", "report.css").read_text(encoding="utf-8")
+    return Path(finders.find("css/report.css")).read_text(encoding="utf-8")
 
 
 def report_html(*, assessment: Assessment) -> str:
@@ -40,7 +41,9 @@ def html_to_pdf(html: str) -> bytes:
     # Imported here: WeasyPrint takes ~0.4 s to import, which no other page should pay.
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    # The report embeds what it shows (styles, logo, charts); relative URLs, if any, would be
+    # static files.
+    return HTML(string=html, base_url=str(settings.STATICFILES_DIRS[0])).write_pdf()
 
 
 def render_report_pdf(*, assessment: Assessment) -> bytes:

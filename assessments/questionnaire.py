@@ -110,6 +110,14 @@ class Questionnaire(_Summed):
         return next((q for s in self.sections for q in s.questions if q.question.key == key), None)
 
 
+def question_state(question: Question) -> QuestionState:
+    """A question as the questionnaire shows it, unanswered: each level with its name and
+    descriptor (the descriptors prefetched, or read here)."""
+    texts = {d.level: d.text for d in question.descriptors.all()}
+    levels = [(level, name, texts.get(level, "")) for level, name in LEVEL_NAMES.items()]
+    return QuestionState(question=question, levels=levels)
+
+
 def load_questionnaire(respondent: Respondent) -> Questionnaire:
     """Three queries: the dimensions, the questions with their descriptors, the answers."""
     version = respondent.assessment.bank_version
@@ -125,11 +133,7 @@ def load_questionnaire(respondent: Respondent) -> Questionnaire:
     }
     questions = version.questions.prefetch_related("descriptors").order_by("order", "key")
     for question in questions:
-        texts = {d.level: d.text for d in question.descriptors.all()}
-        state = QuestionState(
-            question=question,
-            levels=[(level, name, texts.get(level, "")) for level, name in LEVEL_NAMES.items()],
-        )
+        state = question_state(question)
         if question.pk in answers:
             state.choice, state.comment = answers[question.pk]
         sections[question.dimension].questions.append(state)

@@ -14,7 +14,7 @@ the reports describe exactly what this module does; change both together.
 - A question below its dimension's target yields its recommendation, with priority
   (target - level) x weight x impact / effort x (1.5 if tagged with the baton-drop handoff)
   x (the largest funnel boost of its handoffs: 1.25 where the client's real funnel shows the
-  handoff's health is poor, see assessments.funnel; 1 without funnel figures);
+  handoff's health is poor, see funnel.health; 1 without funnel figures);
   highest first; ties: upstream handoff, then dimension order, then question order.
 - Alignment (two or more respondents): a question's spread is max level - min level, 2 or more
   is a disagreement; per role, dimension indexes from that role's respondents alone, and a
@@ -101,7 +101,7 @@ class ScoringInput:
     respondents: tuple[RespondentSpec, ...]
     responses: tuple[ResponseSpec, ...]
     targets: dict[str, int] = field(default_factory=dict)  # dimension key -> target level
-    # handoff key -> priority multiplier, from the client's observed funnel (assessments.funnel)
+    # handoff key -> priority multiplier, from the client's observed funnel (funnel.health)
     handoff_boosts: dict[str, float] = field(default_factory=dict)
 
 

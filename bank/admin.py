@@ -8,17 +8,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 
-from assessments.questionnaire import QuestionState
 from bank.exchange import BankFormatError, export_bank, import_bank
 from bank.models import BankVersion, Dimension, Handoff, LevelDescriptor, Question
 from bank.services import PublicationError, clone_to_draft, publication_problems, publish
 from lib.forms import submitted
-from lib.maturity import LEVEL_NAMES
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 HANDOFF_ABBREVIATIONS = {
@@ -279,7 +277,6 @@ class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["key", "text", "help", "recommendation_title"]
     ordering = ["version", "dimension", "order", "key"]
     inlines = [LevelDescriptorInline]
-    readonly_fields = ["preview_link"]
     fieldsets = [
         (
             None,
@@ -292,7 +289,6 @@ class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
                     "text",
                     "help",
                     "weight",
-                    "preview_link",
                 ]
             },
         ),
@@ -326,35 +322,3 @@ class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="version", ordering="version__label")
     def version_label(self, question: Question) -> str:
         return question.version.label
-
-    @admin.display(description="Respondent preview")
-    def preview_link(self, question: Question) -> str:
-        if question.pk is None:
-            return "Save the question to preview it."
-        url = reverse("admin:bank_question_preview", args=[question.pk])
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">Open the preview</a> '
-            "(how a respondent will see this question)",
-            url,
-        )
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:question_id>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="bank_question_preview",
-            ),
-            *super().get_urls(),
-        ]
-
-    def preview_view(self, request: HttpRequest, question_id: int) -> HttpResponse:
-        if not self.has_view_permission(request):
-            return redirect("admin:index")
-        question = get_object_or_404(
-            Question.objects.prefetch_related("descriptors"), pk=question_id
-        )
-        descriptors = {d.level: d.text for d in question.descriptors.all()}
-        levels = [(level, name, descriptors.get(level, "")) for level, name in LEVEL_NAMES.items()]
-        state = QuestionState(question=question, levels=levels)
-        return render(request, "bank/question_preview.html", {"state": state})

@@ -1,7 +1,7 @@
 """Every page in a constant number of queries, whatever the size of the data behind it.
 
 Each page (and download, and answer save) is requested in two workspaces built by
-assessments.scale: a small one and a large one, where the page's own content grows too (more
+devtools.scale: a small one and a large one, where the page's own content grows too (more
 clients than the dashboard's page holds, more quarters for the client, more respondents on the
 assessment, more plan items, members and invitations). A page that needs more queries in the
 large workspace runs one per row somewhere: an N+1. The catalogue of URLs
