@@ -51,6 +51,7 @@ def _previous_data(current: AssessmentResults, previous: AssessmentResults | Non
 def results_data(checked: FunnelResults, *, previous: AssessmentResults | None = None) -> dict:
     computed = checked.computed
     assessment, results = computed.assessment, computed.results
+    act = checked.act_first
     return {
         "schema": SCHEMA,
         "assessment": {
@@ -60,11 +61,19 @@ def results_data(checked: FunnelResults, *, previous: AssessmentResults | None =
             "status": assessment.status,
             "submitted_respondents": results.respondent_count,
         },
+        "act_first": {
+            "handoff": act.key,
+            "rule": act.rule,
+            "headline": act.headline,
+            "reason": act.reason,
+        },
         "targets": assessment.targets,
         "overall": {
             "index": rounded(results.overall_index),
             "stage": results.overall_stage.number if results.overall_stage else None,
             "stage_name": results.overall_stage.name if results.overall_stage else None,
+            "partial": results.overall_partial,
+            "preliminary": assessment.status != assessment.Status.CLOSED,
         },
         "dimensions": [
             {
@@ -75,11 +84,19 @@ def results_data(checked: FunnelResults, *, previous: AssessmentResults | None =
                 "stage": d.stage.number if d.stage else None,
                 "stage_name": d.stage.name if d.stage else None,
                 "confidence": (
-                    {"value": rounded(d.confidence.value, 2), "label": d.confidence.label}
+                    {
+                        "value": rounded(d.confidence.value, 2),
+                        "label": d.confidence.label,
+                        "levels": d.confidence.levels,
+                        "expected": d.confidence.expected,
+                        "agreement": rounded(d.confidence.agreement, 2),
+                    }
                     if d.confidence
                     else None
                 ),
                 "target": d.target,
+                "target_index": rounded(d.target_index),
+                "gap": rounded(d.gap),
             }
             for d in results.dimensions
         ],
@@ -97,7 +114,8 @@ def results_data(checked: FunnelResults, *, previous: AssessmentResults | None =
             {
                 "key": q.key,
                 "dimension": q.spec.dimension,
-                "weight": q.spec.weight,
+                "text": q.spec.text,
+                "weight": float(q.spec.weight),
                 "handoffs": list(q.spec.handoffs),
                 "level": rounded(q.level, 2),
                 "index": rounded(q.index),
@@ -110,11 +128,12 @@ def results_data(checked: FunnelResults, *, previous: AssessmentResults | None =
             {
                 "rank": rank,
                 "question": r.question.key,
-                "title": r.question.recommendation_title,
-                "next_steps": r.question.recommendation_next_steps,
+                "title": r.title,
+                "next_steps": r.next_steps,
+                "from_level": r.rung.from_level,
                 "priority": rounded(r.priority),
-                "impact": r.question.impact,
-                "effort": r.question.effort,
+                "impact": r.impact,
+                "effort": r.effort,
                 "handoffs": list(r.question.handoffs),
                 "level": rounded(r.level, 2),
                 "target": r.target,
@@ -207,23 +226,25 @@ RESULTS_CSV_COLUMNS = [
     "dont_know",
     "recommendation_rank",
     "priority",
+    "recommendation_from_level",
 ]
 
 
 def results_csv(computed: AssessmentResults) -> str:
     results = computed.results
     ranks = {
-        r.question.key: (rank, r.priority) for rank, r in enumerate(results.recommendations, 1)
+        r.question.key: (rank, r.priority, r.rung.from_level)
+        for rank, r in enumerate(results.recommendations, 1)
     }
     rows = []
     for q in results.questions:
         counts = _answer_counts(q)
-        rank, priority = ranks.get(q.key, ("", None))
+        rank, priority, from_level = ranks.get(q.key, ("", None, ""))
         rows.append(
             [
                 q.key,
                 q.spec.dimension,
-                q.spec.weight,
+                float(q.spec.weight),
                 ";".join(q.spec.handoffs),
                 _blank(rounded(q.level, 2)),
                 _blank(rounded(q.index)),
@@ -234,6 +255,7 @@ def results_csv(computed: AssessmentResults) -> str:
                 counts["dont_know"],
                 rank,
                 _blank(rounded(priority)),
+                from_level,
             ]
         )
     return csv_text(RESULTS_CSV_COLUMNS, rows)

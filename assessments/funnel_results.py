@@ -1,15 +1,16 @@
 """An assessment's results checked against the client's real funnel for the same quarter.
 
 The results page, results.json and the PDF report all come through `compute_with_funnel`, so
-they show the same figures: the funnel's observed handoff health (funnel.health) boosts
-the recommendations of poor handoffs before scoring, and the scoring's handoff indexes are
-then compared with it to find contradictions.
+they show the same figures and the same "act first" conclusion: the funnel's observed handoff
+health (funnel.health) boosts the recommendations of poor handoffs before scoring, and the
+scoring's handoff indexes are then compared with it to find contradictions.
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from assessments.headline import ActFirst, act_first
 from assessments.models import Assessment
 from assessments.results import AssessmentResults, BankCache, compute_results
 from funnel.health import (
@@ -41,6 +42,11 @@ class FunnelResults:
     computed: AssessmentResults
     funnel: FunnelCheck | None
     contradictions: list[Contradiction] = field(default_factory=list)
+
+    @property
+    def act_first(self) -> ActFirst:
+        """The one conclusion: where to act first (assessments.headline)."""
+        return act_first(self.computed.results, self.funnel.health if self.funnel else None)
 
 
 def funnel_check(assessment: Assessment) -> FunnelCheck | None:

@@ -7,6 +7,7 @@ results page's "Plan progress".
 
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from types import EllipsisType
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -16,12 +17,14 @@ from django.utils import timezone
 
 from assessments.models import (
     OPEN_PLAN_STATUSES,
+    Answer,
     Assessment,
     PlanItem,
     PlanItemQuerySet,
     PlanStatus,
 )
 from assessments.results import AssessmentResults, BankCache, compute_many, previous_assessment
+from assessments.scoring import QuestionSpec, RungSpec
 from bank.models import Question
 from clients.models import Client
 from lib.quarters import Quarter
@@ -116,6 +119,30 @@ def planned_keys(items) -> set[str]:
     return {key for item in items if item.status in PLANNED_STATUSES for key in item.question_keys}
 
 
+def _step_shown(assessment: Assessment, question: Question) -> RungSpec:
+    """The step of the question's ladder the results recommend: the rung for the mean level
+    of the submitted answers (as the scoring takes it). Two queries."""
+    levels = [
+        int(choice)
+        for choice in Answer.objects.filter(
+            respondent__assessment=assessment,
+            respondent__submitted_at__isnull=False,
+            question=question,
+        ).values_list("choice", flat=True)
+        if choice.isdigit()
+    ]
+    spec = QuestionSpec(
+        key=question.key,
+        dimension=question.dimension,
+        order=question.order,
+        rungs=tuple(
+            RungSpec(r.from_level, r.title, r.next_steps, r.impact, r.effort)
+            for r in question.rungs.all()
+        ),
+    )
+    return spec.rung_for(Fraction(sum(levels), len(levels)) if levels else 1)
+
+
 def add_recommendation_to_plan(
     *,
     assessment: Assessment,
@@ -128,10 +155,11 @@ def add_recommendation_to_plan(
     planned twice: that item is returned instead.
 
     `question` must belong to the assessment's bank version (the form checks it). The item
-    starts planned for the next quarter, unassigned, with the recommendation's next steps as
-    its notes.
+    starts planned for the next quarter, unassigned, titled after the recommendation the
+    results show (the step for the question's level) and with its next steps as notes.
     """
     client = assessment.client
+    rung = _step_shown(assessment, question)
     with transaction.atomic():
         # Two clicks (or two tabs) adding the same recommendation at once must not make two
         # items; a JSON list cannot carry a unique constraint, so adds to one client's plan
@@ -146,11 +174,11 @@ def add_recommendation_to_plan(
         target = Quarter.of(today or timezone.localdate()).next()
         item = PlanItem.objects.create(
             client=client,
-            title=(question.recommendation_title or question.text)[:200],
+            title=(rung.title or question.text)[:200],
             question_keys=[question.key],
             target_year=target.year,
             target_quarter=target.number,
-            notes=question.recommendation_next_steps[:5000],
+            notes=rung.next_steps[:5000],
             source_assessment=assessment,
             created_by=user,
         )

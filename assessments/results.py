@@ -16,6 +16,7 @@ from assessments.scoring import (
     RespondentSpec,
     ResponseSpec,
     Results,
+    RungSpec,
     ScoringInput,
     score,
 )
@@ -39,23 +40,23 @@ class BankCache:
     def _load(self, assessment: Assessment):
         version = assessment.bank_version
         dimensions = tuple(
-            DimensionSpec(d.key, d.name, d.order, float(d.weight)) for d in version.dimensions.all()
+            DimensionSpec(d.key, d.name, d.order, d.weight) for d in version.dimensions.all()
         )
         questions = []
-        for q in version.questions.all():
+        for q in version.questions.prefetch_related("rungs"):
             self.question_keys[q.pk] = q.key
             questions.append(
                 QuestionSpec(
                     key=q.key,
                     dimension=q.dimension,
                     order=q.order,
-                    weight=float(q.weight),
+                    weight=q.weight,  # a Decimal: the scoring works with it exactly
                     handoffs=tuple(q.handoffs),
-                    impact=q.impact,
-                    effort=q.effort,
                     text=q.text,
-                    recommendation_title=q.recommendation_title,
-                    recommendation_next_steps=q.recommendation_next_steps,
+                    rungs=tuple(
+                        RungSpec(r.from_level, r.title, r.next_steps, r.impact, r.effort)
+                        for r in sorted(q.rungs.all(), key=lambda rung: rung.from_level)
+                    ),
                 )
             )
         return dimensions, tuple(questions)

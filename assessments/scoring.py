@@ -11,22 +11,33 @@ the reports describe exactly what this module does; change both together.
 - Stage: < 20 Ad hoc, < 40 Emerging, < 60 Defined, < 80 Managed, else Optimized.
 - The baton drop is the handoff with the lowest index (ties: the upstream one); under 40 is at
   risk.
-- A question below its dimension's target yields its recommendation, with priority
-  (target - level) x weight x impact / effort x (1.5 if tagged with the baton-drop handoff)
+- A question below its dimension's target yields its recommendation: the rung of its ladder for
+  the level rounded down (a question at 3.4 gets the step from level 3 to 4), with priority
+  (target - level) x weight x impact / effort of that rung x (1.5 if tagged with the baton-drop
+  handoff)
   x (the largest funnel boost of its handoffs: 1.25 where the client's real funnel shows the
   handoff's health is poor, see funnel.health; 1 without funnel figures);
   highest first; ties: upstream handoff, then dimension order, then question order.
 - Alignment (two or more respondents): a question's spread is max level - min level, 2 or more
   is a disagreement; per role, dimension indexes from that role's respondents alone, and a
   dimension whose role indexes differ by 20 or more has an alignment gap.
-- Confidence per dimension = share of answers that are levels x agreement, where agreement =
+- Confidence per dimension = share of the expected answers that are levels x agreement. The
+  expected answers are one per submitted respondent and question, less the "Not applicable"
+  and "Don't know" answers (they say nothing about confidence either way); agreement =
   1 - mean spread / 4 over the dimension's questions with two or more levels (1 otherwise).
+- The overall index of a quarter missing a whole dimension is *partial*, and says so.
+- Exact arithmetic: every index, priority and comparison is computed with fractions, so that
+  two mathematically equal handoff indexes tie (and the upstream one is the baton drop) and an
+  index of exactly 60 is Managed. Results carry floats for display and exports, converted once
+  at the end.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 from functools import cached_property
-from statistics import fmean
 
 from lib.maturity import (
     AT_RISK_BELOW,
@@ -41,10 +52,21 @@ DISAGREEMENT_SPREAD = 2
 ALIGNMENT_GAP = 20
 BATON_DROP_BOOST = 1.5
 DEFAULT_TARGET = 4
-CONFIDENCE_LABELS = ((0.75, "high"), (0.5, "medium"), (0.0, "low"))
-# Priorities are compared at this precision, so that mathematically equal priorities tie
-# (and fall to the tie-break rules) whatever the floating-point rounding of their factors.
-_PRIORITY_DIGITS = 9
+CONFIDENCE_LABELS = ((Fraction(3, 4), "high"), (Fraction(1, 2), "medium"), (Fraction(0), "low"))
+
+Number = int | float | Decimal | Fraction
+
+
+def exact(value: Number) -> Fraction:
+    """A weight or level as an exact fraction: a float by the decimal it prints as (0.1 is one
+    tenth, not the binary number nearest it), since weights are written with two decimals."""
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    return Fraction(value)
+
+
+def _float(value: Fraction | None) -> float | None:
+    return None if value is None else float(value)
 
 
 # ---- Inputs --------------------------------------------------------------------------------
@@ -55,7 +77,18 @@ class DimensionSpec:
     key: str
     name: str
     order: int
-    weight: float = 1.0
+    weight: Number = 1
+
+
+@dataclass(frozen=True)
+class RungSpec:
+    """One step of a question's recommendation ladder: from `from_level` to the next level."""
+
+    from_level: int
+    title: str = ""
+    next_steps: str = ""
+    impact: int = 2
+    effort: int = 2
 
 
 @dataclass(frozen=True)
@@ -63,13 +96,19 @@ class QuestionSpec:
     key: str
     dimension: str
     order: int
-    weight: float = 1.0
+    weight: Number = 1
     handoffs: tuple[str, ...] = ()
-    impact: int = 2
-    effort: int = 2
     text: str = ""
-    recommendation_title: str = ""
-    recommendation_next_steps: str = ""
+    rungs: tuple[RungSpec, ...] = ()  # from level 1 up
+
+    def rung_for(self, level: Number) -> RungSpec:
+        """The step for a question at `level`: the rung of the level rounded down (1 to 4); in
+        a draft without it, the nearest rung below, else the lowest one there is."""
+        start = min(max(math.floor(exact(level)), 1), 4)
+        below = [rung for rung in self.rungs if rung.from_level <= start]
+        if below:
+            return max(below, key=lambda rung: rung.from_level)
+        return min(self.rungs, key=lambda rung: rung.from_level, default=RungSpec(start))
 
 
 @dataclass(frozen=True)
@@ -112,6 +151,9 @@ class ScoringInput:
 class Confidence:
     value: float  # 0 to 1
     label: str  # high, medium or low
+    levels: int = 0  # answers that are levels
+    expected: int = 0  # answers expected, less Not applicable and Don't know
+    agreement: float = 1.0  # 1 - mean spread / 4
 
 
 @dataclass(frozen=True)
@@ -132,6 +174,8 @@ class QuestionResult:
     index: float | None
     spread: int | None  # max level - min level; None without a level
     answers: tuple[GivenAnswer, ...]
+    exact_level: Fraction | None = field(default=None, repr=False, compare=False)
+    exact_index: Fraction | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> str:
@@ -156,6 +200,17 @@ class DimensionResult:
     stage: Stage | None
     confidence: Confidence | None
     target: int
+    exact_index: Fraction | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def target_index(self) -> float:
+        """The target level on the index scale, where the index is (level 4 is 75)."""
+        return level_index(self.target)
+
+    @property
+    def gap(self) -> float | None:
+        """How far below the target the index stands (0 when at or above it)."""
+        return None if self.index is None else max(self.target_index - self.index, 0.0)
 
 
 @dataclass(frozen=True)
@@ -166,6 +221,7 @@ class HandoffResult:
     stage: Stage | None
     at_risk: bool
     baton_drop: bool
+    exact_index: Fraction | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -176,6 +232,27 @@ class Recommendation:
     priority: float
     on_baton_drop: bool
     funnel_boost: float = 1.0  # > 1 when the real funnel shows one of its handoffs is poor
+    rung: RungSpec = field(default_factory=lambda: RungSpec(1))  # the step for this level
+
+    @property
+    def title(self) -> str:
+        return self.rung.title
+
+    @property
+    def next_steps(self) -> str:
+        return self.rung.next_steps
+
+    @property
+    def impact(self) -> int:
+        return self.rung.impact
+
+    @property
+    def effort(self) -> int:
+        return self.rung.effort
+
+    @property
+    def next_level(self) -> int:
+        return self.rung.from_level + 1
 
 
 @dataclass(frozen=True)
@@ -208,6 +285,9 @@ class Results:
     questions: tuple[QuestionResult, ...]
     recommendations: tuple[Recommendation, ...]
     alignment: Alignment | None  # None with fewer than two respondents
+    # The overall index leaves out a dimension that has no index this quarter.
+    overall_partial: bool = False
+    exact_overall: Fraction | None = field(default=None, repr=False, compare=False)
 
     @property
     def baton_drop(self) -> HandoffResult | None:
@@ -220,36 +300,42 @@ class Results:
 # ---- The rules -----------------------------------------------------------------------------
 
 
-def weighted_mean(pairs: list[tuple[float, float]]) -> float | None:
-    """Mean of (weight, value) pairs; None when there is nothing (or only zero weight)."""
+def weighted_mean(pairs: list[tuple[Number, Number]]) -> Fraction | None:
+    """Exact mean of (weight, value) pairs; None when there is nothing (or only zero weight)."""
+    pairs = [(exact(weight), exact(value)) for weight, value in pairs]
     total = sum(weight for weight, _ in pairs)
     if total <= 0:
         return None
     return sum(weight * value for weight, value in pairs) / total
 
 
-def confidence_of(value: float) -> Confidence:
+def confidence_of(
+    value: Fraction, *, levels: int = 0, expected: int = 0, agreement: Fraction = Fraction(1)
+) -> Confidence:
     label = next(name for threshold, name in CONFIDENCE_LABELS if value >= threshold)
-    return Confidence(value, label)
+    return Confidence(float(value), label, levels, expected, float(agreement))
 
 
 def _question_result(spec: QuestionSpec, answers: list[GivenAnswer]) -> QuestionResult:
     levels = [answer.level for answer in answers if answer.level is not None]
     if not levels:
         return QuestionResult(spec, None, None, None, tuple(answers))
-    level = fmean(levels)
+    level = Fraction(sum(levels), len(levels))
+    index = (level - 1) * 25  # level_index, exactly
     return QuestionResult(
-        spec, level, level_index(level), max(levels) - min(levels), tuple(answers)
+        spec, float(level), float(index), max(levels) - min(levels), tuple(answers), level, index
     )
 
 
-def _index_over(questions: list[QuestionResult]) -> float | None:
-    return weighted_mean([(q.spec.weight, q.index) for q in questions if q.index is not None])
+def _index_over(questions: list[QuestionResult]) -> Fraction | None:
+    return weighted_mean(
+        [(q.spec.weight, q.exact_index) for q in questions if q.exact_index is not None]
+    )
 
 
 def _dimension_indexes(
     dimensions: tuple[DimensionSpec, ...], questions: list[QuestionResult]
-) -> dict[str, float | None]:
+) -> dict[str, Fraction | None]:
     by_dimension = defaultdict(list)
     for question in questions:
         by_dimension[question.spec.dimension].append(question)
@@ -260,10 +346,15 @@ def _confidence(questions: list[QuestionResult], respondent_count: int) -> Confi
     answers = [answer for question in questions for answer in question.answers]
     if not answers:
         return None
-    share = sum(answer.level is not None for answer in answers) / len(answers)
+    levels = sum(answer.level is not None for answer in answers)
+    not_levels = len(answers) - levels  # Not applicable and Don't know
+    expected = respondent_count * len(questions) - not_levels
+    if expected <= 0:
+        return None  # nothing but Not applicable and Don't know: no level to be sure of
+    share = Fraction(levels, expected)
     spreads = [q.spread for q in questions if q.level_count >= 2]
-    agreement = 1 - fmean(spreads) / 4 if respondent_count > 1 and spreads else 1.0
-    return confidence_of(share * agreement)
+    agreement = 1 - Fraction(sum(spreads), len(spreads)) / 4 if spreads else Fraction(1)
+    return confidence_of(share * agreement, levels=levels, expected=expected, agreement=agreement)
 
 
 def _handoffs(questions: list[QuestionResult]) -> tuple[HandoffResult, ...]:
@@ -271,16 +362,18 @@ def _handoffs(questions: list[QuestionResult]) -> tuple[HandoffResult, ...]:
         key: _index_over([q for q in questions if key in q.spec.handoffs]) for key in HANDOFF_ORDER
     }
     scored = [key for key in HANDOFF_ORDER if indexes[key] is not None]
-    # min() keeps the first of equal values, and HANDOFF_ORDER is upstream first.
+    # min() keeps the first of equal values, and HANDOFF_ORDER is upstream first; the values
+    # are exact, so equal means equal.
     drop = min(scored, key=lambda key: indexes[key]) if scored else None
     return tuple(
         HandoffResult(
             key=key,
             name=HANDOFF_NAMES[key],
-            index=indexes[key],
+            index=_float(indexes[key]),
             stage=stage_of(indexes[key]) if indexes[key] is not None else None,
             at_risk=indexes[key] is not None and indexes[key] < AT_RISK_BELOW,
             baton_drop=key == drop,
+            exact_index=indexes[key],
         )
         for key in HANDOFF_ORDER
     )
@@ -301,23 +394,31 @@ def _recommendations(
     found = []
     for question in questions:
         spec, target = question.spec, targets.get(question.spec.dimension, DEFAULT_TARGET)
-        if question.level is None or question.level >= target:
+        if question.exact_level is None or question.exact_level >= target:
             continue
         on_drop = baton_drop is not None and baton_drop in spec.handoffs
-        boost = max((handoff_boosts.get(h, 1.0) for h in spec.handoffs), default=1.0)
-        priority = (target - question.level) * spec.weight * spec.impact / spec.effort
-        priority *= (BATON_DROP_BOOST if on_drop else 1) * boost
-        found.append(Recommendation(spec, question.level, target, priority, on_drop, boost))
+        boost = max((exact(handoff_boosts.get(h, 1)) for h in spec.handoffs), default=Fraction(1))
+        rung = spec.rung_for(question.exact_level)
+        priority = (target - question.exact_level) * exact(spec.weight) * rung.impact / rung.effort
+        priority *= (Fraction(3, 2) if on_drop else 1) * boost
+        found.append(
+            (
+                priority,
+                Recommendation(
+                    spec, question.level, target, float(priority), on_drop, float(boost), rung
+                ),
+            )
+        )
     found.sort(
-        key=lambda r: (
-            -round(r.priority, _PRIORITY_DIGITS),
-            _upstream_rank(r.question),
-            dimension_order.get(r.question.dimension, 99),
-            r.question.order,
-            r.question.key,
+        key=lambda pair: (
+            -pair[0],
+            _upstream_rank(pair[1].question),
+            dimension_order.get(pair[1].question.dimension, 99),
+            pair[1].question.order,
+            pair[1].question.key,
         )
     )
-    return tuple(found)
+    return tuple(recommendation for _, recommendation in found)
 
 
 def _alignment(
@@ -333,6 +434,10 @@ def _alignment(
             for q in questions
         ]
         role_indexes[role] = _dimension_indexes(data.dimensions, by_role)
+    shown = {
+        role: {key: _float(index) for key, index in indexes.items()}
+        for role, indexes in role_indexes.items()
+    }
     gaps = []
     for dimension in data.dimensions:
         present = [(role_indexes[r][dimension.key], r) for r in roles]
@@ -341,11 +446,13 @@ def _alignment(
             continue
         (lowest, low_role), (highest, high_role) = min(present), max(present)
         if highest - lowest >= ALIGNMENT_GAP:
-            gaps.append(AlignmentGap(dimension.key, high_role, highest, low_role, lowest))
+            gaps.append(
+                AlignmentGap(dimension.key, high_role, float(highest), low_role, float(lowest))
+            )
     disagreements = sorted(
         (q for q in questions if q.disagreement), key=lambda q: (-q.spread, q.spec.key)
     )
-    return Alignment(tuple(disagreements), role_indexes, tuple(gaps))
+    return Alignment(tuple(disagreements), shown, tuple(gaps))
 
 
 def score(data: ScoringInput, *, headline_only: bool = False) -> Results:
@@ -375,22 +482,25 @@ def score(data: ScoringInput, *, headline_only: bool = False) -> Results:
             key=d.key,
             name=d.name,
             order=d.order,
-            weight=d.weight,
-            index=indexes[d.key],
+            weight=float(exact(d.weight)),
+            index=_float(indexes[d.key]),
             stage=stage_of(indexes[d.key]) if indexes[d.key] is not None else None,
             confidence=_confidence(
                 [q for q in questions if q.spec.dimension == d.key], len(submitted)
             ),
             target=data.targets.get(d.key, DEFAULT_TARGET),
+            exact_index=indexes[d.key],
         )
         for d in sorted(data.dimensions, key=lambda d: d.order)
     )
-    overall = weighted_mean([(d.weight, d.index) for d in dimensions if d.index is not None])
+    overall = weighted_mean(
+        [(d.weight, d.exact_index) for d in dimensions if d.exact_index is not None]
+    )
     handoffs = _handoffs(questions)
     drop = next((h.key for h in handoffs if h.baton_drop), None)
     return Results(
         respondent_count=len(submitted),
-        overall_index=overall,
+        overall_index=_float(overall),
         overall_stage=stage_of(overall) if overall is not None else None,
         dimensions=dimensions,
         handoffs=handoffs,
@@ -405,4 +515,6 @@ def score(data: ScoringInput, *, headline_only: bool = False) -> Results:
             data.handoff_boosts,
         ),
         alignment=None if headline_only else _alignment(data, questions, submitted),
+        overall_partial=overall is not None and any(d.exact_index is None for d in dimensions),
+        exact_overall=overall,
     )

@@ -14,7 +14,15 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 
 from bank.exchange import BankFormatError, export_bank, import_bank
-from bank.models import BankVersion, Dimension, Handoff, LevelDescriptor, Question
+from bank.models import (
+    RUNG_LEVELS,
+    BankVersion,
+    Dimension,
+    Handoff,
+    LevelDescriptor,
+    Question,
+    RecommendationRung,
+)
 from bank.services import PublicationError, clone_to_draft, publication_problems, publish
 from lib.forms import submitted
 
@@ -197,6 +205,28 @@ class LevelDescriptorInline(DraftOnlyAdminMixin, admin.TabularInline):
         return max(0, 5 - written)
 
 
+class RecommendationRungInline(DraftOnlyAdminMixin, admin.StackedInline):
+    """The recommendation ladder: the next step from each level a client can stand at."""
+
+    model = RecommendationRung
+    extra = 4
+    max_num = len(RUNG_LEVELS)
+    fields = ["from_level", ("impact", "effort"), "title", "next_steps"]
+    verbose_name_plural = "Recommendation: the next step from each level"
+    formfield_overrides = {
+        RecommendationRung._meta.get_field("next_steps").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 3, "cols": 90})
+        },
+        RecommendationRung._meta.get_field("title").__class__: {
+            "widget": forms.TextInput(attrs={"size": 90})
+        },
+    }
+
+    def get_extra(self, request, obj=None, **kwargs) -> int:
+        written = obj.rungs.count() if obj else 0
+        return max(0, len(RUNG_LEVELS) - written)
+
+
 class HandoffFilter(admin.SimpleListFilter):
     title = "handoff"
     parameter_name = "handoff"
@@ -224,15 +254,14 @@ class QuestionAdminForm(forms.ModelForm):
             "gtm_to_demand",
             "demand_to_lead",
             "lead_to_sales",
-            "recommendation_title",
-            "recommendation_next_steps",
-            "impact",
-            "effort",
+            "comment_prompt",
+            "replaces",
         ]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 2, "cols": 90}),
             "help": forms.Textarea(attrs={"rows": 3, "cols": 90}),
-            "recommendation_next_steps": forms.Textarea(attrs={"rows": 4, "cols": 90}),
+            "comment_prompt": forms.TextInput(attrs={"size": 110}),
+            "replaces": forms.Textarea(attrs={"rows": 1, "cols": 90}),
         }
 
     def clean(self):
@@ -274,9 +303,9 @@ class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     list_editable = ["order"]
     list_filter = ["version", "dimension", HandoffFilter]
     list_select_related = ["version"]
-    search_fields = ["key", "text", "help", "recommendation_title"]
+    search_fields = ["key", "text", "help", "rungs__title"]
     ordering = ["version", "dimension", "order", "key"]
-    inlines = [LevelDescriptorInline]
+    inlines = [LevelDescriptorInline, RecommendationRungInline]
     fieldsets = [
         (
             None,
@@ -288,6 +317,7 @@ class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
                     "order",
                     "text",
                     "help",
+                    "comment_prompt",
                     "weight",
                 ]
             },
@@ -297,8 +327,13 @@ class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
             {"fields": ["gtm_to_demand", "demand_to_lead", "lead_to_sales"]},
         ),
         (
-            "Recommendation when the level is below target",
-            {"fields": ["recommendation_title", "recommendation_next_steps", "impact", "effort"]},
+            "Comparable with the version before",
+            {
+                "fields": ["replaces"],
+                "description": "The keys of the previous version's questions this one takes "
+                'over (a split or a rename), as a JSON list: ["people.handoff_practice"]. '
+                "Leave [] when the key is unchanged.",
+            },
         ),
     ]
 

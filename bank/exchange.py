@@ -2,7 +2,9 @@
 
 `parse_bank` checks a whole file and reports every problem at once, each naming the question
 key and field, before anything is written; `import_bank` then saves it in one transaction.
-`export_bank` writes the canonical form, so export -> import -> export is byte-identical.
+`export_bank` writes the canonical form of format 2, so export -> import -> export is
+byte-identical. Format 1 files (one recommendation per question) still import: their
+recommendation fills every rung of the ladder, and the import report says so.
 """
 
 import json
@@ -13,10 +15,21 @@ from typing import Any
 
 from django.db import transaction
 
-from bank.models import BankVersion, Dimension, DimensionKey, Handoff, LevelDescriptor, Question
+from bank.models import (
+    RUNG_LEVELS,
+    BankVersion,
+    Dimension,
+    DimensionKey,
+    Handoff,
+    LevelDescriptor,
+    Question,
+    RecommendationRung,
+)
 from lib.maturity import LEVELS
 
-SCHEMA = "relay.question_bank/1"
+SCHEMA = "relay.question_bank/2"
+SCHEMA_1 = "relay.question_bank/1"  # read, never written
+SCHEMAS = (SCHEMA, SCHEMA_1)
 KEY_PATTERN = re.compile(r"[a-z]+\.[a-z0-9_]+")  # the whole key: fullmatch, not $ (a newline)
 MAX_WEIGHT = Decimal("999.99")
 # JSON's \u escapes can write characters no text column holds: NUL (PostgreSQL refuses it) and
@@ -26,7 +39,7 @@ SHOWN_NAME_LENGTH = 60
 
 TOP_FIELDS = {"schema", "label", "notes", "dimensions", "questions"}
 DIMENSION_FIELDS = {"key", "name", "description", "order", "weight"}
-QUESTION_FIELDS = {
+QUESTION_FIELDS_1 = {
     "key",
     "dimension",
     "order",
@@ -37,7 +50,18 @@ QUESTION_FIELDS = {
     "levels",
     "recommendation",
 }
+QUESTION_FIELDS = (QUESTION_FIELDS_1 - {"recommendation"}) | {
+    "comment_prompt",
+    "replaces",
+    "recommendations",
+}
 RECOMMENDATION_FIELDS = {"title", "next_steps", "impact", "effort"}
+RUNG_FIELDS = RECOMMENDATION_FIELDS | {"from_level"}
+FORMAT_1_WARNING = (
+    "This file is format 1 (relay.question_bank/1): each question's single recommendation "
+    "now fills every step of its ladder, from level 1 to 4. Write a step per level in the "
+    "admin before publishing, so a client is told how to reach the level above its own."
+)
 
 
 class BankFormatError(Exception):
@@ -58,6 +82,15 @@ class DimensionData:
 
 
 @dataclass(frozen=True)
+class RungData:
+    from_level: int
+    title: str
+    next_steps: str
+    impact: int
+    effort: int
+
+
+@dataclass(frozen=True)
 class QuestionData:
     key: str
     dimension: str
@@ -67,10 +100,9 @@ class QuestionData:
     weight: Decimal
     handoffs: tuple[str, ...]
     levels: tuple[str, ...]  # five texts, level 1 first; "" for a level not written yet
-    recommendation_title: str
-    recommendation_next_steps: str
-    impact: int
-    effort: int
+    comment_prompt: str
+    replaces: tuple[str, ...]
+    rungs: tuple[RungData, ...]  # from level 1 up; a draft may lack some
 
 
 @dataclass(frozen=True)
@@ -79,6 +111,13 @@ class BankData:
     notes: str
     dimensions: tuple[DimensionData, ...]
     questions: tuple[QuestionData, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BankImport:
+    version: BankVersion
+    warnings: tuple[str, ...]  # what the editor should know, though nothing was refused
 
 
 # ---- Export --------------------------------------------------------------------------------
@@ -93,7 +132,7 @@ def export_bank(version: BankVersion) -> str:
     dimensions = list(version.dimensions.order_by("order", "key"))
     dimension_order = {d.key: d.order for d in dimensions}
     questions = sorted(
-        version.questions.prefetch_related("descriptors"),
+        version.questions.prefetch_related("descriptors", "rungs"),
         key=lambda q: (dimension_order.get(q.dimension, 99), q.order, q.key),
     )
     data = {
@@ -126,12 +165,18 @@ def _export_question(question: Question) -> dict[str, Any]:
         "weight": _number(question.weight),
         "handoffs": question.handoffs,
         "levels": [texts.get(level, "") for level in LEVELS],
-        "recommendation": {
-            "title": question.recommendation_title,
-            "next_steps": question.recommendation_next_steps,
-            "impact": question.impact,
-            "effort": question.effort,
-        },
+        "comment_prompt": question.comment_prompt,
+        "replaces": list(question.replaces),
+        "recommendations": [
+            {
+                "from_level": rung.from_level,
+                "title": rung.title,
+                "next_steps": rung.next_steps,
+                "impact": rung.impact,
+                "effort": rung.effort,
+            }
+            for rung in sorted(question.rungs.all(), key=lambda rung: rung.from_level)
+        ],
     }
 
 
@@ -241,15 +286,18 @@ def parse_bank(text: str | bytes) -> BankData:
     raw = _load_json(text)
     check = _Checker()
     top = check.fields("file", raw, TOP_FIELDS)
-    if top and top.get("schema") != SCHEMA:
-        check.error("file", "schema", f"must be {SCHEMA!r}, not {top.get('schema')!r}")
+    schema = top.get("schema") if top else None
+    if top and schema not in SCHEMAS:
+        expected = " or ".join(repr(name) for name in SCHEMAS)
+        check.error("file", "schema", f"must be {expected}, not {schema!r}")
     label = check.text("file", top, "label", max_length=40)
     notes = check.text("file", top, "notes", max_length=5000, required=False)
     dimensions = _parse_dimensions(check, top.get("dimensions"))
-    questions = _parse_questions(check, top.get("questions"))
+    questions = _parse_questions(check, top.get("questions"), format_1=schema == SCHEMA_1)
     if check.errors:
         raise BankFormatError(check.errors)
-    return BankData(label, notes, tuple(dimensions), tuple(questions))
+    warnings = (FORMAT_1_WARNING,) if schema == SCHEMA_1 and questions else ()
+    return BankData(label, notes, tuple(dimensions), tuple(questions), warnings)
 
 
 def _parse_dimensions(check: _Checker, items: Any) -> list[DimensionData]:
@@ -283,13 +331,13 @@ def _parse_dimensions(check: _Checker, items: Any) -> list[DimensionData]:
     return dimensions
 
 
-def _parse_questions(check: _Checker, items: Any) -> list[QuestionData]:
+def _parse_questions(check: _Checker, items: Any, *, format_1: bool) -> list[QuestionData]:
     if not isinstance(items, list):
         check.error("file", "questions", "must be a list")
         return []
     questions, seen = [], set()
     for number, item in enumerate(items, start=1):
-        question = _parse_question(check, number, item)
+        question = _parse_question(check, number, item, format_1=format_1)
         if question is None:
             continue
         if question.key in seen:
@@ -299,10 +347,12 @@ def _parse_questions(check: _Checker, items: Any) -> list[QuestionData]:
     return questions
 
 
-def _parse_question(check: _Checker, number: int, item: Any) -> QuestionData | None:
+def _parse_question(
+    check: _Checker, number: int, item: Any, *, format_1: bool
+) -> QuestionData | None:
     key = item.get("key") if isinstance(item, dict) else None
     where = f"question {_shown(key)}" if isinstance(key, str) and key else f"question #{number}"
-    fields = check.fields(where, item, QUESTION_FIELDS)
+    fields = check.fields(where, item, QUESTION_FIELDS_1 if format_1 else QUESTION_FIELDS)
     if not fields:
         return None
     if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
@@ -313,10 +363,13 @@ def _parse_question(check: _Checker, number: int, item: Any) -> QuestionData | N
         check.error(where, "dimension", f"must be one of {', '.join(DimensionKey.values)}")
     elif key and not key.startswith(f"{dimension}."):
         check.error(where, "key", f"must start with its dimension, {dimension!r}")
-    recommendation = check.fields(
-        f"{where}: recommendation", fields.get("recommendation"), RECOMMENDATION_FIELDS
-    )
-    rec_where = f"{where}: recommendation"
+    if format_1:
+        rungs = _rungs_of_format_1(check, where, fields.get("recommendation"))
+        comment_prompt, replaces = "", ()
+    else:
+        rungs = _parse_rungs(check, where, fields.get("recommendations"))
+        comment_prompt = check.text(where, fields, "comment_prompt", max_length=300, required=False)
+        replaces = _parse_replaces(check, where, fields.get("replaces"))
     return QuestionData(
         key=key,
         dimension=dimension if isinstance(dimension, str) else "",
@@ -326,15 +379,66 @@ def _parse_question(check: _Checker, number: int, item: Any) -> QuestionData | N
         weight=check.weight(where, fields, "weight"),
         handoffs=_parse_handoffs(check, where, fields.get("handoffs")),
         levels=_parse_levels(check, where, fields.get("levels")),
-        recommendation_title=check.text(
-            rec_where, recommendation, "title", max_length=160, required=False
-        ),
-        recommendation_next_steps=check.text(
-            rec_where, recommendation, "next_steps", max_length=4000, required=False
-        ),
-        impact=check.integer(rec_where, recommendation, "impact", low=1, high=3),
-        effort=check.integer(rec_where, recommendation, "effort", low=1, high=3),
+        comment_prompt=comment_prompt,
+        replaces=replaces,
+        rungs=rungs,
     )
+
+
+def _rung(check: _Checker, where: str, obj: dict, from_level: int) -> RungData | None:
+    title = check.text(where, obj, "title", max_length=160, required=False)
+    next_steps = check.text(where, obj, "next_steps", max_length=4000, required=False)
+    impact = check.integer(where, obj, "impact", low=1, high=3)
+    effort = check.integer(where, obj, "effort", low=1, high=3)
+    if not (title or next_steps):
+        return None  # not written yet: a draft may lack it, publishing refuses it
+    return RungData(from_level, title, next_steps, impact, effort)
+
+
+def _rungs_of_format_1(check: _Checker, where: str, value: Any) -> tuple[RungData, ...]:
+    rec_where = f"{where}: recommendation"
+    recommendation = check.fields(rec_where, value, RECOMMENDATION_FIELDS)
+    single = _rung(check, rec_where, recommendation, 1) if recommendation else None
+    if single is None:
+        return ()
+    return tuple(
+        RungData(level, single.title, single.next_steps, single.impact, single.effort)
+        for level in RUNG_LEVELS
+    )
+
+
+def _parse_rungs(check: _Checker, where: str, value: Any) -> tuple[RungData, ...]:
+    if not isinstance(value, list) or len(value) > len(RUNG_LEVELS):
+        check.error(
+            where,
+            "recommendations",
+            f"must be a list of at most {len(RUNG_LEVELS)} steps, one per level from 1 to 4",
+        )
+        return ()
+    rungs, seen = [], set()
+    for position, item in enumerate(value, start=1):
+        rung_where = f"{where}: recommendations[{position}]"
+        obj = check.fields(rung_where, item, RUNG_FIELDS)
+        if not obj:
+            continue
+        from_level = check.integer(rung_where, obj, "from_level", low=1, high=4)
+        if from_level in seen:
+            check.error(rung_where, "from_level", f"level {from_level} has a step already")
+        seen.add(from_level)
+        rung = _rung(check, rung_where, obj, from_level)
+        if rung is not None:
+            rungs.append(rung)
+    return tuple(sorted(rungs, key=lambda rung: rung.from_level))
+
+
+def _parse_replaces(check: _Checker, where: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(key, str) for key in value):
+        check.error(where, "replaces", "must be a list of question keys (it may be empty)")
+        return ()
+    for key in value:
+        if not KEY_PATTERN.fullmatch(key):
+            check.error(where, "replaces", f"{_shown(key)} is not a question key")
+    return tuple(dict.fromkeys(value))
 
 
 def _parse_handoffs(check: _Checker, where: str, value: Any) -> tuple[str, ...]:
@@ -371,9 +475,14 @@ def _parse_levels(check: _Checker, where: str, value: Any) -> tuple[str, ...]:
 # ---- Import --------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def import_bank(text: str | bytes, *, label: str | None = None) -> BankVersion:
     """Save a bank file as a new draft version; nothing is saved if anything is wrong."""
+    return import_bank_with_report(text, label=label).version
+
+
+@transaction.atomic
+def import_bank_with_report(text: str | bytes, *, label: str | None = None) -> BankImport:
+    """`import_bank`, with the warnings an editor should read (a format 1 file, say)."""
     data = parse_bank(text)
     label = (label or data.label).strip()
     if not 0 < len(label) <= 40:
@@ -393,7 +502,12 @@ def import_bank(text: str | bytes, *, label: str | None = None) -> BankVersion:
         for level, text in zip(LEVELS, question.levels, strict=True)
         if text
     )
-    return version
+    RecommendationRung.objects.bulk_create(
+        RecommendationRung(question_id=ids[question.key], **vars(rung))
+        for question in data.questions
+        for rung in question.rungs
+    )
+    return BankImport(version, data.warnings)
 
 
 def _question_row(version: BankVersion, question: QuestionData) -> Question:
@@ -405,9 +519,7 @@ def _question_row(version: BankVersion, question: QuestionData) -> Question:
         text=question.text,
         help=question.help,
         weight=question.weight,
-        recommendation_title=question.recommendation_title,
-        recommendation_next_steps=question.recommendation_next_steps,
-        impact=question.impact,
-        effort=question.effort,
+        comment_prompt=question.comment_prompt,
+        replaces=list(question.replaces),
         **{handoff: handoff in question.handoffs for handoff in Handoff.values},
     )

@@ -202,14 +202,15 @@ class Question(DraftOnlyModel):
     gtm_to_demand = models.BooleanField("GTM strategy → Demand gen", default=False)
     demand_to_lead = models.BooleanField("Demand gen → Lead gen", default=False)
     lead_to_sales = models.BooleanField("Lead gen → Sales-ready", default=False)
-    recommendation_title = models.CharField(max_length=160, blank=True)
-    recommendation_next_steps = models.TextField(blank=True)
-    impact = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1), MaxValueValidator(3)], help_text="1 to 3."
+    comment_prompt = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Shown above the comment box: a fact the level cannot hold, such as a share "
+        "or a list.",
     )
-    effort = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1), MaxValueValidator(3)], help_text="1 to 3."
-    )
+    # Keys of the version before that this question takes over (a split or a rename), so that
+    # comparisons across versions can follow it. Empty for a question that keeps its key.
+    replaces = models.JSONField(default=list, blank=True)
 
     objects = DraftOnlyQuerySet.as_manager()
 
@@ -230,12 +231,6 @@ class Question(DraftOnlyModel):
                 condition=Q(dimension__in=DimensionKey.values), name="question_dimension_is_known"
             ),
             models.CheckConstraint(condition=Q(weight__gte=0), name="question_weight_not_negative"),
-            models.CheckConstraint(
-                condition=Q(impact__range=(1, 3)), name="question_impact_1_to_3"
-            ),
-            models.CheckConstraint(
-                condition=Q(effort__range=(1, 3)), name="question_effort_1_to_3"
-            ),
         ]
 
     def __str__(self) -> str:
@@ -246,9 +241,10 @@ class Question(DraftOnlyModel):
         """The handoff keys this question is tagged with, upstream first."""
         return [handoff.value for handoff in Handoff if getattr(self, handoff.value)]
 
-    @property
-    def has_recommendation(self) -> bool:
-        return bool(self.recommendation_title.strip() and self.recommendation_next_steps.strip())
+    def missing_rungs(self, rungs) -> list[int]:
+        """The starting levels (1 to 4) among `rungs` (this question's) with no written step."""
+        written = {rung.from_level for rung in rungs if rung.is_written}
+        return [level for level in RUNG_LEVELS if level not in written]
 
 
 class LevelDescriptor(DraftOnlyModel):
@@ -271,6 +267,56 @@ class LevelDescriptor(DraftOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.question.key} level {self.level}"
+
+    def owning_version_id(self) -> int:
+        return self.question.version_id
+
+
+# A question's recommendation is a ladder: one next step per level it can start from. Level 5
+# is the top, so rungs start from 1 to 4; the rung shown is the one for the current level
+# rounded down (a level-3 company is told how to reach 4).
+RUNG_LEVELS = (1, 2, 3, 4)
+
+
+class RungQuerySet(DraftOnlyQuerySet):
+    version_path = "question__version"
+
+
+class RecommendationRung(DraftOnlyModel):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="rungs")
+    from_level = models.PositiveSmallIntegerField(
+        "from level",
+        choices=[(level, f"From {level} {LEVEL_NAMES[level]}") for level in RUNG_LEVELS],
+    )
+    title = models.CharField(max_length=160)
+    next_steps = models.TextField()
+    impact = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(3)], help_text="1 to 3."
+    )
+    effort = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(3)], help_text="1 to 3."
+    )
+
+    objects = RungQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["question", "from_level"]
+        verbose_name = "recommendation step"
+        constraints = [
+            models.UniqueConstraint(fields=["question", "from_level"], name="one_rung_per_level"),
+            models.CheckConstraint(
+                condition=Q(from_level__range=(1, 4)), name="rung_from_level_1_to_4"
+            ),
+            models.CheckConstraint(condition=Q(impact__range=(1, 3)), name="rung_impact_1_to_3"),
+            models.CheckConstraint(condition=Q(effort__range=(1, 3)), name="rung_effort_1_to_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.key} from level {self.from_level}"
+
+    @property
+    def is_written(self) -> bool:
+        return bool(self.title.strip() and self.next_steps.strip())
 
     def owning_version_id(self) -> int:
         return self.question.version_id

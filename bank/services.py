@@ -7,11 +7,22 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import Count, Q
 
-from bank.exchange import import_bank
-from bank.models import BankVersion, Dimension, DimensionKey, Handoff, LevelDescriptor, Question
+from bank.exchange import import_bank, parse_bank
+from bank.models import (
+    BankVersion,
+    Dimension,
+    DimensionKey,
+    Handoff,
+    LevelDescriptor,
+    Question,
+    RecommendationRung,
+)
 from lib.maturity import LEVELS
 
-DEFAULT_BANK = Path(__file__).resolve().parent / "data" / "default_bank.json"
+DATA = Path(__file__).resolve().parent / "data"
+# The shipped default versions, oldest first: assessments pinned to an older one keep it, and a
+# database that has the older one gets the newer one too (the newest published is current).
+DEFAULT_BANKS = (DATA / "default_bank_2026_1.json", DATA / "default_bank.json")
 MIN_QUESTIONS_PER_DIMENSION = 6
 MIN_QUESTIONS_PER_HANDOFF = 6
 
@@ -32,9 +43,13 @@ def publication_problems(version: BankVersion) -> list[str]:
         if key.value not in present:
             problems.append(f"Dimension “{key.label}” ({key.value}) is missing.")
 
-    questions = version.questions.annotate(
-        written_levels=Count("descriptors", filter=~Q(descriptors__text=""))
-    ).order_by("dimension", "order", "key")
+    questions = (
+        version.questions.annotate(
+            written_levels=Count("descriptors", filter=~Q(descriptors__text=""))
+        )
+        .prefetch_related("rungs")
+        .order_by("dimension", "order", "key")
+    )
     per_dimension: Counter[str] = Counter()
     per_handoff: Counter[str] = Counter()
     for question in questions:
@@ -44,8 +59,12 @@ def publication_problems(version: BankVersion) -> list[str]:
             problems.append(
                 f"{question.key}: has {question.written_levels} of {len(LEVELS)} level descriptors."
             )
-        if not question.has_recommendation:
-            problems.append(f"{question.key}: needs a recommendation title and next steps.")
+        if missing := question.missing_rungs(question.rungs.all()):
+            levels = ", ".join(str(level) for level in missing)
+            problems.append(
+                f"{question.key}: needs a recommendation step from level {levels} (a title and "
+                "next steps): every level below the highest target, 5, needs its next step."
+            )
 
     for key in DimensionKey:
         if per_dimension[key] < MIN_QUESTIONS_PER_DIMENSION:
@@ -104,14 +123,16 @@ def clone_to_draft(*, version: BankVersion, label: str | None = None) -> BankVer
         )
         for dimension in version.dimensions.all()
     )
-    originals = list(version.questions.prefetch_related("descriptors"))
+    originals = list(version.questions.prefetch_related("descriptors", "rungs"))
     copied_fields = [
         field.name
         for field in Question._meta.concrete_fields
-        if field.name not in {"id", "version"}
+        if field.name not in {"id", "version", "replaces"}
     ]
     Question.objects.bulk_create(
-        Question(version=draft, **{name: getattr(q, name) for name in copied_fields})
+        # `replaces` points at the version before the original; the draft's own version
+        # before is the original itself, whose keys it shares.
+        Question(version=draft, **{name: getattr(q, name) for name in copied_fields}, replaces=[])
         for q in originals
     )
     new_ids = dict(draft.questions.values_list("key", "id"))
@@ -120,15 +141,29 @@ def clone_to_draft(*, version: BankVersion, label: str | None = None) -> BankVer
         for q in originals
         for d in q.descriptors.all()
     )
+    RecommendationRung.objects.bulk_create(
+        RecommendationRung(
+            question_id=new_ids[q.key],
+            from_level=rung.from_level,
+            title=rung.title,
+            next_steps=rung.next_steps,
+            impact=rung.impact,
+            effort=rung.effort,
+        )
+        for q in originals
+        for rung in q.rungs.all()
+    )
     return draft
 
 
 @transaction.atomic
-def load_default_bank() -> BankVersion | None:
-    """Import and publish the shipped default bank, unless some bank version exists already.
-
-    Returns the new version, or None when there was a bank already.
-    """
-    if BankVersion.objects.exists():
-        return None
-    return publish(version=import_bank(DEFAULT_BANK.read_bytes()))
+def load_default_bank() -> list[BankVersion]:
+    """Import and publish each shipped default version whose label the database does not hold
+    yet, oldest first; return the versions loaded (none when all are there)."""
+    loaded = []
+    for path in DEFAULT_BANKS:
+        data = path.read_bytes()
+        if BankVersion.objects.filter(label=parse_bank(data).label).exists():
+            continue
+        loaded.append(publish(version=import_bank(data)))
+    return loaded

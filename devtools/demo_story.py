@@ -27,6 +27,7 @@ from devtools.demo_world import DEMO_WORKSPACES
 from lib.quarters import Quarter
 
 HISTORY = 4  # closed quarters before the current one
+EARLIER_BANK = "2026.1"  # the closed quarters' bank version; the open one uses the current
 QUARTERS = HISTORY + 1  # every per-quarter tuple below: oldest first, the current quarter last
 NO_SHIFT = (0.0,) * QUARTERS
 
@@ -41,8 +42,11 @@ OTHER = RespondentRole.OTHER
 LEAD_QUALITY = frozenset(
     {
         "people.sales_marketing_sla",
-        "people.handoff_practice",
+        "people.handoff_practice",  # 2026.1; split into one question per handoff in 2026.2
+        "people.lead_to_sales_handoff",
+        "people.demand_to_lead_handoff",
         "process.lead_definition",
+        "process.lead_definition_icp_fit",
         "process.lead_scoring_model",
         "process.active_interest_threshold",
         "process.lead_turn_back",
@@ -112,10 +116,19 @@ class Story:
 class Seeding:
     """What every assessment of one run shares."""
 
-    version: BankVersion
+    version: BankVersion  # the current one: the open quarter's
     questions: list[Question]  # in questionnaire order
     today: date
     owner: User | None  # the demo workspace's owner, who "created" the assessments
+    # The version the closed quarters were answered on, when the bank has moved on since: the
+    # demo then shows a client across a bank change (compared by key, and by `replaces`).
+    earlier_version: BankVersion | None = None
+    earlier_questions: tuple[Question, ...] = ()
+
+    def bank_for(self, *, is_open: bool) -> tuple[BankVersion, list[Question]]:
+        if is_open or self.earlier_version is None:
+            return self.version, self.questions
+        return self.earlier_version, list(self.earlier_questions)
 
 
 STORIES = {
@@ -356,9 +369,20 @@ def seed_demo_assessments(*, today: date) -> None:
     if version is None:
         return
     questions = _questionnaire_order(version.questions.all())
+    earlier = (
+        BankVersion.objects.published().filter(label=EARLIER_BANK).exclude(pk=version.pk).first()
+    )
+    earlier_questions = tuple(_questionnaire_order(earlier.questions.all())) if earlier else ()
     current = Quarter.of(today)
     for owner, clients in demo_clients():
-        seeding = Seeding(version=version, questions=questions, today=today, owner=owner)
+        seeding = Seeding(
+            version=version,
+            questions=questions,
+            today=today,
+            owner=owner,
+            earlier_version=earlier,
+            earlier_questions=earlier_questions,
+        )
         for client in clients:
             _seed_client(client, seeding, current=current)
 
@@ -397,12 +421,13 @@ def _seed_assessment(client: Client, seeding: Seeding, *, position: int, period:
     # other quarters already existed.
     rng = _random(f"{client.name} {period}")
     is_open = position == HISTORY
+    version, questions = seeding.bank_for(is_open=is_open)
     opened_at, until = _window(period, seeding.today, rng, is_open=is_open)
     assessment = Assessment.objects.create(
         client=client,
         year=period.year,
         quarter=period.number,
-        bank_version=seeding.version,
+        bank_version=version,
         status=Assessment.Status.OPEN if is_open else Assessment.Status.CLOSED,
         opened_at=opened_at,
         closed_at=None if is_open else until,
@@ -417,7 +442,7 @@ def _seed_assessment(client: Client, seeding: Seeding, *, position: int, period:
     )
     answers = []
     for person, share, respondent in zip(people, shares, respondents, strict=True):
-        answered = seeding.questions[: round(share * len(seeding.questions))]
+        answered = questions[: round(share * len(questions))]
         answers += [
             _answer(respondent, story, person, question, position, rng) for question in answered
         ]

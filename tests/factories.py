@@ -8,7 +8,15 @@ from accounts.models import Invitation, Membership, Role, User, Workspace
 from accounts.services import create_workspace, invite_member
 from assessments.models import Answer, Assessment, Respondent
 from assessments.summaries import results_changed
-from bank.models import BankVersion, Dimension, DimensionKey, Handoff, LevelDescriptor, Question
+from bank.models import (
+    BankVersion,
+    Dimension,
+    DimensionKey,
+    Handoff,
+    LevelDescriptor,
+    Question,
+    RecommendationRung,
+)
 from clients.models import Client
 
 PASSWORD = "a-long-test-password"
@@ -74,22 +82,42 @@ def make_bank_version(
 
 
 def add_question(
-    version: BankVersion, key: str, *, order: int = 1, handoffs=(), levels: int = 5, **fields
+    version: BankVersion,
+    key: str,
+    *,
+    order: int = 1,
+    handoffs=(),
+    levels: int = 5,
+    rungs: int = 4,
+    impact: int = 2,
+    effort: int = 2,
+    **fields,
 ) -> Question:
+    """A question with `levels` descriptors and a ladder of `rungs` steps (from level 1 up),
+    each titled after its level: "Improve people.q1 from 2"."""
     question = Question.objects.create(
         version=version,
         key=key,
         dimension=key.split(".")[0],
         order=order,
         text=f"How mature is {key}?",
-        recommendation_title=f"Improve {key}",
-        recommendation_next_steps="Start on Monday.",
         **{handoff: True for handoff in handoffs},
         **fields,
     )
     LevelDescriptor.objects.bulk_create(
         LevelDescriptor(question=question, level=level, text=f"{key} at level {level}")
         for level in range(1, levels + 1)
+    )
+    RecommendationRung.objects.bulk_create(
+        RecommendationRung(
+            question=question,
+            from_level=level,
+            title=f"Improve {key} from {level}",
+            next_steps=f"Start on Monday, from level {level}.",
+            impact=impact,
+            effort=effort,
+        )
+        for level in range(1, rungs + 1)
     )
     return question
 

@@ -84,10 +84,25 @@ def test_a_draft_edited_in_the_admin_then_published_refuses_edits(methodologist)
                 f"descriptors-{index}-text": f"Observable behaviour at level {descriptor.level}",
             }
         )
+    data.update({"rungs-TOTAL_FORMS": "4", "rungs-INITIAL_FORMS": "4"})
+    for index, rung in enumerate(question.rungs.all()):
+        data.update(
+            {
+                f"rungs-{index}-id": rung.pk,
+                f"rungs-{index}-question": question.pk,
+                f"rungs-{index}-from_level": rung.from_level,
+                f"rungs-{index}-title": f"Reach level {rung.from_level + 1}",
+                f"rungs-{index}-next_steps": rung.next_steps,
+                f"rungs-{index}-impact": 3,
+                f"rungs-{index}-effort": 1,
+            }
+        )
     assert methodologist.post(url, data).status_code == 302
     question.refresh_from_db()
     assert question.text == "Who signs off the definition of a qualified lead?"
     assert question.descriptors.get(level=3).text == "Observable behaviour at level 3"
+    step = question.rungs.get(from_level=3)
+    assert (step.title, step.impact, step.effort) == ("Reach level 4", 3, 1)
 
     _action(methodologist, "publish_versions", draft)
 
@@ -171,14 +186,14 @@ def test_import_a_version_from_the_admin(methodologist):
 
 def test_a_bad_upload_lists_the_problems_and_saves_nothing(methodologist):
     data = json.loads(export_bank(make_bank_version(label="2026.1")))
-    data["questions"][0]["recommendation"]["effort"] = 9
+    data["questions"][0]["recommendations"][0]["effort"] = 9
     upload = SimpleUploadedFile("bank.json", json.dumps(data).encode())
     response = methodologist.post(
         reverse("admin:bank_bankversion_import"), {"file": upload, "label": "new"}
     )
     html = response.content.decode()
     assert "Nothing was imported" in html
-    assert "question people.q1: recommendation: effort: must be from 1 to 3, not 9" in html
+    assert "question people.q1: recommendations[1]: effort: must be from 1 to 3, not 9" in html
     assert not BankVersion.objects.filter(label="new").exists()
 
 

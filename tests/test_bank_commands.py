@@ -9,13 +9,23 @@ from tests.factories import make_bank_version
 pytestmark = pytest.mark.django_db
 
 
-def test_load_default_bank_publishes_it_once(capsys):
+def test_load_default_bank_publishes_each_shipped_version_once(capsys):
     call_command("load_default_bank")
-    version = BankVersion.objects.get()
-    assert version.is_published and version.label == "2026.1"
+    versions = list(BankVersion.objects.order_by("published_at"))
+    assert [(v.label, v.is_published) for v in versions] == [("2026.1", True), ("2026.2", True)]
+    assert BankVersion.objects.current().label == "2026.2"
     call_command("load_default_bank")
-    assert BankVersion.objects.count() == 1
-    assert "already loaded" in capsys.readouterr().out
+    assert BankVersion.objects.count() == 2
+    assert "loaded already" in capsys.readouterr().out
+
+
+def test_a_database_with_2026_1_gets_2026_2_and_keeps_what_it_had():
+    from bank.exchange import import_bank
+    from bank.services import DEFAULT_BANKS, load_default_bank, publish
+
+    older = publish(version=import_bank(DEFAULT_BANKS[0].read_bytes()))
+    [loaded] = load_default_bank()
+    assert loaded.label == "2026.2" and BankVersion.objects.get(pk=older.pk).is_published
 
 
 def test_export_then_import_round_trips_through_files(tmp_path):

@@ -5,7 +5,13 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from bank.models import BankVersion, LevelDescriptor, PublishedVersionError, Question
+from bank.models import (
+    BankVersion,
+    LevelDescriptor,
+    PublishedVersionError,
+    Question,
+    RecommendationRung,
+)
 from tests.factories import add_question, make_bank_version
 
 pytestmark = pytest.mark.django_db
@@ -46,14 +52,26 @@ def test_a_key_is_unique_within_a_version_but_may_repeat_across_versions(draft, 
         {"key": "people.q1"},  # the key must start with the question's own dimension
         {"dimension": "finance"},
         {"weight": Decimal("-0.5")},
-        {"impact": 0},
-        {"impact": 4},
-        {"effort": 0},
-        {"effort": 4},
     ],
 )
 def test_the_database_refuses_values_out_of_range(question, fields):
     assert _refused(_update(question, **fields))
+
+
+@pytest.mark.parametrize(
+    "fields", [{"impact": 0}, {"impact": 4}, {"effort": 0}, {"effort": 4}, {"from_level": 5}]
+)
+def test_the_database_refuses_steps_out_of_range(question, fields):
+    rung = question.rungs.get(from_level=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RecommendationRung.objects.filter(pk=rung.pk).update(**fields)
+
+
+def test_one_step_per_level_is_a_database_constraint(question):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RecommendationRung.objects.create(
+            question=question, from_level=2, title="Again", next_steps="Twice"
+        )
 
 
 def test_a_weight_of_zero_is_allowed(question):
@@ -93,6 +111,21 @@ def test_bulk_changes_to_a_published_version_are_refused(published):
         LevelDescriptor.objects.filter(question__version=published).update(text="Changed")
     with pytest.raises(PublishedVersionError):
         published.dimensions.all().delete()
+
+
+def test_a_published_versions_recommendation_steps_cannot_change(published):
+    rung = RecommendationRung.objects.filter(question__version=published).first()
+    rung.title = "Changed"
+    with pytest.raises(PublishedVersionError):
+        rung.save()
+    with pytest.raises(PublishedVersionError):
+        rung.delete()
+    with pytest.raises(PublishedVersionError):
+        RecommendationRung.objects.filter(question__version=published).update(title="Changed")
+    with pytest.raises(PublishedVersionError):
+        RecommendationRung.objects.create(
+            question=rung.question, from_level=4, title="A fifth", next_steps="No"
+        )
 
 
 def test_nothing_can_be_added_to_a_published_version(published):

@@ -1,6 +1,6 @@
 import pytest
 
-from bank.models import BankVersion, Question
+from bank.models import BankVersion, RecommendationRung
 from bank.services import PublicationError, clone_to_draft, publication_problems, publish
 from tests.factories import add_question, make_bank_version
 
@@ -21,7 +21,9 @@ def test_publishing_names_every_missing_piece():
     thin.descriptors.filter(level__in=[4, 5]).delete()
     blank = draft.questions.get(key="people.q3")
     blank.descriptors.filter(level=2).update(text="")
-    Question.objects.filter(key="people.q4", version=draft).update(recommendation_next_steps=" ")
+    RecommendationRung.objects.filter(
+        question__key="people.q4", question__version=draft, from_level__in=[2, 4]
+    ).update(next_steps=" ")
     draft.questions.filter(key__in=["process.q5", "process.q6"]).delete()
 
     problems = publication_problems(draft)
@@ -29,7 +31,10 @@ def test_publishing_names_every_missing_piece():
     assert "Dimension “Technology systems & data” (technology) is missing." in problems
     assert "people.q2: has 3 of 5 level descriptors." in problems
     assert "people.q3: has 4 of 5 level descriptors." in problems
-    assert "people.q4: needs a recommendation title and next steps." in problems
+    assert (
+        "people.q4: needs a recommendation step from level 2, 4 (a title and next steps): "
+        "every level below the highest target, 5, needs its next step."
+    ) in problems
     assert "Dimension “Process” has 4 questions; it needs at least 6." in problems
     assert len(problems) == 5
 
@@ -68,10 +73,9 @@ def test_cloning_copies_everything_into_an_editable_draft():
     )
     copied = draft.questions.get(key="process.q3")
     source = original.questions.get(key="process.q3")
-    assert (copied.text, copied.handoffs, copied.impact) == (
-        source.text,
-        source.handoffs,
-        source.impact,
+    assert (copied.text, copied.handoffs) == (source.text, source.handoffs)
+    assert list(copied.rungs.values_list("from_level", "title", "impact", "effort")) == list(
+        source.rungs.values_list("from_level", "title", "impact", "effort")
     )
     assert list(copied.descriptors.values_list("level", "text")) == list(
         source.descriptors.values_list("level", "text")

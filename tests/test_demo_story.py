@@ -115,7 +115,9 @@ def test_closed_quarters_were_opened_and_closed_inside_the_quarter(demo):
 
 
 def test_closed_quarters_have_three_to_five_people_of_different_roles_who_answered_all(demo):
-    version = BankVersion.objects.current()
+    # The closed quarters were answered on 2026.1; the open one is on the current bank.
+    version = BankVersion.objects.get(label="2026.1")
+    assert BankVersion.objects.current().label == "2026.2"
     question_count = version.questions.count()
     for assessment in Assessment.objects.filter(status=Assessment.Status.CLOSED):
         respondents = list(assessment.respondents.with_answer_counts())
@@ -132,6 +134,9 @@ def test_closed_quarters_have_three_to_five_people_of_different_roles_who_answer
 
 def test_the_open_quarter_has_people_partway_and_someone_not_started(demo):
     question_count = BankVersion.objects.current().questions.count()
+    assert all(
+        _assessment(client, CURRENT).bank_version.label == "2026.2" for client in DEMO_CLIENTS
+    )
     for client in DEMO_CLIENTS:
         respondents = list(_assessment(client, CURRENT).respondents.with_answer_counts())
         in_progress = [

@@ -73,15 +73,16 @@ HTMX = {"HX-Request": "true"}
 
 
 def test_a_recommendation_becomes_a_planned_item_for_the_next_quarter(assessment, consultant):
+    # people.q1 stands at level 2 here: the item takes the step from level 2.
     question = assessment.bank_version.questions.get(key="people.q1")
     item, created = add_recommendation_to_plan(
         assessment=assessment, question=question, user=consultant, today=date(2026, 11, 22)
     )
     assert created
     assert item.client == assessment.client and item.source_assessment == assessment
-    assert (item.title, item.question_keys) == ("Improve people.q1", ["people.q1"])
+    assert (item.title, item.question_keys) == ("Improve people.q1 from 2", ["people.q1"])
     assert (item.status, str(item.target_period)) == (PlanStatus.PLANNED, "2027-Q1")
-    assert item.notes == "Start on Monday." and item.created_by == consultant
+    assert item.notes == "Start on Monday, from level 2." and item.created_by == consultant
     assert item.owner_display == ""
 
 
@@ -126,9 +127,9 @@ def test_add_to_plan_works_without_javascript(client, consultant, assessment):
     response = client.post(_add_url(assessment), {"question": "people.q1"})
     assert response["Location"] == f"{_results_url(assessment)}#rec-people.q1"
     page = client.get(response["Location"]).content.decode()
-    assert "“Improve people.q1” added to the plan, for" in page
+    assert "“Improve people.q1 from 2” added to the plan, for" in page
     again = client.post(_add_url(assessment), {"question": "people.q1"}, follow=True)
-    assert "“Improve people.q1” is already in the plan." in again.content.decode()
+    assert "“Improve people.q1 from 2” is already in the plan." in again.content.decode()
     assert PlanItem.objects.count() == 1
 
 
@@ -607,7 +608,8 @@ def test_plan_progress_takes_a_constant_number_of_queries(
         html = client.get(url).content.decode()
     assert html.count("Item ") >= 30
 
-    with django_assert_max_num_queries(5):
+    # The bank once (dimensions, questions, their steps), each quarter's answers, the previous.
+    with django_assert_max_num_queries(6):
         cache = BankCache()
         latest = compute_results(quarters[-1], cache)
         previous = compute_results(previous_assessment(quarters[-1]), cache)

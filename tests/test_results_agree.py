@@ -1,13 +1,15 @@
 """For every demo assessment, the page, results.json and a recomputation by hand from
 answers.csv (with the weights in results.json) all agree. Done independently of
-assessments/scoring.py, following docs/results-format.md."""
+assessments/scoring.py, following docs/results-format.md, in exact fractions: the methodology
+decides on exact values, and rounds only what it shows."""
 
 import csv
 import io
+import math
 import re
 from collections import defaultdict
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pytest
 from django.urls import reverse
@@ -18,12 +20,16 @@ from devtools.demo import seed_demo
 pytestmark = pytest.mark.django_db
 
 
-def _one_decimal(value: float) -> float:
-    return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+def _half_up(value: Fraction, step: Fraction) -> Fraction:
+    return math.floor(value / step + Fraction(1, 2)) * step
 
 
-def _whole(value: float) -> int:
-    return int(Decimal(repr(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+def _one_decimal(value: Fraction) -> float:
+    return float(_half_up(value, Fraction(1, 10)))
+
+
+def _whole(value: Fraction) -> int:
+    return int(_half_up(value, Fraction(1)))
 
 
 def _mean(pairs):
@@ -38,25 +44,25 @@ def _recompute(answers_csv: str, data: dict) -> dict:
         if row["submitted"] == "yes" and row["level"].isdigit():
             levels[row["question_key"]].append(int(row["level"]))
     question_index = {
-        key: (sum(values) / len(values) - 1) / 4 * 100 for key, values in levels.items()
+        key: (Fraction(sum(values), len(values)) - 1) / 4 * 100 for key, values in levels.items()
     }
     questions = data["questions"]
     dimensions = {
         d["key"]: _mean(
             [
-                (q["weight"], question_index[q["key"]])
+                (Fraction(repr(q["weight"])), question_index[q["key"]])
                 for q in questions
                 if q["dimension"] == d["key"] and q["key"] in question_index
             ]
         )
         for d in data["dimensions"]
     }
-    weights = {d["key"]: d["weight"] for d in data["dimensions"]}
+    weights = {d["key"]: Fraction(repr(d["weight"])) for d in data["dimensions"]}
     overall = _mean([(weights[k], v) for k, v in dimensions.items() if v is not None])
     handoffs = {
         h["key"]: _mean(
             [
-                (q["weight"], question_index[q["key"]])
+                (Fraction(repr(q["weight"])), question_index[q["key"]])
                 for q in questions
                 if h["key"] in q["handoffs"] and q["key"] in question_index
             ]

@@ -9,6 +9,7 @@ from assessments.scoring import (
     QuestionSpec,
     RespondentSpec,
     ResponseSpec,
+    RungSpec,
     ScoringInput,
     score,
 )
@@ -20,6 +21,11 @@ PROCESS = DimensionSpec("process", "Process", 2)
 MARKETING_1 = RespondentSpec(1, "Mia", "marketing", submitted=True)
 SALES_2 = RespondentSpec(2, "Sol", "sales", submitted=True)
 SALES_3_IN_PROGRESS = RespondentSpec(3, "Ivo", "sales", submitted=False)
+
+
+def _ladder(impact: int, effort: int) -> tuple[RungSpec, ...]:
+    """The same impact and effort on every rung, each titled after its level."""
+    return tuple(RungSpec(level, f"From {level}", "", impact, effort) for level in (1, 2, 3, 4))
 
 
 def _responses(*rows) -> tuple[ResponseSpec, ...]:
@@ -45,10 +51,17 @@ def worked_example():
     return ScoringInput(
         dimensions=(PEOPLE, PROCESS),
         questions=(
-            QuestionSpec("people.a", "people", 1, 1.0, ("gtm_to_demand",), impact=3, effort=1),
-            QuestionSpec("people.b", "people", 2, 2.0, ("demand_to_lead",), impact=2, effort=2),
-            QuestionSpec("process.c", "process", 1, 1.0, ("demand_to_lead", "lead_to_sales"), 1, 1),
-            QuestionSpec("process.d", "process", 2, 0.0, ("lead_to_sales",), impact=3, effort=1),
+            QuestionSpec("people.a", "people", 1, 1, ("gtm_to_demand",), rungs=_ladder(3, 1)),
+            QuestionSpec("people.b", "people", 2, 2, ("demand_to_lead",), rungs=_ladder(2, 2)),
+            QuestionSpec(
+                "process.c",
+                "process",
+                1,
+                1,
+                ("demand_to_lead", "lead_to_sales"),
+                rungs=_ladder(1, 1),
+            ),
+            QuestionSpec("process.d", "process", 2, 0, ("lead_to_sales",), rungs=_ladder(3, 1)),
         ),
         respondents=(MARKETING_1, SALES_2, SALES_3_IN_PROGRESS),
         responses=_responses(
@@ -123,21 +136,40 @@ def test_alignment_disagreements_role_indexes_and_gaps(worked_example):
 
 def test_confidence_counts_levels_and_agreement(worked_example):
     people, process = score(worked_example).dimensions
-    # People: 3 levels of 4 answers (0.75) x agreement 1 - 2/4 (people.a's spread) = 0.375.
-    assert (people.confidence.value, people.confidence.label) == (0.375, "low")
-    # Process: 3 levels of 4 (0.75) x agreement 1 (process.d: spread 0; process.c: one level).
-    assert (process.confidence.value, process.confidence.label) == (0.75, "high")
+    # People: 3 levels of the 4 expected answers less 1 Not applicable (1.0) x agreement
+    # 1 - 2/4 (people.a's spread) = 0.5.
+    assert (people.confidence.value, people.confidence.label) == (0.5, "medium")
+    assert (people.confidence.levels, people.confidence.expected) == (3, 3)
+    # Process: 3 levels of 4 less 1 Don't know (1.0) x agreement 1 (process.d: spread 0).
+    assert (process.confidence.value, process.confidence.label) == (1.0, "high")
 
 
-def test_dont_know_lowers_confidence_but_not_the_index():
+def test_dont_know_and_not_applicable_are_out_of_the_confidence_denominator():
     data = ScoringInput(
         dimensions=(PEOPLE,),
-        questions=(QuestionSpec("people.a", "people", 1), QuestionSpec("people.b", "people", 2)),
+        questions=(
+            QuestionSpec("people.a", "people", 1),
+            QuestionSpec("people.b", "people", 2),
+            QuestionSpec("people.c", "people", 3),
+        ),
         respondents=(MARKETING_1,),
-        responses=_responses((1, "people.a", "3"), (1, "people.b", "DK")),
+        responses=_responses((1, "people.a", "3"), (1, "people.b", "DK"), (1, "people.c", "NA")),
     )
     [people] = score(data).dimensions
     assert people.index == 50
+    assert (people.confidence.value, people.confidence.label) == (1.0, "high")
+    assert (people.confidence.levels, people.confidence.expected) == (1, 1)
+
+
+def test_missing_answers_lower_confidence():
+    """An imported respondent who left questions out: fewer levels than expected."""
+    data = ScoringInput(
+        dimensions=(PEOPLE,),
+        questions=tuple(QuestionSpec(f"people.{n}", "people", n) for n in "abcd"),
+        respondents=(MARKETING_1,),
+        responses=_responses((1, "people.a", "3"), (1, "people.b", "4")),
+    )
+    [people] = score(data).dimensions
     assert (people.confidence.value, people.confidence.label) == (0.5, "medium")
 
 
@@ -240,8 +272,8 @@ def test_priority_ties_fall_to_upstream_then_dimension_then_question_order():
 
 
 def test_floating_point_noise_does_not_break_a_priority_tie():
-    # people.a: (4 - 1.4) x 1 = 2.6; people.b: (4 - 2.7) x 2 = 2.6 too, but 2.5999999999999996
-    # in floating point. The tie must still go to the upstream question, people.b.
+    # people.a: (4 - 1.4) x 1 = 2.6; people.b: (4 - 2.7) x 2 = 2.6 too (2.5999999999999996 in
+    # floating point). Exactly equal: the tie goes to the upstream question, people.b.
     ten = tuple(RespondentSpec(n, f"R{n}", "sales", True) for n in range(1, 11))
     data = ScoringInput(
         dimensions=(PEOPLE, PROCESS),
@@ -262,7 +294,7 @@ def test_floating_point_noise_does_not_break_a_priority_tie():
     results = score(data)
     assert results.baton_drop.key == "demand_to_lead"
     a, b = sorted(results.recommendations, key=lambda r: r.question.key)
-    assert a.priority == 2.6 and b.priority != 2.6 and b.priority == pytest.approx(2.6)
+    assert a.priority == b.priority == 2.6
     assert [r.question.key for r in results.recommendations] == ["people.b", "people.a"]
 
 

@@ -10,7 +10,18 @@ from assessments.results import BankCache, compute_results, previous_assessment
 from funnel.models import FunnelFigures
 from tests.factories import answer_all, make_assessment, make_bank_version, make_respondent
 
-DIMENSION_FIELDS = ("key", "name", "weight", "index", "stage", "stage_name", "confidence", "target")
+DIMENSION_FIELDS = (
+    "key",
+    "name",
+    "weight",
+    "index",
+    "stage",
+    "stage_name",
+    "confidence",
+    "target",
+    "target_index",
+    "gap",
+)
 HANDOFFS = ["gtm_to_demand", "demand_to_lead", "lead_to_sales"]
 RULES_STATED = (
     "(level − 1) ÷ 4 × 100",
@@ -75,6 +86,7 @@ def test_results_json_follows_the_documented_schema(client, viewer, assessment):
     }
     assert set(data) == {
         "schema",
+        "act_first",
         "assessment",
         "targets",
         "overall",
@@ -87,7 +99,17 @@ def test_results_json_follows_the_documented_schema(client, viewer, assessment):
         "previous_quarter",
     }
     assert data["funnel"] is None  # no funnel figures for this quarter
-    assert data["overall"] == {"index": 51.0, "stage": 3, "stage_name": "Defined"}
+    assert data["overall"] == {
+        "index": 51.0,
+        "stage": 3,
+        "stage_name": "Defined",
+        "partial": False,
+        "preliminary": True,  # the assessment is still open
+    }
+    assert set(data["act_first"]) == {"handoff", "rule", "headline", "reason"}
+    assert data["act_first"]["handoff"] == next(
+        h["key"] for h in data["handoffs"] if h["baton_drop"]
+    )
     assert [d["key"] for d in data["dimensions"]] == ["people", "process", "content", "technology"]
     assert set(data["dimensions"][0]) == set(DIMENSION_FIELDS)
     assert [h["key"] for h in data["handoffs"]] == HANDOFFS
@@ -96,6 +118,7 @@ def test_results_json_follows_the_documented_schema(client, viewer, assessment):
     assert people_q1 == {
         "key": "people.q1",
         "dimension": "people",
+        "text": "How mature is people.q1?",
         "weight": 1.0,
         "handoffs": ["gtm_to_demand"],
         "level": 4.0,
@@ -109,6 +132,7 @@ def test_results_json_follows_the_documented_schema(client, viewer, assessment):
         "question",
         "title",
         "next_steps",
+        "from_level",
         "priority",
         "impact",
         "effort",

@@ -30,26 +30,30 @@ def test_clone_edit_publish_and_then_no_more_edits(live_server, page, screenshot
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
-    _select_version_and_run(page, "2026.1", "Clone to new draft")
-    expect(page.get_by_text("Cloned 2026.1 to the draft 2026.2.")).to_be_visible()
+    _select_version_and_run(page, "2026.2", "Clone to new draft")
+    expect(page.get_by_text("Cloned 2026.2 to the draft 2026.3.")).to_be_visible()
 
-    draft = BankVersion.objects.get(label="2026.2")
+    draft = BankVersion.objects.get(label="2026.3")
     page.goto(
         f"{live_server.url}/admin/bank/question/?version__id__exact={draft.pk}&q=lead_definition"
     )
-    page.get_by_role("link", name="process.lead_definition").click()
+    page.get_by_role("link", name="process.lead_definition", exact=True).click()
     page.get_by_label("Text:").fill("Is there one written definition of a qualified lead?")
+    # The ladder, inline: the step from level 3 (the third of the four).
+    page.locator("#id_rungs-2-title").fill("Review the definition every quarter")
+    screenshot("bank-admin-ladder")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("was changed successfully")).to_be_visible()
 
     page.goto(f"{live_server.url}/admin/bank/bankversion/")
-    _select_version_and_run(page, "2026.2", "Publish")
-    expect(page.get_by_text("Published 2026.2: new assessments now use it.")).to_be_visible()
+    _select_version_and_run(page, "2026.3", "Publish")
+    expect(page.get_by_text("Published 2026.3: new assessments now use it.")).to_be_visible()
     screenshot("bank-admin-published")
 
     assert BankVersion.objects.current() == draft
     question = draft.questions.get(key="process.lead_definition")
     assert question.text == "Is there one written definition of a qualified lead?"
+    assert question.rungs.get(from_level=3).title == "Review the definition every quarter"
     page.goto(f"{live_server.url}/admin/bank/question/{question.pk}/change/")
     expect(page.get_by_role("heading", name="View question")).to_be_visible()
     expect(page.get_by_role("button", name="Save", exact=True)).to_have_count(0)

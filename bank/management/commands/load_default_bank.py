@@ -4,16 +4,19 @@ from bank.services import load_default_bank
 
 
 class Command(BaseCommand):
-    help = "Load and publish Relay's default question bank, unless a bank is already loaded."
+    help = (
+        "Load and publish Relay's default question bank versions that the database does not "
+        "hold yet (oldest first); the newest published version is the one new assessments use."
+    )
 
     def handle(self, *args, **options) -> None:
-        version = load_default_bank()
-        if version is None:
-            self.stdout.write("A question bank is already loaded; leaving it as it is.")
-            return
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Loaded and published the default question bank {version.label} "
-                f"({version.questions.count()} questions)."
+        loaded = load_default_bank()
+        if not loaded:
+            self.stdout.write("The default question bank is loaded already; leaving it as it is.")
+        for version in loaded:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Loaded and published the default question bank {version.label} "
+                    f"({version.questions.count()} questions)."
+                )
             )
-        )
