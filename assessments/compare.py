@@ -1,7 +1,9 @@
 """Two assessments of a client side by side: what moved, per dimension, handoff and question.
 
 Pure over two sets of results. Questions are matched by their stable key, so two quarters on
-different bank versions compare on the questions they share; the others are marked.
+different bank versions compare on the questions they share; a question the later bank split
+or renamed is matched with the ones it `replaces` (the mean of their levels); the others are
+marked as asked in one quarter only.
 """
 
 from dataclasses import dataclass
@@ -35,6 +37,7 @@ class Change:
 class QuestionChange(Change):
     dimension: str = ""
     only_in: str = ""  # "first" or "second" when the other quarter's bank lacks the question
+    follows: tuple[str, ...] = ()  # the texts of the earlier questions this one replaces
 
     @property
     def direction(self) -> str:
@@ -59,27 +62,41 @@ def _level(question: QuestionResult | None) -> float | None:
     return question.level if question is not None else None
 
 
+def _mean_level(questions: list[QuestionResult]) -> float | None:
+    levels = [q.level for q in questions if q.level is not None]
+    return sum(levels) / len(levels) if levels else None
+
+
 def _questions(first: AssessmentResults, second: AssessmentResults) -> list[QuestionChange]:
     before = {q.key: q for q in first.results.questions}
     after = {q.key: q for q in second.results.questions}
-    ordered = [q.spec for q in second.results.questions] + [
-        q.spec for q in first.results.questions if q.key not in after
-    ]
-    return [
-        QuestionChange(
-            key=spec.key,
-            name=spec.text,
-            before=_level(before.get(spec.key)),
-            after=_level(after.get(spec.key)),
-            dimension=spec.dimension,
-            only_in="second"
-            if spec.key not in before
-            else "first"
-            if spec.key not in after
-            else "",
+    # A later question with a new key, taking over earlier ones (a split or a rename).
+    followed = {
+        q.key: [before[key] for key in q.spec.replaces if key in before]
+        for q in second.results.questions
+        if q.key not in before and any(key in before for key in q.spec.replaces)
+    }
+    carried = {old.key for olds in followed.values() for old in olds}
+    changes = []
+    for q in second.results.questions:
+        olds = followed.get(q.key, [])
+        changes.append(
+            QuestionChange(
+                key=q.key,
+                name=q.spec.text,
+                before=_level(before.get(q.key)) if not olds else _mean_level(olds),
+                after=q.level,
+                dimension=q.spec.dimension,
+                only_in="second" if q.key not in before and not olds else "",
+                follows=tuple(old.spec.text for old in olds),
+            )
         )
-        for spec in ordered
-    ]
+    for q in first.results.questions:
+        if q.key not in after and q.key not in carried:
+            changes.append(
+                QuestionChange(q.key, q.spec.text, q.level, None, q.spec.dimension, "first")
+            )
+    return changes
 
 
 def compare(first: AssessmentResults, second: AssessmentResults) -> Comparison:

@@ -90,11 +90,27 @@ def trend(rows: list[QuarterRow], *, title: str = "Indexes over the quarters"):
         series.append(
             TrendSeries(HANDOFF_NAMES[key], values(lambda a, k=key: _summary(a, "handoffs", k)))
         )
-    drops = [
-        HANDOFF_SHORT_NAMES.get(by_quarter[q].baton_drop) if q in by_quarter else None
-        for q in quarters
+    notes = [_quarter_note(by_quarter.get(q)) for q in quarters]
+    preliminary = [q in by_quarter and by_quarter[q].is_preliminary for q in quarters]
+    return trend_chart(
+        [str(q) for q in quarters],
+        series,
+        title=title,
+        annotations=notes,
+        preliminary=preliminary,
+    )
+
+
+def _quarter_note(assessment: Assessment | None) -> str | None:
+    """Under a quarter's label: its baton drop, and "partial" when its overall index leaves
+    out a dimension."""
+    if assessment is None:
+        return None
+    parts = [
+        HANDOFF_SHORT_NAMES.get(assessment.baton_drop),
+        assessment.overall_is_partial and "partial",
     ]
-    return trend_chart([str(q) for q in quarters], series, title=title, annotations=drops)
+    return " · ".join(part for part in parts if part) or None
 
 
 def _summary(assessment: Assessment, group: str, key: str) -> float | None:

@@ -140,6 +140,16 @@ class Assessment(models.Model):
         return self.status == self.Status.OPEN
 
     @property
+    def is_preliminary(self) -> bool:
+        """Results that may still change: the assessment is not closed."""
+        return self.status != self.Status.CLOSED
+
+    @property
+    def overall_is_partial(self) -> bool:
+        """The snapshot's overall index leaves out a dimension with no index."""
+        return bool(self.index_summary.get("partial"))
+
+    @property
     def has_results(self) -> bool:
         """Someone has submitted, so there are results to show, report and compare with. Read
         from the snapshot, which every change of submissions refreshes (summaries)."""
@@ -519,6 +529,7 @@ class TrackedClientQuerySet(ClientQuerySet):
             latest_index=_latest_results("overall_index"),
             latest_drop=_latest_results("baton_drop"),
             latest_respondents=_latest_results("submitted_count"),
+            latest_partial=_latest_results("index_summary__partial"),
         ).annotate(
             previous_index=_previous_results("overall_index"),
             previous_year=_previous_results("year"),

@@ -18,7 +18,6 @@ from assessments.results import (
     AssessmentResults,
     BankCache,
     previous_results,
-    relay_advice,
     role_table,
 )
 from assessments.scoring import DimensionResult, Recommendation
@@ -167,7 +166,7 @@ def report_context(assessment: Assessment, *, today: date | None = None) -> dict
         "draft": assessment.status != Assessment.Status.CLOSED,
         "prepared_by": assessment.created_by.name if assessment.created_by else "",
         "today": today or timezone.localdate(),
-        "advice": relay_advice(results),
+        "act_first": checked.act_first,
         "strongest": max(scored, key=lambda d: d.index, default=None),
         "weakest": min(scored, key=lambda d: d.index, default=None),
         "biggest_change": _biggest_change(current, previous),

@@ -57,6 +57,7 @@ class BankCache:
                         RungSpec(r.from_level, r.title, r.next_steps, r.impact, r.effort)
                         for r in sorted(q.rungs.all(), key=lambda rung: rung.from_level)
                     ),
+                    replaces=tuple(q.replaces),
                 )
             )
         return dimensions, tuple(questions)
@@ -175,42 +176,6 @@ def previous_results(assessment: Assessment, cache: BankCache) -> AssessmentResu
     """The results of the previous quarter (`previous_assessment`), or None without one."""
     earlier = previous_assessment(assessment)
     return compute_results(earlier, cache) if earlier else None
-
-
-@dataclass(frozen=True)
-class RelayAdvice:
-    headline: str  # where the baton drops
-    guidance: str  # what "upstream first" means for this client
-
-    def __str__(self) -> str:
-        return f"{self.headline} {self.guidance}".strip()
-
-
-def relay_advice(results: Results) -> RelayAdvice:
-    """Where the baton drops, and where to start for this client: upstream first."""
-    drop = results.baton_drop
-    if drop is None:
-        return RelayAdvice("", "Too few answers to locate the baton drop yet.")
-    headline = f"The baton drops at {drop.name} (index {round(drop.index)})."
-    upstream = [h for h in results.handoffs[: results.handoffs.index(drop)] if h.at_risk]
-    if upstream:
-        names = " and ".join(f"{h.name} ({round(h.index)})" for h in upstream)
-        verb = "is" if len(upstream) == 1 else "are"
-        guidance = (
-            f"But {names} {verb} at risk too, and downstream depends on upstream: fix that "
-            "first, or the work further down won't hold."
-        )
-    elif drop.key == "gtm_to_demand":
-        guidance = (
-            "It is the first handoff, so start here: demand programs built on an unclear "
-            "strategy cannot produce the right leads, whatever happens further down."
-        )
-    else:
-        guidance = (
-            "The handoffs upstream of it hold, so this is the place to work: the weak flow here "
-            "is not a symptom of a problem further up."
-        )
-    return RelayAdvice(headline, guidance)
 
 
 def role_table(results: Results) -> list[tuple]:

@@ -100,6 +100,7 @@ class QuestionSpec:
     handoffs: tuple[str, ...] = ()
     text: str = ""
     rungs: tuple[RungSpec, ...] = ()  # from level 1 up
+    replaces: tuple[str, ...] = ()  # keys of the bank version before that it takes over
 
     def rung_for(self, level: Number) -> RungSpec:
         """The step for a question at `level`: the rung of the level rounded down (1 to 4); in
@@ -400,7 +401,7 @@ def _recommendations(
         boost = max((exact(handoff_boosts.get(h, 1)) for h in spec.handoffs), default=Fraction(1))
         rung = spec.rung_for(question.exact_level)
         priority = (target - question.exact_level) * exact(spec.weight) * rung.impact / rung.effort
-        priority *= (Fraction(3, 2) if on_drop else 1) * boost
+        priority *= (exact(BATON_DROP_BOOST) if on_drop else 1) * boost
         found.append(
             (
                 priority,

@@ -37,6 +37,7 @@ def snapshot(computed: AssessmentResults) -> dict:
         "index_summary": {
             "dimensions": {d.key: d.index for d in results.dimensions},
             "handoffs": {h.key: h.index for h in results.handoffs},
+            "partial": results.overall_partial,
         },
     }
 

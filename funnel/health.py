@@ -192,7 +192,7 @@ def _contradiction(kind: str, index: float, health: HandoffHealth) -> Contradict
     )
     message = (
         f"{health.name} is rated {index:.0f} in the questionnaire, a {rating} rating, but its "
-        f"funnel figures are {observed} ({health.score:.0f} of 100: {evidence})."
+        f"funnel figures are {observed} ({evidence})."
     )
     return Contradiction(health.key, health.name, kind, index, health, message)
 

@@ -503,7 +503,7 @@ def test_contradictions_both_ways_in_handoff_order(mixed_health):
     assert underrated.health is mixed_health["demand_to_lead"]
     assert underrated.message == (
         "Demand gen → Lead gen is rated 30 in the questionnaire, a low rating, but its funnel "
-        "figures are healthy (100 of 100: Engaged → inquiry 50.0%, Inquiry → MQL 50.0%)."
+        "figures are healthy (Engaged → inquiry 50.0%, Inquiry → MQL 50.0%)."
     )
 
     assert (overrated.handoff, overrated.kind, overrated.index) == (
@@ -513,7 +513,7 @@ def test_contradictions_both_ways_in_handoff_order(mixed_health):
     )
     assert overrated.message == (
         "Lead gen → Sales-ready opportunities is rated 65 in the questionnaire, a high rating, "
-        "but its funnel figures are poor (0 of 100: MQL → SAL 30.0%, SAL → SQL 10.0%, "
+        "but its funnel figures are poor (MQL → SAL 30.0%, SAL → SQL 10.0%, "
         "Time MQL → SAL 6.0 days)."
     )
 

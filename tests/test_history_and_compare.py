@@ -115,6 +115,27 @@ def test_questions_are_matched_by_key_across_bank_versions(client, viewer, works
     assert html.count("not asked") == 2
 
 
+def test_a_split_question_is_compared_with_the_one_it_replaces(client, viewer, workspace):
+    old = make_bank_version(label="2026.1", publish=True)
+    company = make_client(workspace)
+    before = _quarter(company, 2026, 2, "2", version=old)
+    draft = clone_to_draft(version=old)
+    draft.questions.get(key="people.q1").delete()
+    for order, key in enumerate(("people.q1_first_half", "people.q1_second_half"), start=10):
+        add_question(draft, key, order=order, replaces=["people.q1"])
+    new = publish(version=draft)
+    after = _quarter(company, 2026, 3, "4", version=new)
+    client.force_login(viewer)
+    url = reverse("assessments:compare", args=[company.workspace.slug, company.pk])
+    response = client.get(url, {"first": before.pk, "second": after.pk})
+    by_key = {q.key: q for q in response.context["comparison"].questions}
+    for key in ("people.q1_first_half", "people.q1_second_half"):
+        assert (by_key[key].before, by_key[key].after, by_key[key].only_in) == (2, 4, "")
+        assert by_key[key].follows == ("How mature is people.q1?",)
+    assert "people.q1" not in by_key  # followed by its successors, not listed as dropped
+    assert "which it replaces" in response.content.decode()
+
+
 def test_new_and_still_open_recommendations(client, viewer, workspace):
     make_bank_version(publish=True)
     company = make_client(workspace)

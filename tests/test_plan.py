@@ -462,6 +462,13 @@ def test_an_empty_plan_says_what_to_do_next(client, consultant, viewer, assessme
     assert "No plan items yet" in html and "Add an item" not in html
 
 
+def test_the_plan_page_names_linked_questions_by_their_text(client, viewer, assessment):
+    make_item(assessment.client, question_keys=["people.q2"])
+    client.force_login(viewer)
+    html = client.get(_url("client_plan", assessment.client)).content.decode()
+    assert "How mature is people.q2?" in html and ">people.q2<" not in html
+
+
 def test_the_plan_page_takes_few_queries_with_40_items(
     client, consultant, workspace, gtm_client, django_assert_max_num_queries
 ):
@@ -482,11 +489,12 @@ def test_the_plan_page_takes_few_queries_with_40_items(
     client.force_login(consultant)
     url = _url("client_plan", gtm_client)
     client.get(url)  # the first visit also remembers the workspace in the session
-    # Eight queries, and the savepoints of the request's transaction.
-    with django_assert_max_num_queries(10):
+    # Nine queries (the ninth reads the linked questions' texts), and the savepoints of the
+    # request's transaction.
+    with django_assert_max_num_queries(11):
         response = client.get(url)
     assert len(response.context["items"]) == 40
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         assert len(client.get(url, {"status": "open"}).context["items"]) == 20
 
 
@@ -548,7 +556,7 @@ def test_done_items_show_whether_their_questions_moved(client, viewer, gtm_clien
     assert "Fix the handoffs" in section and "Still open" not in section
     assert "compared with" in section and "2026-Q2" in section
     moves = {
-        key: section.split(f'<span class="key-chip">{key}</span>')[1].split("</li>")[0]
+        key: section.split(f"How mature is {key}?</span>")[1].split("</li>")[0]
         for key in ("people.q1", "people.q2", "people.q3", "people.q7")
     }
     assert "Level 2.0 → 4.0" in moves["people.q1"] and "Up 2.0" in moves["people.q1"]

@@ -58,9 +58,11 @@ def test_the_report_says_what_results_json_says(demo, client, tmp_path):
     text = _poppler("pdftotext", "-layout", str(path), "-")
     flat = " ".join(text.split())
     assert "Brightline Logistics" in flat and "2026-Q3" in flat
-    assert f"{round(data['overall']['index'])} /100" in flat
+    assert f"{round(data['overall']['index'])} of 100" in flat
     drop = next(h for h in data["handoffs"] if h["baton_drop"])
-    assert f"Demand gen → Lead gen Index {round(drop['index'])}" in flat
+    assert f"{drop['name']} {round(drop['index'])} of 100" in flat
+    assert data["act_first"]["headline"] in flat and data["act_first"]["reason"] in flat
+    assert "priority =" not in flat.split("Methodology")[0]  # no formulas before the appendix
     assert data["recommendations"][0]["title"] in flat
     for dimension in data["dimensions"]:
         assert dimension["name"] in flat

@@ -10,11 +10,14 @@ import re
 from collections import defaultdict
 from datetime import date
 from fractions import Fraction
+from html import escape
 
 import pytest
 from django.urls import reverse
 
 from assessments.models import Assessment
+from assessments.pdf import report_html
+from bank.models import RecommendationRung
 from devtools.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +46,8 @@ def _recompute(answers_csv: str, data: dict) -> dict:
     for row in csv.DictReader(io.StringIO(answers_csv.lstrip("\ufeff"))):
         if row["submitted"] == "yes" and row["level"].isdigit():
             levels[row["question_key"]].append(int(row["level"]))
-    question_index = {
-        key: (Fraction(sum(values), len(values)) - 1) / 4 * 100 for key, values in levels.items()
-    }
+    question_level = {key: Fraction(sum(values), len(values)) for key, values in levels.items()}
+    question_index = {key: (level - 1) / 4 * 100 for key, level in question_level.items()}
     questions = data["questions"]
     dimensions = {
         d["key"]: _mean(
@@ -69,7 +71,12 @@ def _recompute(answers_csv: str, data: dict) -> dict:
         )
         for h in data["handoffs"]
     }
-    return {"dimensions": dimensions, "overall": overall, "handoffs": handoffs}
+    return {
+        "dimensions": dimensions,
+        "overall": overall,
+        "handoffs": handoffs,
+        "levels": question_level,
+    }
 
 
 @pytest.fixture
@@ -107,7 +114,8 @@ def test_page_json_and_a_recomputation_from_answers_csv_agree(demo):
             )
         for handoff in data["handoffs"]:
             assert handoff["index"] == _one_decimal(by_hand["handoffs"][handoff["key"]]), where
-        drop = min(data["handoffs"], key=lambda h: h["index"])  # min keeps the upstream of ties
+        # The lowest exact index; min() keeps the first, upstream, of equal ones.
+        drop = min(data["handoffs"], key=lambda h: by_hand["handoffs"][h["key"]])
         assert [h["key"] for h in data["handoffs"] if h["baton_drop"]] == [drop["key"]], where
 
         # The page shows the same figures as whole numbers.
@@ -123,3 +131,31 @@ def test_page_json_and_a_recomputation_from_answers_csv_agree(demo):
         assert f"{drop['name']}</p>" in page, where
         first = data["recommendations"][0]
         assert first["title"] in page.split("Recommendations")[1], where
+        _check_the_ladder(assessment, data, by_hand, where)
+        _check_the_headline(assessment, data, page, where)
+
+
+def _check_the_ladder(assessment, data: dict, by_hand: dict, where: str) -> None:
+    """Each recommendation is the step of its question's ladder for the level rounded down."""
+    steps = {
+        (rung.question.key, rung.from_level): rung.title
+        for rung in RecommendationRung.objects.filter(
+            question__version=assessment.bank_version
+        ).select_related("question")
+    }
+    for recommendation in data["recommendations"]:
+        level = by_hand["levels"][recommendation["question"]]
+        expected = min(max(math.floor(level), 1), 4)
+        assert recommendation["from_level"] == expected, where
+        assert recommendation["title"] == steps[(recommendation["question"], expected)], where
+
+
+def _check_the_headline(assessment, data: dict, page: str, where: str) -> None:
+    """The act-first conclusion: the same on the page, in results.json and in the report."""
+    act = data["act_first"]
+    if act["handoff"] is None:
+        return
+    html_of = escape  # the templates escape what they show
+    assert html_of(act["headline"]) in page and html_of(act["reason"]) in page, where
+    report = report_html(assessment=assessment)
+    assert html_of(act["headline"]) in report and html_of(act["reason"]) in report, where

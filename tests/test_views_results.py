@@ -28,7 +28,7 @@ RULES_STATED = (
     "baton drop",
     "1.5 if the question is tagged",
     "20 points or more",
-    "Upstream first",
+    "upstream first",
 )
 
 

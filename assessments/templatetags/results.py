@@ -1,11 +1,32 @@
 from django import template
 
 from assessments.models import Choice, RespondentRole
+from assessments.scoring import (
+    ALIGNMENT_GAP,
+    BATON_DROP_BOOST,
+    CONFIDENCE_LABELS,
+    DEFAULT_TARGET,
+    DISAGREEMENT_SPREAD,
+)
+from bank.models import RUNG_LEVELS
 from funnel import health
 from funnel.kpis import KPI_UNITS
-from lib.maturity import HANDOFF_NAMES, HANDOFF_SHORT_NAMES, stage_of
+from lib.maturity import (
+    AT_RISK_BELOW,
+    HANDOFF_NAMES,
+    HANDOFF_SHORT_NAMES,
+    LEVEL_NAMES,
+    STAGE_UPPER_BOUNDS,
+    stage_of,
+)
 
 register = template.Library()
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    """{{ texts|get_item:key }}: a dictionary's value for a key held in a variable."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""
 
 
 @register.filter
@@ -68,3 +89,82 @@ def _threshold_text(key: str, value: float) -> str:
     if KPI_UNITS.get(key) == "days":
         return f"{value:g} days"
     return f"{value * 100:g}%"
+
+
+# ---- Figures in words (no raw scores on screens and reports) -------------------------------
+
+STRENGTH_WORDS = {1: "low", 2: "medium", 3: "high"}
+
+
+@register.filter
+def strength(value: int) -> str:
+    """An impact or effort 1-3 in words: {{ r.impact|strength }} -> high"""
+    return STRENGTH_WORDS.get(value, "")
+
+
+@register.filter
+def level_name(level: int) -> str:
+    """{{ 3|level_name }} -> Defined"""
+    return LEVEL_NAMES.get(level, "")
+
+
+# The priority words by rank: the first, the next two, up to the tenth, the rest.
+PRIORITY_RANKS = ((1, "Highest priority"), (3, "High priority"), (10, "Medium priority"))
+
+
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+_ORDINALS += ("ninth", "tenth", "eleventh", "twelfth")
+
+
+def _priority_sentence() -> str:
+    """ "“highest priority” for the first, “high priority” to the third, …" """
+    parts = [
+        f"“{words.lower()}” {'for' if last == 1 else 'to'} the {_ORDINALS[last - 1]}"
+        for last, words in PRIORITY_RANKS
+    ]
+    return ", ".join(parts) + " and “lower priority” for the rest"
+
+
+@register.simple_tag
+def priority_words(recommendation, recommendations) -> str:
+    """A recommendation's priority as its rank in words (the figure is in the exports)."""
+    rank = next((n for n, r in enumerate(recommendations, 1) if r is recommendation), None)
+    if rank is None:
+        return ""
+    return next((words for last, words in PRIORITY_RANKS if rank <= last), "Lower priority")
+
+
+@register.filter
+def confidence_words(confidence) -> str:
+    """ "High confidence", or what lowers it: "Low confidence: 6 of 10 answers given"."""
+    if confidence is None:
+        return ""
+    words = f"{confidence.label.capitalize()} confidence"
+    if confidence.label == "high":
+        return words
+    reasons = []
+    if confidence.levels < confidence.expected:
+        reasons.append(f"{confidence.levels} of {confidence.expected} answers given")
+    if confidence.agreement < 1:
+        reasons.append("respondents disagree" if confidence.agreement < 0.75 else "some spread")
+    return f"{words}: {', '.join(reasons)}" if reasons else words
+
+
+@register.simple_tag
+def scoring_methodology() -> dict:
+    """The scoring's constants as the methodology page states them (from the code, so the page
+    cannot drift from what is computed: tests/test_methodology.py checks every one)."""
+    return {
+        "stage_bounds": STAGE_UPPER_BOUNDS,
+        "at_risk_below": AT_RISK_BELOW,
+        "disagreement_spread": DISAGREEMENT_SPREAD,
+        "alignment_gap": ALIGNMENT_GAP,
+        "baton_drop_boost": f"{BATON_DROP_BOOST:g}",
+        "default_target": DEFAULT_TARGET,
+        "high_confidence": f"{float(CONFIDENCE_LABELS[0][0]):g}",
+        "medium_confidence": f"{float(CONFIDENCE_LABELS[1][0]):g}",
+        "rung_levels": RUNG_LEVELS,
+        "top_level": max(LEVEL_NAMES),
+        "roles": [str(role.label).lower() for role in RespondentRole],
+        "priority_ranks": _priority_sentence(),
+    }

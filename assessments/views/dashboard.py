@@ -26,6 +26,7 @@ def _decorate(client) -> None:
     client.delta = delta
     client.trend = direction(delta)
     client.preliminary = client.latest_status == Assessment.Status.OPEN
+    client.partial = client.latest_partial in (True, 1, "true")  # as each database gives it
     client.previous_period = (
         f"{client.previous_year}-Q{client.previous_quarter}" if client.previous_year else ""
     )

@@ -80,6 +80,8 @@ def client_plan(request: HtmxHttpRequest, workspace_slug: str, client_id: int) -
         "current_quarter": Quarter.of(today),
         "statuses": PlanStatus.choices,
         "latest_results": None if counts["total"] else _latest_with_results(client),
+        # People read a linked question by its text, not its key.
+        "question_texts": {q.key: q.text for q in plan_questions(client)} if items else {},
     }
     template = PLAN
     if request.htmx and request.htmx.target == "plan-results":

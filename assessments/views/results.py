@@ -21,7 +21,6 @@ from assessments.results import (
     AssessmentResults,
     BankCache,
     previous_results,
-    relay_advice,
     role_table,
 )
 from assessments.scoring import ALIGNMENT_GAP
@@ -98,7 +97,7 @@ def results_context(assessment: Assessment) -> dict:
         "previous": previous,
         "radar": _radar(computed, previous),
         "relay": _relay(computed),
-        "advice": relay_advice(results),
+        "act_first": checked.act_first,
         "baton_drop_key": results.baton_drop.key if results.baton_drop else None,
         "top_recommendations": results.recommendations[:TOP_RECOMMENDATIONS],
         "more_recommendations": results.recommendations[TOP_RECOMMENDATIONS:],

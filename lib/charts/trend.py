@@ -45,6 +45,7 @@ class TrendMarker:
     shape: str  # circle | square | diamond | triangle
     size: float  # the circle's radius; the other shapes cover about the same area
     fill: str
+    hollow: bool = False  # a preliminary quarter's value: outlined in its colour, white inside
 
     def __post_init__(self):
         object.__setattr__(self, "x", round(self.x, 1))
@@ -149,8 +150,9 @@ def _runs(values: tuple[float | None, ...]) -> list[list[int]]:
     return [run for run in runs if run]
 
 
-def _trend_line(series: TrendSeries, number: int, count: int) -> TrendLine:
-    """`number` counts the lines that are not emphasised: it picks colour, dashes and shape."""
+def _trend_line(series: TrendSeries, number: int, count: int, preliminary: list[bool]) -> TrendLine:
+    """`number` counts the lines that are not emphasised: it picks colour, dashes and shape;
+    the points of `preliminary` quarters are hollow."""
     if series.emphasis:
         stroke, stroke_width, dasharray, shape, size = NAVY, 3.0, "", "circle", 4.5
     else:
@@ -162,7 +164,10 @@ def _trend_line(series: TrendSeries, number: int, count: int) -> TrendLine:
         spots = [trend_point(series.values[i], i, count) for i in run]
         if len(spots) > 1:
             segments.append(svg_points(spots))
-        markers.extend(TrendMarker(spot.x, spot.y, shape, size, stroke) for spot in spots)
+        markers.extend(
+            TrendMarker(spot.x, spot.y, shape, size, stroke, preliminary[i])
+            for i, spot in zip(run, spots, strict=True)
+        )
     return TrendLine(
         name=series.name,
         stroke=stroke,
@@ -351,6 +356,7 @@ def trend_chart(
     *,
     title: str,
     annotations: list[str | None] | None = None,
+    preliminary: list[bool] | None = None,
     id_prefix: str | None = None,
     unit: str = "index",
 ) -> TrendChart:
@@ -362,16 +368,23 @@ def trend_chart(
     top and the only one with its values printed. `annotations` puts a note in small type under
     each quarter's label (the quarter's baton drop, say). The legend wraps under the chart, and
     the chart grows taller for it and for labels staggered when there are many quarters.
+    `preliminary` marks the quarters whose results may still change (an open assessment): their
+    points are hollow and "preliminary" is noted under them.
     `id_prefix` makes the SVG's ids unique on a page; by default it comes from the title.
     """
     count = len(quarters)
     notes = list(annotations) if annotations is not None else [None] * count
-    if len(notes) != count or any(len(line.values) != count for line in series):
+    early = list(preliminary) if preliminary is not None else [False] * count
+    if len(notes) != count or len(early) != count or any(len(s.values) != count for s in series):
         raise ValueError("Every series, and the annotations, need one value per quarter.")
+    notes = [
+        " · ".join(part for part in (note, "preliminary" if pending else None) if part) or None
+        for note, pending in zip(notes, early, strict=True)
+    ]
 
     lines, plain_count = [], 0
     for source in series:
-        lines.append(_trend_line(source, plain_count, count))
+        lines.append(_trend_line(source, plain_count, count, early))
         plain_count += not source.emphasis
     drawn = sorted(lines, key=lambda line: line.emphasis)  # stable: the emphasised on top
     plain = [source for source in series if not source.emphasis]
