@@ -132,6 +132,20 @@ def test_the_questionnaire_page_takes_at_most_10_queries_with_60_questions(
     assert "60 of 60 answered" in response.content.decode()
 
 
+def test_a_question_asking_for_a_fact_labels_its_comment_box_with_the_prompt(client, db):
+    from bank.services import publish
+
+    draft = make_bank_version(label="2026.7")
+    prompt = "Roughly what share of new leads comes from inbound, and from outbound?"
+    draft.questions.filter(key="people.q1").update(comment_prompt=prompt)
+    version = publish(version=draft)
+    assessment = make_assessment(make_client(make_workspace()), version=version, status="open")
+    token = make_respondent(assessment).issue_link()
+    html = client.get(f"/r/{token}/s/people/").content.decode()
+    assert f"{prompt} <span" in html  # the label of people.q1's comment box
+    assert html.count('Comment <span class="muted">(optional)') == 5  # the others
+
+
 def test_saving_a_section_without_javascript(client, respondent, token, assessment):
     data = {
         **_choice("people.q1", "3"),
