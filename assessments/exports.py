@@ -6,6 +6,7 @@ spreadsheet would run as a formula are prefixed with an apostrophe.
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from assessments.anonymity import FOLDED_ROLE, folded_roles, pseudonyms
 from assessments.funnel_results import FunnelResults
 from assessments.models import Answer, Assessment
 from assessments.results import AssessmentResults
@@ -268,12 +269,14 @@ def _blank(value) -> str:
 ANSWERS_CSV_COLUMNS = ["respondent", "role", "question_key", "level", "comment", "submitted"]
 
 
-def answers_csv(assessment: Assessment) -> str:
-    """Every answer given, submitted or not (the last column says), in the import's format."""
-    rows = (
+def answers_csv(assessment: Assessment, *, anonymous: bool = False) -> str:
+    """Every answer given, submitted or not (the last column says), in the import's format.
+    `anonymous`: pseudonyms instead of names, small roles folded (assessments.anonymity)."""
+    rows = list(
         Answer.objects.filter(respondent__assessment=assessment)
         .order_by("respondent__name", "question__dimension", "question__order", "question__key")
         .values_list(
+            "respondent_id",
             "respondent__name",
             "respondent__role",
             "question__key",
@@ -282,10 +285,27 @@ def answers_csv(assessment: Assessment) -> str:
             "respondent__submitted_at",
         )
     )
+    if anonymous:
+        rows = _anonymised_rows(assessment, rows)
     return csv_text(
         ANSWERS_CSV_COLUMNS,
         (
             [safe_cell(name), role, key, choice, safe_cell(comment), "yes" if submitted else "no"]
-            for name, role, key, choice, comment, submitted in rows
+            for _, name, role, key, choice, comment, submitted in rows
         ),
     )
+
+
+def _anonymised_rows(assessment: Assessment, rows: list[tuple]) -> list[tuple]:
+    respondents = list(assessment.respondents.values_list("pk", "role", "submitted_at"))
+    names = pseudonyms(pk for pk, _, _ in respondents)
+    roles = folded_roles([role for _, role, submitted in respondents if submitted])
+    shown = [
+        (rid, names[rid], roles.get(role, FOLDED_ROLE), key, choice, comment, submitted)
+        for rid, _, role, key, choice, comment, submitted in rows
+    ]
+    # In pseudonym order (the file must not list people in the order of their names), each
+    # person's answers in question order as before.
+    order = {rid: number for number, rid in enumerate(sorted(names), 1)}
+    ranked = sorted(enumerate(shown), key=lambda pair: (order[pair[1][0]], pair[0]))
+    return [row for _, row in ranked]

@@ -13,6 +13,7 @@ from assessments.models import (
     PlanStatus,
     Respondent,
     RespondentRole,
+    Visibility,
 )
 from assessments.services import AnswerInput
 from bank.models import DimensionKey, Question
@@ -48,8 +49,21 @@ class TargetsForm(forms.Form):
         return {key: self.cleaned_data[field] for key, field in TARGET_FIELDS.items()}
 
 
+def visibility_field(choices=None) -> forms.ChoiceField:
+    choices = choices or list(Visibility.choices)
+    return forms.ChoiceField(
+        label="Who sees the answers",
+        choices=choices,
+        initial=Visibility.NAMED,
+        widget=forms.RadioSelect,
+        help_text="Respondents are told before they answer. Once the first answer is in, it "
+        "can only become more private.",
+    )
+
+
 class AssessmentForm(TargetsForm):
     quarter = forms.ChoiceField(label="Quarter")
+    visibility = visibility_field()
 
     field_order = ["quarter"]
 
@@ -58,7 +72,7 @@ class AssessmentForm(TargetsForm):
         self.client = client
         self.fields["quarter"].choices = quarter_choices(today)
         self.fields["quarter"].initial = str(Quarter.of(today))
-        self.order_fields(["quarter", *TARGET_FIELDS.values()])
+        self.order_fields(["quarter", "visibility", *TARGET_FIELDS.values()])
 
     def clean_quarter(self) -> Quarter:
         period = Quarter.parse(self.cleaned_data["quarter"])
@@ -66,6 +80,34 @@ class AssessmentForm(TargetsForm):
             taken = f"{self.client.name} already has an assessment for {period}."
             raise forms.ValidationError(taken)
         return period
+
+
+class VisibilityForm(forms.Form):
+    """A change of who sees the answers: any while no answer is in, tighter ones after."""
+
+    visibility = visibility_field()
+
+    def __init__(self, *args, assessment: Assessment, answered: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assessment, self.answered = assessment, answered
+        allowed = [
+            (value, label)
+            for value, label in Visibility.choices
+            if not answered or assessment.visibility_tightens(value)
+        ]
+        self.fields["visibility"].choices = allowed
+        self.fields["visibility"].initial = assessment.answer_visibility
+        if answered:
+            self.fields["visibility"].error_messages["invalid_choice"] = (
+                "Answers have come in under the current setting, which respondents were told: "
+                "it can only become more private now."
+            )
+
+    def clean_visibility(self) -> str:
+        visibility = self.cleaned_data["visibility"]
+        if visibility == self.assessment.answer_visibility:
+            raise forms.ValidationError("That is the setting already.")
+        return visibility
 
 
 class RespondentForm(forms.ModelForm):

@@ -76,9 +76,14 @@ def funnel_check(assessment: Assessment) -> FunnelCheck | None:
     )
 
 
-def compute_with_funnel(assessment: Assessment, cache: BankCache | None = None) -> FunnelResults:
+def compute_with_funnel(
+    assessment: Assessment, cache: BankCache | None = None, *, anonymous: bool = False
+) -> FunnelResults:
+    """`anonymous` as in results.compute_results: for what must not show who answered what."""
     funnel = funnel_check(assessment)
-    computed = compute_results(assessment, cache, boosts=funnel.boosts if funnel else None)
+    computed = compute_results(
+        assessment, cache, boosts=funnel.boosts if funnel else None, anonymous=anonymous
+    )
     if funnel is None:
         return FunnelResults(computed, None)
     indexes = {h.key: h.index for h in computed.results.handoffs}

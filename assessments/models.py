@@ -45,6 +45,25 @@ def _target_field(label: str) -> models.PositiveSmallIntegerField:
     )
 
 
+class Visibility(models.TextChoices):
+    """Who sees whose answers, decided before the first answer (it can only tighten after)."""
+
+    NAMED = "named", "Named"
+    CONFIDENTIAL = "confidential", "Confidential to the consultants"
+    ANONYMOUS = "anonymous", "Anonymous"
+
+
+# From the most open to the most private: a change after the first answer may only go right.
+VISIBILITY_ORDER = (Visibility.NAMED, Visibility.CONFIDENTIAL, Visibility.ANONYMOUS)
+VISIBILITY_HELP = {
+    Visibility.NAMED: "Results, exports and the report show who answered what.",
+    Visibility.CONFIDENTIAL: "Your workspace sees who answered what; the report and anything "
+    "shared with the client show only combined figures and unnamed comments.",
+    Visibility.ANONYMOUS: "Everyone, your workspace included, sees only combined figures and "
+    "unnamed comments; a role's figures show only with at least 3 respondents in it.",
+}
+
+
 class AssessmentQuerySet(models.QuerySet):
     def for_workspace(self, workspace: Workspace) -> "AssessmentQuerySet":
         return self.filter(client__workspace=workspace)
@@ -74,6 +93,12 @@ class Assessment(models.Model):
         BankVersion, on_delete=models.PROTECT, related_name="assessments"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    answer_visibility = models.CharField(
+        "who sees the answers",
+        max_length=12,
+        choices=Visibility.choices,
+        default=Visibility.NAMED,
+    )
     target_people = _target_field(DIMENSION_NAMES["people"])
     target_process = _target_field(DIMENSION_NAMES["process"])
     target_content = _target_field(DIMENSION_NAMES["content"])
@@ -109,6 +134,10 @@ class Assessment(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "open", "closed"]), name="assessment_status_known"
             ),
+            models.CheckConstraint(
+                condition=Q(answer_visibility__in=Visibility.values),
+                name="assessment_visibility_known",
+            ),
             *(
                 models.CheckConstraint(
                     condition=Q(**{f"{field}__range": (1, 5)}), name=f"{field}_1_to_5"
@@ -138,6 +167,37 @@ class Assessment(models.Model):
     @property
     def accepts_answers(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def names_in_results(self) -> bool:
+        """Whether the workspace's own results page shows who answered what."""
+        return self.answer_visibility != Visibility.ANONYMOUS
+
+    @property
+    def names_in_reports(self) -> bool:
+        """Whether what goes to the client (the report) shows who answered what."""
+        return self.answer_visibility == Visibility.NAMED
+
+    def visibility_sentence(self) -> str:
+        """Who will see a respondent's answers, in one plain sentence for the respondent."""
+        team = self.client.workspace.name
+        if self.answer_visibility == Visibility.ANONYMOUS:
+            return (
+                "Your answers are anonymous: everyone, the team running this assessment "
+                "included, sees only combined figures, and your comments without your name."
+            )
+        if self.answer_visibility == Visibility.CONFIDENTIAL:
+            return (
+                f"Only the {team} team running this assessment sees your name beside your "
+                "answers; the report shows combined figures, and your comments without your name."
+            )
+        return (
+            f"The {team} team running this assessment sees your name beside your answers, and "
+            "the report may quote your comments with your name."
+        )
+
+    def visibility_tightens(self, visibility: str) -> bool:
+        return VISIBILITY_ORDER.index(visibility) >= VISIBILITY_ORDER.index(self.answer_visibility)
 
     @property
     def is_preliminary(self) -> bool:
@@ -553,3 +613,24 @@ class TrackedClient(Client):
 
     class Meta:
         proxy = True
+
+
+class VisibilityChange(models.Model):
+    """A change of who sees the answers, kept: respondents were told the setting in force."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="visibility_changes"
+    )
+    previous = models.CharField(max_length=12, choices=Visibility.choices)
+    new = models.CharField(max_length=12, choices=Visibility.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    answers_at_the_time = models.PositiveIntegerField(default=0)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.previous} → {self.new}"

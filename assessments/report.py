@@ -140,6 +140,27 @@ def _appendix(current: AssessmentResults) -> dict:
     return {"columns": columns, "sections": sections}
 
 
+APPENDIX_CHOICES = ("1", "2", "3", "4", "5", "NA", "DK")
+
+
+def _anonymous_appendix(current: AssessmentResults) -> dict:
+    """How many gave each answer, per question, and the comments without their authors:
+    no column per respondent, so no one's answers can be read across the questions."""
+    sections = []
+    for dimension, questions in _by_dimension(current):
+        rows, comments = [], []
+        for question in questions:
+            given = [answer.choice for answer in question.answers]
+            rows.append((question, [given.count(choice) for choice in APPENDIX_CHOICES]))
+            # Sorted, so their order says nothing of who wrote which.
+            comments += sorted(
+                ((question, None, a.comment) for a in question.answers if a.comment),
+                key=lambda item: item[2],
+            )
+        sections.append((dimension, rows, comments))
+    return {"choices": APPENDIX_CHOICES, "columns": [], "sections": sections}
+
+
 def _by_dimension(current: AssessmentResults) -> list[tuple]:
     """Each dimension with its questions, for the dimension pages and the appendix."""
     results = current.results
@@ -151,7 +172,9 @@ def _by_dimension(current: AssessmentResults) -> list[tuple]:
 def report_context(assessment: Assessment, *, today: date | None = None) -> dict:
     rows = client_quarters(assessment.client, up_to=assessment.period)
     cache = BankCache()
-    checked = compute_with_funnel(assessment, cache)  # the same priorities as the page
+    # The report goes to the client: names only when the assessment is named.
+    anonymous = not assessment.names_in_reports
+    checked = compute_with_funnel(assessment, cache, anonymous=anonymous)  # as the page
     current = checked.computed
     previous = previous_results(assessment, cache)
     results = current.results
@@ -159,6 +182,7 @@ def report_context(assessment: Assessment, *, today: date | None = None) -> dict
     recommendations: tuple[Recommendation, ...] = results.recommendations
     return {
         "assessment": assessment,
+        "anonymous": anonymous,
         "workspace": assessment.client.workspace,
         "client": assessment.client,
         "results": results,
@@ -173,7 +197,7 @@ def report_context(assessment: Assessment, *, today: date | None = None) -> dict
         "first_recommendations": recommendations[:3],
         "top_recommendations": recommendations[:TOP_RECOMMENDATIONS],
         "by_dimension": _by_dimension(current),
-        "appendix": _appendix(current),
+        "appendix": _anonymous_appendix(current) if anonymous else _appendix(current),
         "role_table": role_table(results),
         "roles": sorted(results.alignment.role_indexes) if results.alignment else [],
         "trend": trend(rows),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 
+from assessments.anonymity import anonymised
 from assessments.models import Answer, Assessment
 from assessments.scoring import (
     DimensionSpec,
@@ -92,7 +93,12 @@ def _answer_rows(answers):
 
 
 def _scoring_input(
-    assessment: Assessment, cache: BankCache, rows, boosts: dict[str, float] | None = None
+    assessment: Assessment,
+    cache: BankCache,
+    rows,
+    boosts: dict[str, float] | None = None,
+    *,
+    anonymous: bool = False,
 ) -> tuple[ScoringInput, int]:
     dimensions, questions = cache.specs(assessment)
     respondents, responses = {}, []
@@ -102,10 +108,11 @@ def _scoring_input(
         key = cache.question_keys.get(question_id)
         if key is not None:
             responses.append(ResponseSpec(respondent_id, key, choice, comment))
+    people = tuple(respondents.values())
     data = ScoringInput(
         dimensions=dimensions,
         questions=questions,
-        respondents=tuple(respondents.values()),
+        respondents=anonymised(people) if anonymous else people,
         responses=tuple(responses),
         targets=assessment.targets,
         handoff_boosts=boosts or {},
@@ -114,13 +121,18 @@ def _scoring_input(
 
 
 def scoring_input(
-    assessment: Assessment, cache: BankCache, boosts: dict[str, float] | None = None
+    assessment: Assessment,
+    cache: BankCache,
+    boosts: dict[str, float] | None = None,
+    *,
+    anonymous: bool = False,
 ) -> tuple[ScoringInput, int]:
-    """The assessment as plain values, and how many respondents are still answering."""
+    """The assessment as plain values, and how many respondents are still answering;
+    `anonymous` puts the respondents under pseudonyms and folds small roles (anonymity)."""
     cache.specs(assessment)
     answers = Answer.objects.filter(respondent__assessment=assessment)
     rows = _answer_rows(answers).values_list(*_ANSWER_FIELDS)
-    return _scoring_input(assessment, cache, rows, boosts)
+    return _scoring_input(assessment, cache, rows, boosts, anonymous=anonymous)
 
 
 def compute_results(
@@ -128,9 +140,12 @@ def compute_results(
     cache: BankCache | None = None,
     *,
     boosts: dict[str, float] | None = None,
+    anonymous: bool = False,
 ) -> AssessmentResults:
-    """Score one assessment; `boosts` are the funnel's priority multipliers per handoff."""
-    data, in_progress = scoring_input(assessment, cache or BankCache(), boosts)
+    """Score one assessment; `boosts` are the funnel's priority multipliers per handoff;
+    `anonymous` as in `scoring_input` (the figures are the same; the alignment by role
+    shows folded roles)."""
+    data, in_progress = scoring_input(assessment, cache or BankCache(), boosts, anonymous=anonymous)
     return AssessmentResults(assessment, score(data), in_progress)
 
 

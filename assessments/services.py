@@ -14,6 +14,8 @@ from assessments.models import (
     Assessment,
     Choice,
     Respondent,
+    Visibility,
+    VisibilityChange,
 )
 from assessments.summaries import results_changed
 from bank.models import BankVersion, Question
@@ -31,7 +33,12 @@ class AnswersRefused(AssessmentError):
 
 @transaction.atomic
 def create_assessment(
-    *, client: Client, period: Quarter, targets: dict[str, int], created_by: User | None
+    *,
+    client: Client,
+    period: Quarter,
+    targets: dict[str, int],
+    created_by: User | None,
+    visibility: str = Visibility.NAMED,
 ) -> Assessment:
     """A draft assessment for a quarter, pinned to the newest published question bank."""
     version = BankVersion.objects.current()
@@ -47,6 +54,7 @@ def create_assessment(
         quarter=period.number,
         bank_version=version,
         created_by=created_by,
+        answer_visibility=visibility,
         **{TARGET_FIELDS[key]: level for key, level in targets.items()},
     )
 
@@ -59,6 +67,7 @@ def start_next_quarter(*, assessment: Assessment, created_by: User | None) -> As
         period=assessment.period.next(),
         targets=assessment.targets,
         created_by=created_by,
+        visibility=assessment.answer_visibility,
     )
     Respondent.objects.bulk_create(
         Respondent(assessment=following, name=r.name, email=r.email, role=r.role)
@@ -181,3 +190,26 @@ def remove_respondent(*, respondent: Respondent) -> None:
     assessment_id = respondent.assessment_id
     respondent.delete()
     results_changed(assessment_id)
+
+
+@transaction.atomic
+def change_visibility(*, assessment: Assessment, visibility: str, changed_by: User | None) -> None:
+    """Change who sees the answers, and keep the change. Once an answer is in, respondents
+    answered under the setting they were told, so it may only become more private."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    answers = Answer.objects.filter(respondent__assessment=locked).count()
+    if answers and not locked.visibility_tightens(visibility):
+        raise AssessmentError(
+            "Answers have come in under the current setting, which respondents were told: it "
+            "can only become more private now."
+        )
+    VisibilityChange.objects.create(
+        assessment=locked,
+        previous=locked.answer_visibility,
+        new=visibility,
+        changed_by=changed_by,
+        answers_at_the_time=answers,
+    )
+    locked.answer_visibility = visibility
+    locked.save(update_fields=["answer_visibility", "updated_at"])
+    assessment.answer_visibility = visibility

@@ -34,6 +34,9 @@ urlpatterns = [
     ),
     path(ASSESSMENT, assessments.assessment_detail, name="assessment_detail"),
     path(ASSESSMENT + "targets/", assessments.assessment_targets, name="assessment_targets"),
+    path(
+        ASSESSMENT + "visibility/", assessments.assessment_visibility, name="assessment_visibility"
+    ),
     path(ASSESSMENT + "open/", assessments.assessment_open, name="assessment_open"),
     path(ASSESSMENT + "close/", assessments.assessment_close, name="assessment_close"),
     path(

@@ -107,6 +107,8 @@ class Story:
     handoffs: dict[str, tuple[float, ...]]  # shift of the questions tagged with a handoff
     friction: tuple[float, ...]  # 1: marketing and sales far apart on lead quality; 0: agreed
     comments: dict[tuple[str, str], tuple[str, ...]]  # (theme, tone) -> this client's remarks
+    # Who sees the answers (assessments.models.Visibility): the demo shows each setting.
+    visibility: str = "named"
 
     def people_in(self, position: int) -> list[Person]:
         return [p for p in self.people if p.joins <= position <= p.leaves]
@@ -170,7 +172,9 @@ STORIES = {
     ),
     # A new VP Marketing wants a baseline. Buyer insight and content start very weak (committee
     # buying nobody has mapped) and improve fast; the rest moves unevenly through a reorg.
+    # The new VP Marketing promised the team their answers would not be quoted to the board.
     "Cobalt Health Systems": Story(
+        visibility="confidential",
         domain="cobalthealth.example",
         targets={"technology": 3},
         people=(
@@ -205,7 +209,9 @@ STORIES = {
     # Field sales runs the company; marketing does events and brochures and learns about
     # segments and launches afterwards. The baton drops at the very first handoff and stays
     # there, slowly getting better once marketing joins the quarterly planning.
+    # A field-sales culture: the reps answer only if nobody, consultants included, sees names.
     "Meridian Industrial Controls": Story(
+        visibility="anonymous",
         domain="meridiancontrols.example",
         targets={"content": 3, "technology": 3},
         people=(
@@ -432,6 +438,7 @@ def _seed_assessment(client: Client, seeding: Seeding, *, position: int, period:
         opened_at=opened_at,
         closed_at=None if is_open else until,
         created_by=seeding.owner,
+        answer_visibility=story.visibility,
         **{TARGET_FIELDS[key]: level for key, level in story.targets.items()},
     )
     people = story.people_in(position)

@@ -485,6 +485,7 @@ FORMS = [
         lambda w: w.published_bank and w.w("assessments:assessment_create", w.gtm_client.pk),
         lambda w: {
             "quarter": str(w.quarter.previous()),
+            "visibility": "named",
             **{field: "3" for field in TARGET_FIELDS.values()},
         },
         {
@@ -494,6 +495,9 @@ FORMS = [
             ),
             "target_people": Field(
                 choice_cases("5", 5), lambda w: w.latest(Assessment).target_people
+            ),
+            "visibility": Field(
+                choice_cases("anonymous"), lambda w: w.latest(Assessment).answer_visibility
             ),
         },
     ),
@@ -506,6 +510,18 @@ FORMS = [
             "target_people": Field(
                 choice_cases("5", 5),
                 lambda w: Assessment.objects.get(pk=w.assessment.pk).target_people,
+            )
+        },
+    ),
+    Form(
+        "assessment_visibility",
+        "assessments:assessment_visibility",
+        lambda w: w.w("assessments:assessment_visibility", w.assessment.pk),
+        lambda w: {"visibility": "confidential"},  # tighter, so valid whatever is answered
+        {
+            "visibility": Field(
+                choice_cases("anonymous"),
+                lambda w: Assessment.objects.get(pk=w.assessment.pk).answer_visibility,
             )
         },
     ),

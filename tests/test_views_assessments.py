@@ -46,6 +46,7 @@ def test_a_consultant_starts_an_assessment_for_a_quarter(client, consultant, gtm
         url,
         {
             "quarter": "2026-Q3",
+            "visibility": "named",
             "target_people": "4",
             "target_process": "3",
             "target_content": "4",
@@ -75,6 +76,7 @@ def test_bad_assessment_settings_are_refused(client, consultant, gtm_client, ban
     url = reverse("assessments:assessment_create", args=[gtm_client.workspace.slug, gtm_client.pk])
     data = {
         "quarter": "2026-Q3",
+        "visibility": "named",
         **{f"target_{k}": "4" for k in ("people", "process", "content", "technology")},
     }
     response = client.post(url, {**data, **change})
@@ -91,6 +93,7 @@ def test_a_quarter_already_assessed_is_refused(client, consultant, assessment):
     )
     data = {
         "quarter": "2026-Q4",
+        "visibility": "named",
         **{f"target_{k}": "4" for k in ("people", "process", "content", "technology")},
     }
     response = client.post(url, data)
@@ -104,6 +107,7 @@ def test_without_a_published_bank_the_form_explains(client, consultant, gtm_clie
     url = reverse("assessments:assessment_create", args=[gtm_client.workspace.slug, gtm_client.pk])
     data = {
         "quarter": "2026-Q3",
+        "visibility": "named",
         **{f"target_{k}": "4" for k in ("people", "process", "content", "technology")},
     }
     response = client.post(url, data)

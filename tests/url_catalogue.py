@@ -41,6 +41,7 @@ WORKSPACE_ROUTES = [
     _route("assessments:assessment_create", {"GET", "POST"}, CHANGE, "client"),
     _route("assessments:assessment_detail", {"GET"}, READ, "assessment"),
     _route("assessments:assessment_targets", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:assessment_visibility", {"POST"}, CHANGE, "assessment"),
     _route("assessments:assessment_open", {"POST"}, CHANGE, "assessment"),
     _route("assessments:assessment_close", {"POST"}, CHANGE, "assessment"),
     _route("assessments:assessment_next_quarter", {"POST"}, CHANGE, "assessment"),

@@ -1,5 +1,6 @@
 from django import template
 
+from assessments.anonymity import FOLDED_ROLE, FOLDED_ROLE_LABEL
 from assessments.models import Choice, RespondentRole
 from assessments.scoring import (
     ALIGNMENT_GAP,
@@ -32,6 +33,8 @@ def get_item(mapping: dict, key):
 @register.filter
 def role_label(role: str) -> str:
     """{{ "customer_success"|role_label }} -> Customer success"""
+    if role == FOLDED_ROLE:
+        return FOLDED_ROLE_LABEL
     return RespondentRole(role).label if role in RespondentRole.values else role
 
 

@@ -15,8 +15,14 @@ from assessments import services
 from assessments.access import get_assessment_for, get_respondent_for
 from assessments.csv_import import import_answers_csv
 from assessments.emails import respondent_link, send_respondent_invitation
-from assessments.forms import AnswersImportForm, AssessmentForm, RespondentForm, TargetsForm
-from assessments.models import TARGET_FIELDS, Assessment, Respondent
+from assessments.forms import (
+    AnswersImportForm,
+    AssessmentForm,
+    RespondentForm,
+    TargetsForm,
+    VisibilityForm,
+)
+from assessments.models import TARGET_FIELDS, VISIBILITY_HELP, Answer, Assessment, Respondent
 from clients.access import get_client_for
 from lib.csv import CsvImportError
 from lib.forms import submitted
@@ -42,13 +48,15 @@ def assessment_create(request: HttpRequest, workspace_slug: str, client_id: int)
                 period=form.cleaned_data["quarter"],
                 targets=form.targets,
                 created_by=request.user,
+                visibility=form.cleaned_data["visibility"],
             )
         except services.AssessmentError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"{assessment} created. Add the respondents, then open it.")
             return redirect(assessment)
-    return render(request, "assessments/assessment_form.html", {"form": form, "client": client})
+    context = {"form": form, "client": client, "visibility_help": VISIBILITY_HELP.items()}
+    return render(request, "assessments/assessment_form.html", context)
 
 
 def _respondents(assessment: Assessment) -> list[Respondent]:
@@ -62,9 +70,11 @@ def render_assessment(
     *,
     respondent_form: RespondentForm | None = None,
     targets_form: TargetsForm | None = None,
+    visibility_form: VisibilityForm | None = None,
 ) -> HttpResponse:
     fresh_links = request.session.pop(f"{FRESH_LINKS_KEY}:{assessment.pk}", {})
     respondents = _respondents(assessment)
+    answered = any(r.answer_count for r in respondents)
     context = {
         "assessment": assessment,
         "respondents": respondents,
@@ -76,6 +86,10 @@ def render_assessment(
         "next_quarter_exists": _has_assessment(assessment.client, assessment.period.next()),
         "respondent_form": respondent_form or RespondentForm(assessment=assessment),
         "targets_form": targets_form or TargetsForm(initial=_target_initial(assessment)),
+        "visibility_form": visibility_form
+        or VisibilityForm(assessment=assessment, answered=answered),
+        "visibility_help": VISIBILITY_HELP[assessment.answer_visibility],
+        "visibility_changes": list(assessment.visibility_changes.select_related("changed_by")),
         "can_change": membership.can_change,
         "now": timezone.now(),
     }
@@ -95,6 +109,34 @@ def _target_initial(assessment: Assessment) -> dict:
 def assessment_detail(request: HttpRequest, workspace_slug: str, assessment_id: int):
     membership, assessment = _member_and_assessment(request, workspace_slug, assessment_id)
     return render_assessment(request, membership, assessment)
+
+
+@require_POST
+@login_required
+def assessment_visibility(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    membership, assessment = _member_and_assessment(
+        request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
+    )
+    answered = Answer.objects.filter(respondent__assessment=assessment).exists()
+    form = VisibilityForm(request.POST, assessment=assessment, answered=answered)
+    if assessment.status == Assessment.Status.CLOSED:
+        messages.error(request, "This assessment is closed; who sees its answers stays as it is.")
+        return redirect(assessment)
+    if not form.is_valid():
+        return render_assessment(request, membership, assessment, visibility_form=form)
+    try:
+        services.change_visibility(
+            assessment=assessment,
+            visibility=form.cleaned_data["visibility"],
+            changed_by=request.user,
+        )
+    except services.AssessmentError as error:  # an answer came in meanwhile
+        form.add_error("visibility", str(error))
+        return render_assessment(request, membership, assessment, visibility_form=form)
+    messages.success(
+        request, f"Answers are now {assessment.get_answer_visibility_display().lower()}."
+    )
+    return redirect(assessment)
 
 
 @require_POST

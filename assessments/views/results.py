@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.access import get_membership_for
 from assessments.access import get_assessment_for
+from assessments.anonymity import FOLDED_ROLE, MIN_ROLE_SIZE
 from assessments.cache_keys import results_body_key
 from assessments.exports import answers_csv, results_csv, results_data
 from assessments.funnel_results import compute_with_funnel, funnel_rows
@@ -86,12 +87,17 @@ def results_context(assessment: Assessment) -> dict:
     """Everything the results body shows: the scoring, the previous quarter, the funnel
     check, the plan and the peers."""
     cache = BankCache()
-    checked = compute_with_funnel(assessment, cache)
+    anonymous = not assessment.names_in_results
+    checked = compute_with_funnel(assessment, cache, anonymous=anonymous)
     computed = checked.computed
     previous = previous_results(assessment, cache)
     results = computed.results
     return {
         "assessment": assessment,
+        "anonymous": anonymous,
+        "folded_roles": anonymous
+        and FOLDED_ROLE in (results.alignment.role_indexes if results.alignment else {}),
+        "min_role_size": MIN_ROLE_SIZE,
         "results": results,
         "in_progress": computed.in_progress,
         "previous": previous,
@@ -146,7 +152,7 @@ def _file_stem(assessment: Assessment) -> str:
 def results_json(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
     assessment = _assessment(request, workspace_slug, assessment_id)
     cache = BankCache()
-    checked = compute_with_funnel(assessment, cache)
+    checked = compute_with_funnel(assessment, cache, anonymous=not assessment.names_in_results)
     data = results_data(checked, previous=previous_results(assessment, cache))
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = content_disposition(
@@ -159,7 +165,8 @@ def results_json(request: HttpRequest, workspace_slug: str, assessment_id: int) 
 @login_required
 def results_csv_download(request: HttpRequest, workspace_slug: str, assessment_id: int):
     assessment = _assessment(request, workspace_slug, assessment_id)
-    content = results_csv(compute_with_funnel(assessment).computed)
+    anonymous = not assessment.names_in_results
+    content = results_csv(compute_with_funnel(assessment, anonymous=anonymous).computed)
     return _download(content, f"{_file_stem(assessment)}-results.csv", "text/csv; charset=utf-8")
 
 
@@ -167,7 +174,7 @@ def results_csv_download(request: HttpRequest, workspace_slug: str, assessment_i
 @login_required
 def answers_csv_download(request: HttpRequest, workspace_slug: str, assessment_id: int):
     assessment = _assessment(request, workspace_slug, assessment_id)
-    content = answers_csv(assessment)
+    content = answers_csv(assessment, anonymous=not assessment.names_in_results)
     return _download(content, f"{_file_stem(assessment)}-answers.csv", "text/csv; charset=utf-8")
 
 
