@@ -67,7 +67,7 @@ def test_start_invite_answer_twice_and_import_a_third(live_server, page, browser
         ("Priya Shah", "priya@example.com", "sales"),
         ("Dana Ray", "dana@example.com", "marketing"),
     ):
-        page.get_by_label("Name").fill(name)
+        page.get_by_label("Name", exact=True).fill(name)
         page.get_by_label("Email").fill(email)
         page.get_by_label("Role").select_option(role)
         page.get_by_role("button", name="Add", exact=True).click()
