@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 
@@ -110,6 +110,34 @@ class VisibilityForm(forms.Form):
         return visibility
 
 
+class DeadlineForm(forms.Form):
+    """The date respondents are asked to answer by: today or later, within a year; empty
+    removes it."""
+
+    deadline = forms.DateField(
+        label="Answer by",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Shown to respondents. Reminders go out three days before and on the day.",
+    )
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_deadline(self) -> date | None:
+        deadline = self.cleaned_data["deadline"]
+        if deadline is None:
+            return None
+        if deadline < self.today:
+            raise forms.ValidationError(
+                f"That date has passed: choose {self.today:%-d %B} or later."
+            )
+        if deadline > self.today + timedelta(days=366):
+            raise forms.ValidationError("Choose a date within the next year.")
+        return deadline
+
+
 class RespondentForm(forms.ModelForm):
     class Meta:
         model = Respondent
@@ -207,6 +235,7 @@ class DashboardForm(forms.Form):
         ("index", "Overall index, highest first"),
         ("index_low", "Overall index, lowest first"),
         ("open_items", "Open plan items"),
+        ("responses", "Responses, fewest submitted first"),
     ]
 
     q = forms.CharField(label="Search clients", required=False, max_length=100)

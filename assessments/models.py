@@ -9,6 +9,7 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -110,6 +111,11 @@ class Assessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The date respondents are asked to answer by (shown to them; reminders are timed by it).
+    deadline = models.DateField("answer by", null=True, blank=True)
+    # When a consultant last looked at the assessment, so the dashboard can mark submissions
+    # that came in since.
+    submissions_seen_at = models.DateTimeField(null=True, blank=True)
     # A snapshot of the results (assessments.summaries), so that pages listing many clients
     # and quarters read their figures in one query. Recomputed where they change: every change
     # to what the results rest on (a submission, a reopening, an import, a removal) goes
@@ -215,6 +221,9 @@ class Assessment(models.Model):
         from the snapshot, which every change of submissions refreshes (summaries)."""
         return self.submitted_count > 0
 
+    def deadline_has_passed(self, today) -> bool:
+        return self.deadline is not None and self.deadline < today
+
     def open(self) -> None:
         if self.status == self.Status.OPEN:
             return
@@ -243,6 +252,27 @@ class RespondentQuerySet(models.QuerySet):
     def with_answer_counts(self) -> "RespondentQuerySet":
         return self.annotate(answer_count=models.Count("answers"))
 
+    def with_tracking(self) -> "RespondentQuerySet":
+        """Each respondent with their answer count, the expiry of their longest-working link,
+        the links they were given and the last email sent to them: one query (subqueries,
+        so the counts do not multiply each other)."""
+        answers = (
+            Answer.objects.filter(respondent=OuterRef("pk"))
+            .values("respondent")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        links = RespondentLink.objects.filter(respondent=OuterRef("pk"))
+        link_count = links.values("respondent").annotate(n=Count("pk")).values("n")
+        live_until = links.live().order_by("-expires_at").values("expires_at")[:1]
+        last_email = LinkEmail.objects.filter(respondent=OuterRef("pk")).order_by("-sent_at")
+        return self.annotate(
+            answer_count=Coalesce(Subquery(answers), Value(0), output_field=IntegerField()),
+            links_given=Coalesce(Subquery(link_count), Value(0), output_field=IntegerField()),
+            link_works_until=Subquery(live_until),
+            last_emailed_at=Subquery(last_email.values("sent_at")[:1]),
+        )
+
 
 class Respondent(models.Model):
     """Someone who answers an assessment's questionnaire, by personal link or in a workshop."""
@@ -251,12 +281,10 @@ class Respondent(models.Model):
     name = models.CharField(max_length=120)
     email = models.EmailField(blank=True)
     role = models.CharField(max_length=20, choices=RespondentRole.choices)
-    # The link's token is stored as a SHA-256 digest; null when no link has been issued or the
-    # link was revoked.
-    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    link_expires_at = models.DateTimeField(null=True, blank=True)
     invited_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)  # first visit by their link
+    started_at = models.DateTimeField(null=True, blank=True)  # first answer saved
+    last_active_at = models.DateTimeField(null=True, blank=True)  # latest visit or answer
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -283,28 +311,133 @@ class Respondent(models.Model):
 
     @property
     def link_is_active(self) -> bool:
-        return bool(self.token_hash) and timezone.now() < self.link_expires_at
+        """Whether at least one of the respondent's links still works."""
+        return self.links.live().exists()
 
-    def issue_link(self) -> str:
-        """Give the respondent a fresh personal link (the old one stops working); return its
-        token, which is shown once and never stored."""
+    def issue_link(self, *, purpose: str = "invitation") -> str:
+        """Give the respondent one more personal link, leaving the others working; return its
+        token, which is shown or emailed once and never stored (only its digest is)."""
+        return self.new_link(purpose=purpose)[1]
+
+    def new_link(self, *, purpose: str) -> tuple["RespondentLink", str]:
         token = secrets.token_urlsafe(32)
         now = timezone.now()
-        self.token_hash = hash_token(token)
-        self.link_expires_at = now + timedelta(days=settings.RESPONDENT_LINK_DAYS)
-        self.invited_at = self.invited_at or now
-        self.save(update_fields=["token_hash", "link_expires_at", "invited_at"])
-        return token
+        link = RespondentLink.objects.create(
+            respondent=self,
+            token_hash=hash_token(token),
+            purpose=purpose,
+            created_at=now,
+            expires_at=now + timedelta(days=settings.RESPONDENT_LINK_DAYS),
+        )
+        if self.invited_at is None:
+            self.invited_at = now
+            self.save(update_fields=["invited_at"])
+        return link, token
 
-    def revoke_link(self) -> None:
-        self.token_hash = None
-        self.save(update_fields=["token_hash"])
+    def replace_links(self) -> str:
+        """A new link in place of every earlier one (say, one was forwarded by mistake)."""
+        self.revoke_links()
+        return self.issue_link(purpose=RespondentLink.Purpose.REPLACEMENT)
+
+    def revoke_links(self) -> int:
+        return self.links.live().update(revoked_at=timezone.now())
 
     def reopen(self) -> None:
         """Let a submitted respondent change their answers again (unsaved results: see
         services.reopen_respondent, which refreshes them)."""
         self.submitted_at = None
         self.save(update_fields=["submitted_at"])
+
+
+class RespondentStatus(models.TextChoices):
+    """Where a respondent stands, as the assessment page and the dashboard show it."""
+
+    NOT_INVITED = "not_invited", "Not invited"
+    INVITED = "invited", "Invited"
+    OPENED = "opened", "Opened"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+
+
+def respondent_status(respondent: "Respondent", answer_count: int) -> RespondentStatus:
+    if respondent.is_submitted:
+        return RespondentStatus.SUBMITTED
+    if answer_count:
+        return RespondentStatus.IN_PROGRESS
+    if respondent.opened_at:
+        return RespondentStatus.OPENED
+    if respondent.invited_at:
+        return RespondentStatus.INVITED
+    return RespondentStatus.NOT_INVITED
+
+
+class RespondentLinkQuerySet(models.QuerySet):
+    def live(self) -> "RespondentLinkQuerySet":
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class RespondentLink(models.Model):
+    """One personal link to a respondent's questionnaire, stored as the SHA-256 digest of its
+    token. A respondent may hold several working links: a reminder carries a fresh one and
+    leaves the earlier ones working, because the token of a link already sent is not kept
+    (only its digest is), so it cannot be sent again, and breaking the link in someone's inbox
+    would strand them halfway through. "New link" revokes the others on purpose."""
+
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        REMINDER = "reminder", "Reminder"
+        REPLACEMENT = "replacement", "New link"
+
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RespondentLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.respondent}: {self.get_purpose_display()} link"
+
+    @property
+    def works(self) -> bool:
+        return self.revoked_at is None and timezone.now() < self.expires_at
+
+
+class LinkEmail(models.Model):
+    """An email that carried a questionnaire link to a respondent: the invitation or a
+    reminder, sent by a consultant or on the schedule. Every send is kept and shown."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        REMINDER = "reminder", "Reminder"
+
+    class Schedule(models.TextChoices):
+        MANUAL = "manual", "Sent by hand"
+        THREE_DAYS_BEFORE = "three_days_before", "Three days before the deadline"
+        DEADLINE_DAY = "deadline_day", "On the deadline"
+
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="emails")
+    link = models.ForeignKey(
+        RespondentLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    schedule = models.CharField(max_length=20, choices=Schedule.choices, default=Schedule.MANUAL)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["respondent", "-sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.respondent} on {self.sent_at:%Y-%m-%d}"
 
 
 class Choice(models.TextChoices):
@@ -538,6 +671,13 @@ DASHBOARD_ORDERINGS = {
     "index": [F("latest_index").desc(nulls_last=True), "name"],
     "index_low": [F("latest_index").asc(nulls_last=True), "name"],
     "open_items": [F("open_items").desc(), "name"],
+    # Who needs chasing first: open assessments by the share submitted, then the nearest
+    # deadline; clients with nothing open last.
+    "responses": [
+        F("open_share_submitted").asc(nulls_last=True),
+        F("open_deadline").asc(nulls_last=True),
+        "name",
+    ],
 }
 
 
@@ -598,6 +738,36 @@ class TrackedClientQuerySet(ClientQuerySet):
             newest_year=Subquery(newest.values("year")[:1]),
             newest_quarter=Subquery(newest.values("quarter")[:1]),
             open_items=Coalesce(Subquery(open_items), Value(0), output_field=IntegerField()),
+        )
+
+    def with_responses(self) -> "TrackedClientQuerySet":
+        """Each client annotated with its newest open assessment's responses: how many
+        respondents, how many submitted, the deadline, and whether submissions came in since
+        a consultant last looked (one query, like with_latest_results)."""
+        open_now = Assessment.objects.filter(
+            client=OuterRef("pk"), status=Assessment.Status.OPEN
+        ).order_by("-year", "-quarter")
+        of_it = Respondent.objects.filter(assessment=OuterRef("open_id")).values("assessment")
+        total = of_it.annotate(n=Count("pk")).values("n")
+        submitted = of_it.filter(submitted_at__isnull=False).annotate(
+            n=Count("pk"), latest=Max("submitted_at")
+        )
+        return self.annotate(
+            open_id=Subquery(open_now.values("pk")[:1]),
+            open_deadline=Subquery(open_now.values("deadline")[:1]),
+            open_seen_at=Subquery(open_now.values("submissions_seen_at")[:1]),
+        ).annotate(
+            open_total=Coalesce(Subquery(total), Value(0), output_field=IntegerField()),
+            open_submitted=Coalesce(
+                Subquery(submitted.values("n")), Value(0), output_field=IntegerField()
+            ),
+            open_last_submitted=Subquery(submitted.values("latest")),
+            open_share_submitted=Case(
+                When(open_total__gt=0, then=F("open_submitted") * 1.0 / F("open_total")),
+                When(open_id__isnull=False, then=Value(0.0)),
+                default=None,
+                output_field=models.FloatField(),
+            ),
         )
 
     def in_dashboard_order(self, sort: str) -> "TrackedClientQuerySet":

@@ -1,12 +1,17 @@
 """Workflows that write several rows: creating assessments, issuing links, saving answers."""
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
+from django_tasks import default_task_backend
 
 from accounts.models import User
+from assessments.emails import send_submission_notice
 from assessments.models import (
     TARGET_FIELDS,
     Answer,
@@ -17,10 +22,14 @@ from assessments.models import (
     Visibility,
     VisibilityChange,
 )
+from assessments.reminders import slot_times
 from assessments.summaries import results_changed
+from assessments.tasks import send_scheduled_reminders
 from bank.models import BankVersion, Question
 from clients.models import Client
 from lib.quarters import Quarter
+
+logger = logging.getLogger(__name__)
 
 
 class AssessmentError(Exception):
@@ -83,11 +92,39 @@ def open_assessment(*, assessment: Assessment) -> list[tuple[Respondent, str]]:
     Returns each newly linked respondent with their token, to be emailed and shown once.
     """
     assessment.open()
+    schedule_reminders(assessment)
     issued = []
     for respondent in assessment.respondents.filter(submitted_at__isnull=True):
         if not respondent.link_is_active:
             issued.append((respondent, respondent.issue_link()))
     return issued
+
+
+@transaction.atomic
+def set_deadline(*, assessment: Assessment, deadline) -> None:
+    """Set (or clear) the date respondents are asked to answer by, and time the reminders."""
+    if assessment.status == Assessment.Status.CLOSED:
+        raise AssessmentError("This assessment is closed; its deadline stays as it was.")
+    assessment.deadline = deadline
+    assessment.save(update_fields=["deadline", "updated_at"])
+    if assessment.accepts_answers:
+        schedule_reminders(assessment)
+
+
+def schedule_reminders(assessment: Assessment) -> int:
+    """Queue the background worker to send the scheduled reminders at their times (each run
+    checks again what is due, so a moved deadline leaves earlier runs with nothing to do).
+    A backend without deferred tasks (the immediate one, in development) queues nothing:
+    `manage.py send_reminders` sends what is due instead. Returns how many were queued."""
+    if not default_task_backend.supports_defer:
+        return 0
+    now = timezone.now()
+    future = [at for at in slot_times(assessment).values() if at > now]
+    for at in future:
+        transaction.on_commit(
+            lambda at=at: send_scheduled_reminders.using(run_after=at).enqueue(assessment.pk)
+        )
+    return len(future)
 
 
 @dataclass(frozen=True)
@@ -147,10 +184,27 @@ def save_answers(
             for answer in answers
         ]
     )
-    if locked.started_at is None:
-        Respondent.objects.filter(pk=locked.pk).update(started_at=now)
-        respondent.started_at = now
+    activity = {"last_active_at": now, "started_at": locked.started_at or now}
+    Respondent.objects.filter(pk=locked.pk).update(**activity)
+    for field, value in activity.items():
+        setattr(respondent, field, value)
     return len(answers)
+
+
+# A visit counts as activity at most this often, so reading pages costs no write each time.
+VISIT_GRANULARITY = timedelta(minutes=5)
+
+
+def note_visit(respondent: Respondent) -> None:
+    """Record that the respondent opened their link: first opened, and last active."""
+    now = timezone.now()
+    last = respondent.last_active_at
+    if respondent.opened_at is not None and last is not None and now - last < VISIT_GRANULARITY:
+        return
+    activity = {"last_active_at": now, "opened_at": respondent.opened_at or now}
+    Respondent.objects.filter(pk=respondent.pk).update(**activity)
+    for field, value in activity.items():
+        setattr(respondent, field, value)
 
 
 def unanswered_questions(respondent: Respondent) -> list[Question]:
@@ -173,7 +227,27 @@ def submit(*, respondent: Respondent) -> list[Question]:
     locked.save(update_fields=["submitted_at"])
     results_changed(locked.assessment_id)
     respondent.submitted_at = locked.submitted_at
+    transaction.on_commit(lambda: tell_the_consultant(locked.pk))
     return []
+
+
+def tell_the_consultant(respondent_id: int) -> None:
+    """Email whoever opened the assessment that someone submitted (and when everyone has).
+    After the commit, and never failing the submission: the answers are in either way."""
+    respondent = (
+        Respondent.objects.select_related("assessment__created_by", "assessment__client__workspace")
+        .filter(pk=respondent_id)
+        .first()
+    )
+    if respondent is None:
+        return
+    counts = respondent.assessment.respondents.aggregate(
+        total=Count("pk"), submitted=Count("pk", filter=Q(submitted_at__isnull=False))
+    )
+    try:
+        send_submission_notice(respondent=respondent, **counts)
+    except OSError:
+        logger.warning("The submission notice for respondent %s was not sent", respondent_id)
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ them."""
 from django.db import IntegrityError, transaction
 from django_tasks import task
 
+from assessments import reminders
 from assessments.models import Assessment, ReportRender
 from assessments.pdf import render_and_store
 
@@ -18,6 +19,17 @@ def render_report(assessment_id: int) -> None:
     )
     if assessment is not None:  # deleted since it was queued: nothing to do
         render_and_store(assessment)
+
+
+@task()
+def send_scheduled_reminders(assessment_id: int) -> int:
+    """Send the scheduled reminder due now for one assessment (queued for its time)."""
+    assessment = (
+        Assessment.objects.select_related("client__workspace", "bank_version")
+        .filter(pk=assessment_id)
+        .first()
+    )
+    return reminders.send_scheduled(assessment) if assessment is not None else 0
 
 
 def request_background_render(assessment: Assessment, digest: str) -> ReportRender:

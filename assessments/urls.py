@@ -37,6 +37,8 @@ urlpatterns = [
     path(
         ASSESSMENT + "visibility/", assessments.assessment_visibility, name="assessment_visibility"
     ),
+    path(ASSESSMENT + "deadline/", assessments.assessment_deadline, name="assessment_deadline"),
+    path(ASSESSMENT + "remind/", assessments.assessment_remind_all, name="assessment_remind_all"),
     path(ASSESSMENT + "open/", assessments.assessment_open, name="assessment_open"),
     path(ASSESSMENT + "close/", assessments.assessment_close, name="assessment_close"),
     path(
@@ -54,6 +56,7 @@ urlpatterns = [
     path(ASSESSMENT + "report/retry/", report.report_retry, name="report_retry"),
     path(ASSESSMENT + "respondents/add/", assessments.respondent_add, name="respondent_add"),
     path(RESPONDENT + "link/", assessments.respondent_new_link, name="respondent_new_link"),
+    path(RESPONDENT + "remind/", assessments.respondent_remind, name="respondent_remind"),
     path(RESPONDENT + "revoke/", assessments.respondent_revoke_link, name="respondent_revoke"),
     path(RESPONDENT + "reopen/", assessments.respondent_reopen, name="respondent_reopen"),
     path(RESPONDENT + "remove/", assessments.respondent_remove, name="respondent_remove"),

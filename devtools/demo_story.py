@@ -23,6 +23,7 @@ from accounts.models import Role, User
 from assessments.models import TARGET_FIELDS, Answer, Assessment, Choice, Respondent, RespondentRole
 from bank.models import BankVersion, DimensionKey, Question
 from clients.models import Client
+from devtools.demo_outreach import seed_outreach
 from devtools.demo_world import DEMO_WORKSPACES
 from lib.quarters import Quarter
 
@@ -456,11 +457,10 @@ def _seed_assessment(client: Client, seeding: Seeding, *, position: int, period:
     Answer.objects.bulk_create(answers)
     _backdate(assessment, respondents)
     if is_open:
-        # Working links for those still answering, as after "Open and send links". Their
-        # tokens are not kept anywhere: a consultant shows one with "New link".
-        for respondent in respondents:
-            if respondent.submitted_at is None:
-                respondent.issue_link()
+        # A deadline, the emails sent so far and working links for those still answering, as
+        # mid-way through an assessment. The tokens are not kept anywhere: a consultant shows
+        # one with "New link".
+        seed_outreach(assessment, respondents, seeding.owner)
 
 
 def _backdate(assessment: Assessment, respondents: list[Respondent]) -> None:

@@ -234,6 +234,14 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     )
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
 
+# Where Relay is reached, for links in emails sent without a request (scheduled reminders):
+# `check --deploy` warns when it is unset in production.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+
+# Scheduled reminders go out at this hour (in TIME_ZONE), three days before the deadline and on
+# the day.
+REMINDER_HOUR = env_int("REMINDER_HOUR", 9)
+
 # How long a workspace invitation link, and a respondent's questionnaire link, stay valid.
 WORKSPACE_INVITATION_DAYS = env_int("WORKSPACE_INVITATION_DAYS", 7)
 RESPONDENT_LINK_DAYS = env_int("RESPONDENT_LINK_DAYS", 30)

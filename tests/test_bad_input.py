@@ -17,6 +17,7 @@ imports, logo uploads and CSV exports in tests/test_bad_input_files.py.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -223,6 +224,24 @@ def quarter_cases(accepted: str | None = None) -> list[Case]:
     return cases
 
 
+def deadline_cases() -> list[Case]:
+    """A date from today on, within a year; empty (or left out) removes the deadline."""
+    return [
+        Case("empty", "", None),
+        Case("missing", MISSING, None),
+        Case("in_a_week", "IN_A_WEEK", "IN_A_WEEK"),
+        Case("yesterday", "YESTERDAY"),
+        Case("in_two_years", "IN_TWO_YEARS"),
+        Case("not_a_date", "soon"),
+        Case("february_30", "2027-02-30"),
+        Case("nul_byte", "2027-01-01\x00"),
+        Case("10**30", f"{10**30}-01-01"),
+        Case("100k_chars", LONG),
+        Case("script", SCRIPT),
+        Case("two_values_last_unknown", ["IN_A_WEEK", "soon"]),
+    ]
+
+
 def key_cases(other: str) -> list[Case]:
     """A question key, which must name a question of the assessment's bank version."""
     return [
@@ -235,6 +254,10 @@ def key_cases(other: str) -> list[Case]:
         Case("sql", SQL),
         Case("two_values_last_unknown", [other, "people.nope"]),
     ]
+
+
+def _as_text(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def _answered(stored) -> tuple[str, object]:
@@ -526,6 +549,18 @@ FORMS = [
         },
     ),
     Form(
+        "assessment_deadline",
+        "assessments:assessment_deadline",
+        lambda w: w.w("assessments:assessment_deadline", w.assessment.pk),
+        lambda w: {"deadline": str(w.today + timedelta(days=7))},
+        {
+            "deadline": Field(
+                deadline_cases(),
+                lambda w: _as_text(Assessment.objects.get(pk=w.assessment.pk).deadline),
+            )
+        },
+    ),
+    Form(
         "respondent_add",
         "assessments:respondent_add",
         lambda w: w.w("assessments:respondent_add", w.assessment.pk),
@@ -805,6 +840,9 @@ PLACEHOLDERS = {
     "QUARTER_AFTER_NEXT": lambda w: str(w.quarter.shifted(2)),
     "ASSESSED_QUARTER": lambda w: str(w.assessment.period),
     "FIGURES_QUARTER": lambda w: str(w.figures.period),
+    "IN_A_WEEK": lambda w: str(w.today + timedelta(days=7)),
+    "YESTERDAY": lambda w: str(w.today - timedelta(days=1)),
+    "IN_TWO_YEARS": lambda w: str(w.today + timedelta(days=730)),
 }
 
 # URLs that take a POST but no input besides the URL itself: a button.
@@ -817,6 +855,8 @@ POSTS_WITHOUT_INPUT = {
     "assessments:report_retry",
     "assessments:respondent_new_link",
     "assessments:respondent_revoke",
+    "assessments:respondent_remind",
+    "assessments:assessment_remind_all",
     "assessments:respondent_reopen",
     "assessments:respondent_remove",
     "assessments:respondent_submit",

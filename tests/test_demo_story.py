@@ -235,3 +235,23 @@ def test_a_few_answers_are_not_applicable_or_dont_know_and_some_have_comments(de
     assert 0 < not_applicable < 0.05 * total
     assert 0 < dont_know < 0.08 * total
     assert 0.03 * total < commented < 0.3 * total
+
+
+def test_the_open_quarter_has_a_deadline_emails_sent_and_every_kind_of_respondent(demo):
+    from assessments.models import LinkEmail, RespondentStatus, respondent_status
+
+    open_ones = Assessment.objects.filter(status="open")
+    assert open_ones.exists() and all(a.deadline and a.deadline >= TODAY for a in open_ones)
+    respondents = Respondent.objects.filter(assessment__in=open_ones).with_tracking()
+    statuses = {respondent_status(r, r.answer_count) for r in respondents}
+    assert statuses == {
+        RespondentStatus.SUBMITTED,
+        RespondentStatus.IN_PROGRESS,
+        RespondentStatus.OPENED,
+        RespondentStatus.INVITED,
+    }
+    assert all(r.link_works_until for r in respondents if not r.is_submitted)
+    emails = LinkEmail.objects.filter(respondent__assessment__in=open_ones)
+    assert emails.filter(kind="invitation").count() == respondents.count()
+    assert emails.filter(kind="reminder").exists()
+    assert not emails.filter(kind="reminder", respondent__submitted_at__isnull=False).exists()

@@ -150,9 +150,9 @@ def _build_world() -> dict:
     other, other_link = _linked(assessment, "Omar Thistle")
     answer_all(other, "2")
     revoked, revoked_link = _linked(assessment, "Rex Revoked")
-    revoked.revoke_link()
+    revoked.revoke_links()
     expired, expired_link = _linked(assessment, "Eve Expired")
-    Respondent.objects.filter(pk=expired.pk).update(link_expires_at=timezone.now() - timedelta(1))
+    expired.links.update(expires_at=timezone.now() - timedelta(1))
 
     q = _client_objects(
         workspace,

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from assessments.models import Assessment, PlanItem
+from accounts.models import hash_token
+from assessments.models import Assessment, PlanItem, RespondentLink
 from clients.models import Client
 from funnel.models import FunnelFigures, FunnelThresholds
 
@@ -62,6 +63,15 @@ def _old_world(apps) -> dict:
     apps.get_model("assessments", "Answer").objects.create(
         respondent=respondent, question=question, choice="3"
     )
+    # A respondent whose one link, in their inbox, must keep working after the upgrade.
+    apps.get_model("assessments", "Respondent").objects.create(
+        assessment=assessment,
+        name="Lena Linked",
+        role="marketing",
+        token_hash=hash_token("old-release-token"),
+        link_expires_at=datetime(2099, 1, 1, tzinfo=UTC),
+        invited_at=PUBLISHED,
+    )
     apps.get_model("assessments", "PlanItem").objects.create(
         client=client, title="Shared targets", target_year=2026, target_quarter=1, owner_user=user
     )
@@ -95,7 +105,9 @@ def test_a_database_of_the_release_before_migrates_forward_with_its_data():
         )
         assessment = Assessment.objects.get(pk=ids["assessment"])
         assert assessment.client == client and assessment.period.year == 2025
-        assert assessment.respondents.get().answers.get().choice == "3"
+        assert assessment.respondents.get(name="Rita Old").answers.get().choice == "3"
+        link = RespondentLink.objects.get(token_hash=hash_token("old-release-token"))
+        assert (link.respondent.name, link.works) == ("Lena Linked", True)
         assert PlanItem.objects.get(client=client).owner_user.name == "Olga Old"
         figures = FunnelFigures.objects.get(client=client)
         assert (figures.inquiries, figures.mqls, figures.pipeline_value) == (400, 120, 5.5)

@@ -14,6 +14,7 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "k7Qz-production-example-8vX2mR4tLp9sWc3nYh6fJd1bGe5aUo0iZq",
     "ALLOWED_HOSTS": "relay.example.com",
+    "SITE_URL": "https://relay.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://relay.example.com",
     "DATABASE_URL": "postgres://relay:secret@db.example.com:5432/relay",
     "EMAIL_HOST": "smtp.example.com",
@@ -53,6 +54,12 @@ def test_check_deploy_is_clean_with_the_documented_production_environment():
     result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_site_url_for_emailed_links_is_missing():
+    env = {**PRODUCTION, "SITE_URL": ""}
+    result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0 and "relay.W001" in result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -121,7 +121,7 @@ def test_adding_respondents_to_a_draft_sends_nothing_until_it_opens(client, cons
         {"name": "Priya Shah", "email": "priya@brightline.test", "role": "sales"},
     )
     respondent = Respondent.objects.get()
-    assert respondent.token_hash is None and mail.outbox == []
+    assert not respondent.links.exists() and mail.outbox == []
 
     client.post(_url("assessment_open", assessment))
 
@@ -131,7 +131,9 @@ def test_adding_respondents_to_a_draft_sends_nothing_until_it_opens(client, cons
     assert email.to == ["priya@brightline.test"]
     [link] = _links(email.body)
     respondent.refresh_from_db()
-    assert respondent.token_hash == hash_token(link.split("/")[2])
+    assert respondent.links.get().token_hash == hash_token(link.split("/")[2])
+    invitation = respondent.emails.get()  # the send is recorded
+    assert (invitation.kind, invitation.sent_by) == ("invitation", consultant)
     page = client.get(assessment.get_absolute_url()).content.decode()
     assert f"http://testserver{link}" in page  # shown once, with a copy button
     assert (

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments.models import Answer, Respondent
+from assessments.models import Answer
 from tests.factories import (
     add_question,
     answer_all,
@@ -52,9 +52,7 @@ def test_an_unknown_link_gets_a_friendly_page(client, db):
 
 def test_an_expired_link_gets_a_friendly_page_and_answers_are_kept(client, respondent, token):
     answer_all(respondent)
-    Respondent.objects.filter(pk=respondent.pk).update(
-        link_expires_at=timezone.now() - timedelta(1)
-    )
+    respondent.links.update(expires_at=timezone.now() - timedelta(1))
     response = client.get(f"/r/{token}/s/people/")
     assert response.status_code == 410
     assert "This link has expired" in response.content.decode()
@@ -62,7 +60,7 @@ def test_an_expired_link_gets_a_friendly_page_and_answers_are_kept(client, respo
 
 
 def test_a_revoked_link_no_longer_opens(client, respondent, token):
-    respondent.revoke_link()
+    respondent.revoke_links()
     assert client.get(f"/r/{token}/").status_code == 404
 
 

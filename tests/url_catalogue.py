@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
-from assessments.models import Answer, Assessment, PlanItem, Respondent
+from assessments.models import Answer, Assessment, LinkEmail, PlanItem, Respondent, RespondentLink
 from clients.models import Client
 from funnel.models import FunnelFigures, FunnelThresholds
 
@@ -42,6 +42,8 @@ WORKSPACE_ROUTES = [
     _route("assessments:assessment_detail", {"GET"}, READ, "assessment"),
     _route("assessments:assessment_targets", {"POST"}, CHANGE, "assessment"),
     _route("assessments:assessment_visibility", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:assessment_deadline", {"POST"}, CHANGE, "assessment"),
+    _route("assessments:assessment_remind_all", {"POST"}, CHANGE, "assessment"),
     _route("assessments:assessment_open", {"POST"}, CHANGE, "assessment"),
     _route("assessments:assessment_close", {"POST"}, CHANGE, "assessment"),
     _route("assessments:assessment_next_quarter", {"POST"}, CHANGE, "assessment"),
@@ -57,6 +59,7 @@ WORKSPACE_ROUTES = [
     _route("assessments:respondent_add", {"POST"}, CHANGE, "assessment"),
     _route("assessments:respondent_new_link", {"POST"}, CHANGE, "assessment", "respondent"),
     _route("assessments:respondent_revoke", {"POST"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:respondent_remind", {"POST"}, CHANGE, "assessment", "respondent"),
     _route("assessments:respondent_reopen", {"POST"}, CHANGE, "assessment", "respondent"),
     _route("assessments:respondent_remove", {"POST"}, CHANGE, "assessment", "respondent"),
     # A consultant answering for a respondent in a workshop: the questionnaire's pages.
@@ -154,6 +157,16 @@ def route_url(route: Route, objects: dict, workspace: Workspace) -> str:
     return reverse(route.name, kwargs=kwargs)
 
 
+# What reading a page records is left out: a respondent's visit by their link, a consultant
+# having seen the submissions. Everything else a request may write is in.
+READING_RECORDS = {"opened_at", "last_active_at", "submissions_seen_at"}
+
+
+def _rows(model) -> list[dict]:
+    fields = [f.attname for f in model._meta.concrete_fields if f.name not in READING_RECORDS]
+    return list(model.objects.order_by("pk").values(*fields))
+
+
 def snapshot() -> list:
     """Every row the workspace URLs could change."""
     return [
@@ -161,8 +174,10 @@ def snapshot() -> list:
         list(Membership.objects.order_by("pk").values()),
         list(Invitation.objects.order_by("pk").values()),
         list(Client.objects.order_by("pk").values()),
-        list(Assessment.objects.order_by("pk").values()),
-        list(Respondent.objects.order_by("pk").values()),
+        _rows(Assessment),
+        _rows(Respondent),
+        list(RespondentLink.objects.order_by("pk").values()),
+        list(LinkEmail.objects.order_by("pk").values()),
         list(Answer.objects.order_by("pk").values()),
         list(PlanItem.objects.order_by("pk").values()),
         list(FunnelFigures.objects.order_by("pk").values()),

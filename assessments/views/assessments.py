@@ -3,31 +3,41 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_membership_for
-from accounts.models import Membership, Role
-from assessments import services
+from accounts.models import Membership, Role, hash_token
+from assessments import reminders, services
 from assessments.access import get_assessment_for, get_respondent_for
 from assessments.csv_import import import_answers_csv
 from assessments.emails import respondent_link, send_respondent_invitation
 from assessments.forms import (
     AnswersImportForm,
     AssessmentForm,
+    DeadlineForm,
     RespondentForm,
     TargetsForm,
     VisibilityForm,
 )
-from assessments.models import TARGET_FIELDS, VISIBILITY_HELP, Answer, Assessment, Respondent
+from assessments.models import (
+    TARGET_FIELDS,
+    VISIBILITY_HELP,
+    Answer,
+    Assessment,
+    LinkEmail,
+    Respondent,
+    RespondentStatus,
+    respondent_status,
+)
 from clients.access import get_client_for
 from lib.csv import CsvImportError
 from lib.forms import submitted
 
 FRESH_LINKS_KEY = "fresh_links"
+EMAILS_SHOWN = 30  # the latest link emails listed on the assessment page
 
 
 def _member_and_assessment(request, workspace_slug, assessment_id, *, min_role=Role.VIEWER):
@@ -60,7 +70,28 @@ def assessment_create(request: HttpRequest, workspace_slug: str, client_id: int)
 
 
 def _respondents(assessment: Assessment) -> list[Respondent]:
-    return list(assessment.respondents.annotate(answer_count=Count("answers")).order_by("name"))
+    """The respondents with where each stands (status, last activity, links and emails)."""
+    respondents = list(assessment.respondents.with_tracking().order_by("name"))
+    for respondent in respondents:
+        respondent.status = respondent_status(respondent, respondent.answer_count)
+    return respondents
+
+
+def _emails_sent(assessment: Assessment) -> list[LinkEmail]:
+    return list(
+        LinkEmail.objects.filter(respondent__assessment=assessment)
+        .select_related("respondent", "sent_by")
+        .order_by("-sent_at", "-pk")[:EMAILS_SHOWN]
+    )
+
+
+def _mark_submissions_seen(membership: Membership, assessment: Assessment) -> None:
+    """A consultant looking at the assessment has seen its submissions: the dashboard's mark of
+    new ones clears."""
+    if membership.can_change:
+        now = timezone.now()
+        Assessment.objects.filter(pk=assessment.pk).update(submissions_seen_at=now)
+        assessment.submissions_seen_at = now
 
 
 def render_assessment(
@@ -71,6 +102,7 @@ def render_assessment(
     respondent_form: RespondentForm | None = None,
     targets_form: TargetsForm | None = None,
     visibility_form: VisibilityForm | None = None,
+    deadline_form: DeadlineForm | None = None,
 ) -> HttpResponse:
     fresh_links = request.session.pop(f"{FRESH_LINKS_KEY}:{assessment.pk}", {})
     respondents = _respondents(assessment)
@@ -90,6 +122,12 @@ def render_assessment(
         or VisibilityForm(assessment=assessment, answered=answered),
         "visibility_help": VISIBILITY_HELP[assessment.answer_visibility],
         "visibility_changes": list(assessment.visibility_changes.select_related("changed_by")),
+        "deadline_form": deadline_form
+        or DeadlineForm(initial={"deadline": assessment.deadline}, today=timezone.localdate()),
+        "emails_sent": _emails_sent(assessment),
+        "waiting_count": sum(
+            r.status != RespondentStatus.SUBMITTED and bool(r.email) for r in respondents
+        ),
         "can_change": membership.can_change,
         "now": timezone.now(),
     }
@@ -108,7 +146,50 @@ def _target_initial(assessment: Assessment) -> dict:
 @login_required
 def assessment_detail(request: HttpRequest, workspace_slug: str, assessment_id: int):
     membership, assessment = _member_and_assessment(request, workspace_slug, assessment_id)
+    _mark_submissions_seen(membership, assessment)
     return render_assessment(request, membership, assessment)
+
+
+@require_POST
+@login_required
+def assessment_deadline(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    membership, assessment = _member_and_assessment(
+        request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
+    )
+    form = DeadlineForm(request.POST, today=timezone.localdate())
+    if assessment.status == Assessment.Status.CLOSED:
+        messages.error(request, "This assessment is closed; its deadline stays as it was.")
+        return redirect(assessment)
+    if not form.is_valid():
+        return render_assessment(request, membership, assessment, deadline_form=form)
+    deadline = form.cleaned_data["deadline"]
+    services.set_deadline(assessment=assessment, deadline=deadline)
+    if deadline:
+        messages.success(request, f"Respondents are asked to answer by {deadline:%-d %B %Y}.")
+    else:
+        messages.success(request, "The deadline is removed; no scheduled reminders go out.")
+    return redirect(assessment)
+
+
+@require_POST
+@login_required
+def assessment_remind_all(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    _, assessment = _member_and_assessment(
+        request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
+    )
+    try:
+        outcome = reminders.remind_everyone(assessment, sent_by=request.user, request=request)
+    except OSError:
+        messages.error(request, "The reminders could not be sent; try again in a moment.")
+        return redirect(assessment)
+    if outcome.sent:
+        count = len(outcome.sent)
+        messages.success(request, f"Reminder emailed to {count} respondent{'s' * (count > 1)}.")
+    for _, reason in outcome.refused:
+        messages.info(request, reason)
+    if not outcome.sent and not outcome.refused:
+        messages.info(request, "Everyone has submitted: there is no one to remind.")
+    return redirect(assessment)
 
 
 @require_POST
@@ -171,6 +252,12 @@ def _email_links(request: HttpRequest, issued) -> int:
     for respondent, token in issued:
         if respondent.email:
             send_respondent_invitation(request, respondent=respondent, token=token)
+            LinkEmail.objects.create(
+                respondent=respondent,
+                link=respondent.links.get(token_hash=hash_token(token)),
+                kind=LinkEmail.Kind.INVITATION,
+                sent_by=request.user,
+            )
             sent += 1
     return sent
 
@@ -270,8 +357,28 @@ def respondent_new_link(request, workspace_slug: str, assessment_id: int, respon
     if not assessment.accepts_answers:
         messages.error(request, "Links are issued once the assessment is open.")
         return redirect(assessment)
-    _issue_and_send(request, assessment, [(respondent, respondent.issue_link())])
-    messages.success(request, f"{respondent.name} has a new link; the old one no longer works.")
+    _issue_and_send(request, assessment, [(respondent, respondent.replace_links())])
+    messages.success(request, f"{respondent.name} has a new link; the old ones no longer work.")
+    return redirect(assessment)
+
+
+@require_POST
+@login_required
+def respondent_remind(request, workspace_slug: str, assessment_id: int, respondent_id: int):
+    assessment, respondent = _respondent_action(
+        request, workspace_slug, assessment_id, respondent_id
+    )
+    try:
+        reminders.remind(respondent, sent_by=request.user, request=request)
+    except reminders.ReminderRefused as refused:
+        messages.error(request, str(refused))
+    except OSError:
+        messages.error(request, "The reminder could not be sent; try again in a moment.")
+    else:
+        messages.success(
+            request,
+            f"Reminder emailed to {respondent.name}; their earlier links still work.",
+        )
     return redirect(assessment)
 
 
@@ -281,8 +388,8 @@ def respondent_revoke_link(request, workspace_slug: str, assessment_id: int, res
     assessment, respondent = _respondent_action(
         request, workspace_slug, assessment_id, respondent_id
     )
-    respondent.revoke_link()
-    messages.success(request, f"{respondent.name}’s link no longer works.")
+    respondent.revoke_links()
+    messages.success(request, f"{respondent.name}’s links no longer work.")
     return redirect(assessment)
 
 

@@ -34,6 +34,9 @@ def _decorate(client) -> None:
         client.latest_year,
         client.latest_quarter,
     )
+    client.new_submissions = client.open_last_submitted is not None and (
+        client.open_seen_at is None or client.open_last_submitted > client.open_seen_at
+    )
     client.in_progress = (
         f"{client.newest_year}-Q{client.newest_quarter}"
         if client.newest_status == Assessment.Status.OPEN and newer
@@ -53,6 +56,7 @@ def dashboard(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
         .active()
         .search(search)
         .with_latest_results()
+        .with_responses()
         .in_dashboard_order(sort)
     )
     page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))

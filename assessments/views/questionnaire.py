@@ -23,7 +23,7 @@ from accounts.models import Role, User, hash_token
 from assessments import services
 from assessments.access import get_assessment_for, get_respondent_for
 from assessments.forms import AnswersForm, AnswerTargetForm
-from assessments.models import AnswerSource, Assessment, Respondent
+from assessments.models import AnswerSource, Assessment, Respondent, RespondentLink
 from assessments.questionnaire import (
     QuestionnaireLinks,
     dom_id,
@@ -59,20 +59,22 @@ def _link_problem(request: HttpRequest, problem: str, respondent=None, status=40
 
 
 def _by_token(request: HttpRequest, token: str) -> Access:
-    respondent = (
-        Respondent.objects.select_related(
-            "assessment__client__workspace", "assessment__bank_version"
+    link = (
+        RespondentLink.objects.select_related(
+            "respondent__assessment__client__workspace", "respondent__assessment__bank_version"
         )
         .filter(token_hash=hash_token(token))
         .first()
     )
-    if respondent is None:
+    if link is None or link.revoked_at is not None:
         raise Unavailable(_link_problem(request, "unknown"))
-    if not respondent.link_is_active:
+    if not link.works:
         # Named like an unknown link, without the client: an old link may have been forwarded.
         raise Unavailable(_link_problem(request, "expired", status=410))
+    if request.method == "GET":  # a visit; a refused post records nothing
+        services.note_visit(link.respondent)
     links = QuestionnaireLinks("respondent_", {"token": token})
-    return Access(respondent, links, AnswerSource.RESPONDENT, None)
+    return Access(link.respondent, links, AnswerSource.RESPONDENT, None)
 
 
 def _by_facilitator(request: HttpRequest, workspace_slug, assessment_id, respondent_id) -> Access:

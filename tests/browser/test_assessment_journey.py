@@ -76,8 +76,8 @@ def test_start_invite_answer_twice_and_import_a_third(live_server, page, browser
     page.get_by_role("button", name="Open and send links").click()
     expect(page.get_by_role("heading", name="New questionnaire links")).to_be_visible()
     screenshot("assessment-1-links")
-    priya_link = page.get_by_label("Priya Shah").input_value()
-    dana_link = page.get_by_label("Dana Ray").input_value()
+    priya_link = page.get_by_role("textbox", name="Priya Shah").input_value()
+    dana_link = page.get_by_role("textbox", name="Dana Ray").input_value()
     assert len(mail.outbox) == 2 and priya_link in mail.outbox[0].body + mail.outbox[1].body
 
     respondent_page = browser.new_page()
