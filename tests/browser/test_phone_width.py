@@ -1,0 +1,83 @@
+"""No page is wider than a phone: every HTML page of the URL catalogue, opened at 390 × 844 on
+the demo data, fits the screen (`scrollWidth` ≤ the viewport), so nothing is cut off or needs
+sideways scrolling. Wide tables scroll inside their own box (`.table-wrap`), which is allowed:
+the page itself stays put."""
+
+from datetime import date
+
+import pytest
+
+from assessments.models import Assessment, PlanItem
+from devtools.demo import seed_demo
+from devtools.demo_world import DEMO_PASSWORD
+from funnel.models import FunnelFigures
+from tests.url_catalogue import WORKSPACE_ROUTES, route_url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 390, "height": 844}
+# Downloads and fragments, not pages.
+NOT_PAGES = {
+    "assessments:results_json",
+    "assessments:results_csv",
+    "assessments:answers_csv",
+    "assessments:report_pdf",
+    "assessments:report_pptx",
+    "assessments:results_xlsx",
+    "accounts:workspace_logo",
+}
+
+
+def _demo_objects() -> tuple[dict, object]:
+    assessment = (
+        Assessment.objects.filter(client__name="Brightline Logistics", status="open")
+        .select_related("client__workspace")
+        .get()
+    )
+    client = assessment.client
+    objects = {  # what the pages (GET routes) name; the others are buttons
+        "client": client,
+        "assessment": assessment,
+        "respondent": assessment.respondents.filter(submitted_at__isnull=True).first(),
+        "plan_item": PlanItem.objects.filter(client=client).first()
+        or PlanItem.objects.create(
+            client=client, title="Agree a lead definition", target_year=2027, target_quarter=1
+        ),
+        "figures": FunnelFigures.objects.filter(client=client).first(),
+    }
+    return objects, client.workspace
+
+
+def _pages(objects: dict, workspace) -> list[str]:
+    return [
+        route_url(route, objects, workspace)
+        for route in WORKSPACE_ROUTES
+        if "GET" in route.methods and route.name not in NOT_PAGES
+    ]
+
+
+def test_no_page_is_wider_than_a_phone(live_server, browser):
+    seed_demo(today=date(2026, 11, 22))
+    objects, workspace = _demo_objects()
+    closed = Assessment.objects.filter(client=objects["client"], status="closed").first()
+    pages = [
+        *_pages(objects, workspace),
+        f"/w/{workspace.slug}/assessments/{closed.pk}/results/",
+        "/methodology/",
+    ]
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("consultant@example.com")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/w/**")
+
+    too_wide = {}
+    for path in pages:
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[path] = width
+    context.close()
+    assert too_wide == {}, f"{len(too_wide)} of {len(pages)} pages are wider than 390 px"
