@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -104,6 +105,20 @@ def _forget_old_renders(latest: ReportRender) -> None:
         .values_list("pk", flat=True)[:KEEP_RENDERS]
     )
     renders.exclude(pk__in=[*keep, latest.pk]).delete()
+
+
+def claim_render(assessment: Assessment, digest: str) -> tuple[ReportRender, bool]:
+    """Claim the render of this state of the report: the first to ask gets a pending row and
+    renders it (at once or in the background); anyone asking meanwhile gets that row and
+    waits for it (the status page shows its progress), so a report is never rendered twice
+    for one state. Returns the row and whether this caller claimed it. The unique
+    (assessment, digest) constraint decides between simultaneous askers; called outside the
+    request's transaction (views.report), the claim is visible to them at once."""
+    try:
+        with transaction.atomic():
+            return ReportRender.objects.create(assessment=assessment, digest=digest), True
+    except IntegrityError:  # someone claimed it a moment ago
+        return ReportRender.objects.get(assessment=assessment, digest=digest), False
 
 
 def current_render(assessment: Assessment) -> tuple[str, ReportRender | None]:

@@ -1,12 +1,12 @@
 """Background tasks (django-tasks): run by `manage.py db_worker` in production, and what queues
 them."""
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django_tasks import task
 
 from assessments import reminders
 from assessments.models import Assessment, ReportRender
-from assessments.pdf import render_and_store
+from assessments.pdf import claim_render, render_and_store
 
 
 @task()
@@ -34,10 +34,7 @@ def send_scheduled_reminders(assessment_id: int) -> int:
 
 def request_background_render(assessment: Assessment, digest: str) -> ReportRender:
     """Queue one render for this state (a second request for it finds the first one)."""
-    try:
-        with transaction.atomic():
-            render = ReportRender.objects.create(assessment=assessment, digest=digest)
-    except IntegrityError:  # someone asked a moment ago: wait for theirs
-        return ReportRender.objects.get(assessment=assessment, digest=digest)
-    transaction.on_commit(lambda: render_report.enqueue(assessment.pk))
+    render, claimed = claim_render(assessment, digest)
+    if claimed:
+        transaction.on_commit(lambda: render_report.enqueue(assessment.pk))
     return render

@@ -284,3 +284,16 @@ def test_without_funnel_figures_the_report_has_no_funnel_check(demo, tmp_path):
     FunnelFigures.objects.filter(client=assessment.client).delete()
     path = _write(tmp_path, render_report_pdf(assessment=assessment))
     assert "Funnel check" not in _poppler("pdftotext", str(path), "-")
+
+
+def test_a_render_is_claimed_once_and_others_wait_for_it(demo, client, renders):
+    assessment = _assessment("Acme Analytics", 2)
+    digest = report_key(assessment)
+    claim, claimed = pdf_module.claim_render(assessment, digest)
+    assert claimed and claim.status == "pending"
+    assert pdf_module.claim_render(assessment, digest) == (claim, False)
+    # A download meanwhile waits on the progress page instead of rendering it again.
+    _owner_client(client, assessment)
+    response = client.get(_url("report_pdf", assessment))
+    assert response["Location"] == _url("report_status", assessment)
+    assert renders == []

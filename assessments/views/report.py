@@ -4,6 +4,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from accounts.models import Role
 from assessments.access import get_assessment_for
 from assessments.models import Assessment, ReportRender
 from assessments.pdf import (
+    claim_render,
     current_render,
     render_and_store,
     renders_in_background,
@@ -47,6 +49,10 @@ def _pdf_response(assessment: Assessment, pdf: bytes) -> HttpResponse:
     return response
 
 
+# Outside the request's transaction: the claim of a render must be visible to other requests
+# while it renders (so they wait for it instead of rendering it again), and a render of
+# several seconds must hold no transaction (on SQLite, the write lock) meanwhile.
+@transaction.non_atomic_requests
 @require_GET
 @login_required
 def report_pdf(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
@@ -57,15 +63,19 @@ def report_pdf(request: HttpRequest, workspace_slug: str, assessment_id: int) ->
     digest, render_ = current_render(assessment)
     if render_ is not None and render_.status == ReportRender.Status.READY:
         return _pdf_response(assessment, render_.pdf)
-    if render_ is None and not renders_in_background(assessment):
-        try:
-            return _pdf_response(assessment, render_and_store(assessment).pdf)
-        except Exception:  # stored as failed; the status page explains and offers a retry
-            logger.exception("Rendering the report of %s failed", assessment)
-            return redirect(_url("report_status", assessment))
-    if render_ is None:
+    if render_ is not None:  # rendering for someone else, or failed: the status page says
+        return redirect(_url("report_status", assessment))
+    if renders_in_background(assessment):
         request_background_render(assessment, digest)
-    return redirect(_url("report_status", assessment))
+        return redirect(_url("report_status", assessment))
+    _, claimed = claim_render(assessment, digest)
+    if not claimed:  # another request claimed it a moment ago: wait for theirs
+        return redirect(_url("report_status", assessment))
+    try:
+        return _pdf_response(assessment, render_and_store(assessment).pdf)
+    except Exception:  # stored as failed; the status page explains and offers a retry
+        logger.exception("Rendering the report of %s failed", assessment)
+        return redirect(_url("report_status", assessment))
 
 
 @require_GET
