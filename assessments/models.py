@@ -534,6 +534,9 @@ class ReportRender(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     pdf = models.BinaryField(null=True, blank=True)
     render_seconds = models.FloatField(null=True, blank=True)
+    # The answers the report rested on (the client's, over its quarters), so that the time of
+    # recent renders per answer can estimate a report not rendered yet (pdf.estimated_seconds).
+    answer_count = models.PositiveIntegerField(null=True, blank=True)
     requested_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

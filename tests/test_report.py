@@ -297,3 +297,35 @@ def test_a_render_is_claimed_once_and_others_wait_for_it(demo, client, renders):
     response = client.get(_url("report_pdf", assessment))
     assert response["Location"] == _url("report_status", assessment)
     assert renders == []
+
+
+def test_the_background_decision_follows_how_fast_renders_are_now(demo):
+    """No render of this report yet: the estimate is its answers times the median time per
+    answer of the latest renders, so a busy machine sends large reports to the worker."""
+    assessment = _assessment("Cobalt Health Systems", 3)
+    answers = pdf_module.report_answers(assessment)
+    assert answers > 500
+    assert pdf_module.estimated_seconds(assessment) == pytest.approx(
+        max(pdf_module.MINIMUM_SECONDS, answers * pdf_module.SECONDS_PER_ANSWER)
+    )
+    other = _assessment("Acme Analytics", 2)
+    for number, seconds in enumerate((4.0, 5.0, 6.0)):  # renders under load: 10 ms an answer
+        ReportRender.objects.create(
+            assessment=other,
+            digest=f"earlier-{number}",
+            status="ready",
+            render_seconds=seconds,
+            answer_count=int(seconds * 100),
+        )
+    assert pdf_module.seconds_per_answer() == pytest.approx(0.01)
+    assert pdf_module.estimated_seconds(assessment) == pytest.approx(answers * 0.01)
+    assert pdf_module.renders_in_background(assessment)
+
+
+def test_a_render_records_the_answers_it_rested_on(demo, client, renders):
+    assessment = _assessment("Acme Analytics", 2)
+    _owner_client(client, assessment)
+    client.get(_url("report_pdf", assessment))
+    render = ReportRender.objects.get()
+    assert render.answer_count == pdf_module.report_answers(assessment) > 0
+    assert render.render_seconds > 0
