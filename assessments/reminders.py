@@ -17,6 +17,7 @@ deadline is set, see `schedule_reminders`); `manage.py send_reminders` runs the 
 every open assessment, for a cron job or a backend without deferred tasks.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -29,6 +30,8 @@ from django.utils.timesince import timesince
 from accounts.models import User
 from assessments.emails import send_respondent_reminder
 from assessments.models import Assessment, LinkEmail, Respondent, RespondentLink
+
+logger = logging.getLogger(__name__)
 
 # At most one email a day per person.
 EMAIL_GAP = timedelta(days=1)
@@ -109,7 +112,8 @@ def remind(
 def remind_everyone(
     assessment: Assessment, *, sent_by: User | None, request: HttpRequest | None = None
 ) -> RemindOutcome:
-    """A reminder to everyone who has not submitted and may be reminded now."""
+    """A reminder to everyone who has not submitted and may be reminded now. One failed send
+    (the mail server refused it) is reported with the others and stops nothing."""
     outcome = RemindOutcome()
     for respondent in assessment.respondents.filter(submitted_at__isnull=True):
         respondent.assessment = assessment
@@ -117,6 +121,9 @@ def remind_everyone(
             remind(respondent, sent_by=sent_by, request=request)
         except ReminderRefused as refused:
             outcome.refused.append((respondent, str(refused)))
+        except OSError:
+            message = f"The reminder to {respondent.name} could not be sent; try again later."
+            outcome.refused.append((respondent, message))
         else:
             outcome.sent.append(respondent)
     return outcome
@@ -166,6 +173,9 @@ def send_scheduled(assessment: Assessment, now: datetime | None = None) -> int:
         try:
             remind(respondent, sent_by=None, schedule=slot)
         except ReminderRefused:
+            continue
+        except OSError:  # the mail server refused: the next run (within the grace) tries again
+            logger.warning("A scheduled reminder to respondent %s was not sent", respondent.pk)
             continue
         sent += 1
     return sent

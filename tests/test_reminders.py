@@ -351,3 +351,22 @@ def test_the_dashboard_marks_new_answers_until_a_consultant_looks(
     for respondent in (ana, ben):
         _submit(respondent)
     assert "everyone has answered" in _dashboard(client, workspace)
+
+
+def test_one_failed_send_stops_no_other_reminder(
+    client, consultant, assessment, waiting, monkeypatch
+):
+    ana, ben, _ = waiting
+    real = reminders.send_respondent_reminder
+
+    def fail_for_ana(*, respondent, **kwargs):
+        if respondent.pk == ana.pk:
+            raise OSError("mailbox unavailable")
+        real(respondent=respondent, **kwargs)
+
+    monkeypatch.setattr(reminders, "send_respondent_reminder", fail_for_ana)
+    client.force_login(consultant)
+    page = client.post(_url("assessment_remind_all", assessment), follow=True).content.decode()
+    assert _recipients() == [ben.email]
+    assert "The reminder to Ana Amber could not be sent" in page
+    assert list(LinkEmail.objects.values_list("respondent__name", flat=True)) == ["Ben Birch"]

@@ -177,11 +177,7 @@ def assessment_remind_all(request: HttpRequest, workspace_slug: str, assessment_
     _, assessment = _member_and_assessment(
         request, workspace_slug, assessment_id, min_role=Role.CONSULTANT
     )
-    try:
-        outcome = reminders.remind_everyone(assessment, sent_by=request.user, request=request)
-    except OSError:
-        messages.error(request, "The reminders could not be sent; try again in a moment.")
-        return redirect(assessment)
+    outcome = reminders.remind_everyone(assessment, sent_by=request.user, request=request)
     if outcome.sent:
         count = len(outcome.sent)
         messages.success(request, f"Reminder emailed to {count} respondent{'s' * (count > 1)}.")
