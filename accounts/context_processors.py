@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
 from accounts.access import SESSION_WORKSPACE_KEY
+from accounts.vocabulary import words_for
 
 # The pages the header's Settings link stands for.
 SETTINGS_PAGES = ("workspace_settings", "funnel_settings")
@@ -29,6 +30,7 @@ def workspaces(request: HttpRequest) -> dict:
     return {
         "user_memberships": memberships,
         "current_membership": current,
+        "words": words_for(current.workspace if current else None),
         # Header links other than Clients; every other workspace page is about clients.
         "workspace_pages": ("workspace_home", "member_list", *SETTINGS_PAGES),
         "settings_pages": SETTINGS_PAGES,

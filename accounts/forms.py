@@ -9,6 +9,7 @@ from accounts.models import (
     Role,
     User,
     Workspace,
+    WorkspaceKind,
     normalize_email,
 )
 from lib.forms import one_line
@@ -22,13 +23,20 @@ class SignupForm(BaseUserCreationForm):
         max_length=100,
         help_text="Your consultancy, or your company if you are assessing yourselves.",
     )
+    workspace_kind = forms.ChoiceField(
+        label="Who you assess",
+        choices=WorkspaceKind.choices,
+        initial=WorkspaceKind.CONSULTANCY,
+        required=False,  # left out, a consultancy: the owner can change it in the settings
+        widget=forms.RadioSelect,
+    )
 
     class Meta:
         model = User
         fields = ("name", "email")
         labels = {"name": "Your name"}
 
-    field_order = ["name", "email", "workspace_name", "password1", "password2"]
+    field_order = ["name", "email", "workspace_name", "workspace_kind", "password1", "password2"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,6 +52,9 @@ class SignupForm(BaseUserCreationForm):
 
     def clean_workspace_name(self) -> str:
         return one_line(self.cleaned_data["workspace_name"])
+
+    def clean_workspace_kind(self) -> str:
+        return self.cleaned_data["workspace_kind"] or WorkspaceKind.CONSULTANCY
 
 
 class InvitationSignupForm(SetPasswordMixin, forms.Form):
@@ -70,11 +81,20 @@ class InvitationSignupForm(SetPasswordMixin, forms.Form):
 class WorkspaceForm(forms.ModelForm):
     class Meta:
         model = Workspace
-        fields = ("name",)
-        labels = {"name": "Workspace name"}
+        fields = ("name", "kind")
+        labels = {"name": "Workspace name", "kind": "Who you assess"}
+        widgets = {"kind": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out, what the workspace is stays (a new one is a consultancy).
+        self.fields["kind"].required = False
 
     def clean_name(self) -> str:
         return one_line(self.cleaned_data["name"])
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or self.instance.kind or WorkspaceKind.CONSULTANCY
 
 
 class WorkspaceSettingsForm(WorkspaceForm):
@@ -92,7 +112,7 @@ class WorkspaceSettingsForm(WorkspaceForm):
     remove_logo = forms.BooleanField(label="Remove the logo", required=False)
 
     class Meta(WorkspaceForm.Meta):
-        fields = ("name", "accent_color", "paper_size")
+        fields = ("name", "kind", "accent_color", "paper_size")
         labels = {
             **WorkspaceForm.Meta.labels,
             "accent_color": "Accent colour",
@@ -104,9 +124,10 @@ class WorkspaceSettingsForm(WorkspaceForm):
         widgets = {
             "accent_color": forms.TextInput(attrs={"type": "color"}),
             "paper_size": forms.RadioSelect,
+            "kind": forms.RadioSelect,
         }
 
-    field_order = ["name", "logo", "remove_logo", "accent_color", "paper_size"]
+    field_order = ["name", "kind", "logo", "remove_logo", "accent_color", "paper_size"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -94,8 +94,9 @@ class Role(models.TextChoices):
 
 ROLE_DESCRIPTIONS = {
     Role.OWNER: "Everything a consultant can do, plus members, invitations and workspace settings.",
-    Role.CONSULTANT: "Creates and edits clients, assessments, reports and action plans.",
-    Role.VIEWER: "Reads clients, results, reports and plans; changes nothing.",
+    Role.CONSULTANT: "Creates and edits what is assessed, the assessments, reports and action "
+    "plans.",
+    Role.VIEWER: "Reads results, reports and plans; changes nothing.",
 }
 
 
@@ -122,9 +123,23 @@ class PaperSize(models.TextChoices):
 DEFAULT_ACCENT_COLOR = "#1f5fa8"  # the app's own accent
 
 
+class WorkspaceKind(models.TextChoices):
+    """Who the workspace assesses: a consultancy its clients, a company itself (its business
+    units, if it keeps several). The words of every page follow (accounts.vocabulary)."""
+
+    CONSULTANCY = "consultancy", "A consultancy, assessing the companies it advises"
+    COMPANY = "company", "A company, assessing itself"
+
+
 class Workspace(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=60, unique=True, editable=False)
+    kind = models.CharField(
+        "what the workspace is",
+        max_length=12,
+        choices=WorkspaceKind.choices,
+        default=WorkspaceKind.CONSULTANCY,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Branding, for the PDF report and the app header. The logo lives in the database on
@@ -151,6 +166,9 @@ class Workspace(models.Model):
                 name="workspace_accent_color_is_lowercase_hex",
             ),
             models.CheckConstraint(
+                condition=models.Q(kind__in=WorkspaceKind.values), name="workspace_kind_is_known"
+            ),
+            models.CheckConstraint(
                 condition=models.Q(paper_size__in=PaperSize.values),
                 name="workspace_paper_size_is_known",
             ),
@@ -173,6 +191,10 @@ class Workspace(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("assessments:workspace_home", kwargs={"workspace_slug": self.slug})
+
+    @property
+    def is_company(self) -> bool:
+        return self.kind == WorkspaceKind.COMPANY
 
     @property
     def has_logo(self) -> bool:

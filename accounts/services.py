@@ -9,6 +9,7 @@ from accounts.models import (
     Role,
     User,
     Workspace,
+    WorkspaceKind,
     new_workspace_slug,
     normalize_email,
 )
@@ -19,17 +20,24 @@ class MembershipError(Exception):
 
 
 @transaction.atomic
-def create_workspace(*, name: str, owner: User) -> Workspace:
-    workspace = Workspace.objects.create(name=name, slug=new_workspace_slug(name))
+def create_workspace(*, name: str, owner: User, kind: str = WorkspaceKind.CONSULTANCY) -> Workspace:
+    workspace = Workspace.objects.create(name=name, slug=new_workspace_slug(name), kind=kind)
     Membership.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
     return workspace
 
 
 @transaction.atomic
-def sign_up(*, email: str, name: str, password: str, workspace_name: str) -> User:
+def sign_up(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    workspace_name: str,
+    workspace_kind: str = WorkspaceKind.CONSULTANCY,
+) -> User:
     """Create an account and the workspace its owner starts in."""
     user = User.objects.create_user(email=email, password=password, name=name)
-    create_workspace(name=workspace_name, owner=user)
+    create_workspace(name=workspace_name, owner=user, kind=workspace_kind)
     return user
 
 

@@ -23,6 +23,7 @@ from accounts.forms import (
     WorkspaceSettingsForm,
 )
 from accounts.models import Invitation, Membership, Role, User, hash_token
+from accounts.vocabulary import words_for
 from lib.forms import submitted
 
 
@@ -56,9 +57,11 @@ def signup(request: HttpRequest) -> HttpResponse:
             name=form.cleaned_data["name"],
             password=form.cleaned_data["password1"],
             workspace_name=form.cleaned_data["workspace_name"],
+            workspace_kind=form.cleaned_data["workspace_kind"],
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome to Relay. Start by adding your first client.")
+        first = words_for(user.memberships.get().workspace).client
+        messages.success(request, f"Welcome to Relay. Start by adding your first {first}.")
         return redirect("home")
     return render(request, "accounts/signup.html", {"form": form})
 
@@ -68,7 +71,9 @@ def signup(request: HttpRequest) -> HttpResponse:
 def workspace_create(request: HttpRequest) -> HttpResponse:
     form = WorkspaceForm(**submitted(request))
     if form.is_valid():
-        workspace = services.create_workspace(name=form.cleaned_data["name"], owner=request.user)
+        workspace = services.create_workspace(
+            name=form.cleaned_data["name"], owner=request.user, kind=form.cleaned_data["kind"]
+        )
         messages.success(request, f"Workspace “{workspace.name}” created. You are its owner.")
         return redirect(workspace)
     return render(request, "accounts/workspace_create.html", {"form": form})

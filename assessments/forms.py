@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from django import forms
 
 from accounts.models import User
+from accounts.vocabulary import CONSULTANCY_WORDS, Words
 from assessments.models import (
     DEFAULT_TARGET_LEVEL,
     TARGET_FIELDS,
@@ -241,10 +242,11 @@ class DashboardForm(forms.Form):
     q = forms.CharField(label="Search clients", required=False, max_length=100)
     sort = forms.ChoiceField(label="Order by", choices=SORTS, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, words: Words = CONSULTANCY_WORDS, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["q"].label = f"Search {words.clients}"
         self.fields["q"].widget.attrs.update(
-            type="search", placeholder="Client name or industry", autocomplete="off"
+            type="search", placeholder="Name or industry", autocomplete="off"
         )
 
     def cleaned(self) -> tuple[str, str]:

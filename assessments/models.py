@@ -59,7 +59,7 @@ VISIBILITY_ORDER = (Visibility.NAMED, Visibility.CONFIDENTIAL, Visibility.ANONYM
 VISIBILITY_HELP = {
     Visibility.NAMED: "Results, exports and the report show who answered what.",
     Visibility.CONFIDENTIAL: "Your workspace sees who answered what; the report and anything "
-    "shared with the client show only combined figures and unnamed comments.",
+    "shared outside it show only combined figures and unnamed comments.",
     Visibility.ANONYMOUS: "Everyone, your workspace included, sees only combined figures and "
     "unnamed comments; a role's figures show only with at least 3 respondents in it.",
 }

@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.models import Workspace
+from accounts.vocabulary import CONSULTANCY_WORDS, Words
 from clients.models import Client
 from lib.forms import one_line, same_name
 
@@ -67,8 +68,9 @@ class ClientFilterForm(forms.Form):
     q = forms.CharField(label="Search clients", required=False, max_length=100)
     status = forms.ChoiceField(label="Show", choices=STATUS_CHOICES, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, words: Words = CONSULTANCY_WORDS, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["q"].label = f"Search {words.clients}"
         self.fields["q"].widget.attrs.update(
             type="search", placeholder="Name or industry", autocomplete="off"
         )

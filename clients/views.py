@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import get_membership_for
 from accounts.models import Role
+from accounts.vocabulary import words_for
 from clients.access import get_client_for
 from clients.forms import COMMON_INDUSTRIES, ClientFilterForm, ClientForm
 from lib.forms import submitted
@@ -25,7 +26,7 @@ CLIENTS_PER_PAGE = 25
 @vary_on_headers("HX-Request")
 def client_list(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug)
-    filters = ClientFilterForm(request.GET)
+    filters = ClientFilterForm(request.GET, words=words_for(membership.workspace))
     clients = filters.filter(membership.workspace.clients.all())
     page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {

@@ -37,7 +37,10 @@ def _workspace(spec: DemoWorkspace) -> Workspace:
     owner = _person(spec.people[0])
     workspace = Workspace.objects.filter(
         name=spec.name, memberships__user=owner, memberships__role=Role.OWNER
-    ).first() or create_workspace(name=spec.name, owner=owner)
+    ).first() or create_workspace(name=spec.name, owner=owner, kind=spec.kind)
+    if workspace.kind != spec.kind:  # a demo seeded by an older release
+        workspace.kind = spec.kind
+        workspace.save(update_fields=["kind"])
     for person in spec.people[1:]:
         Membership.objects.update_or_create(
             workspace=workspace, user=_person(person), defaults={"role": person.role}

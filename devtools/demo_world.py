@@ -3,7 +3,7 @@ the seeding (devtools.demo) and the stories of each client's quarters (devtools.
 
 from dataclasses import dataclass
 
-from accounts.models import Role
+from accounts.models import Role, WorkspaceKind
 from clients.models import CompanySize
 
 DEMO_PASSWORD = "relay-demo"  # noqa: S105 - printed for the newcomer; seed_demo refuses in production
@@ -29,7 +29,8 @@ class DemoWorkspace:
     name: str
     description: str
     people: tuple[DemoPerson, ...]  # the first is the owner who creates it
-    clients: tuple[DemoClient, ...]
+    clients: tuple[DemoClient, ...]  # a company's are its own business units
+    kind: str = WorkspaceKind.CONSULTANCY
 
 
 NORTHWIND = DemoWorkspace(
@@ -70,6 +71,7 @@ NORTHWIND = DemoWorkspace(
 ACME = DemoWorkspace(
     name="Acme Analytics",
     description="a company assessing itself",
+    kind=WorkspaceKind.COMPANY,
     people=(DemoPerson("leader@example.com", "Leo Martins", Role.OWNER),),
     clients=(
         DemoClient(

@@ -667,9 +667,18 @@ FORMS = [
         "workspace_settings",
         "accounts:workspace_settings",
         lambda w: w.w("accounts:workspace_settings"),
-        lambda w: {"name": "Northwind", "accent_color": "#1f5fa8", "paper_size": "A4"},
+        lambda w: {
+            "name": "Northwind",
+            "kind": "consultancy",
+            "accent_color": "#1f5fa8",
+            "paper_size": "A4",
+        },
         {
             "name": Field(NAME, lambda w: Workspace.objects.get(pk=w.workspace.pk).name),
+            "kind": Field(
+                choice_cases("company", blank="consultancy"),
+                lambda w: Workspace.objects.get(pk=w.workspace.pk).kind,
+            ),
             "accent_color": Field(
                 [
                     Case("empty", "", "#1f5fa8"),  # keeps the current colour
@@ -696,8 +705,13 @@ FORMS = [
         "workspace_create",
         "accounts:workspace_create",
         _once_the_owner_exists("accounts:workspace_create"),
-        lambda w: {"name": "Second workspace"},
-        {"name": Field(NAME, lambda w: w.latest(Workspace).name)},
+        lambda w: {"name": "Second workspace", "kind": "consultancy"},
+        {
+            "name": Field(NAME, lambda w: w.latest(Workspace).name),
+            "kind": Field(
+                choice_cases("company", blank="consultancy"), lambda w: w.latest(Workspace).kind
+            ),
+        },
     ),
     Form(
         "member_invite",
@@ -728,6 +742,7 @@ FORMS = [
             "name": "Nina New",
             "email": "nina@example.com",
             "workspace_name": "Nina's shop",
+            "workspace_kind": "consultancy",
             "password1": NEW_PASSWORD,
             "password2": NEW_PASSWORD,
         },
@@ -735,6 +750,9 @@ FORMS = [
             "name": Field(NAME, lambda w: w.latest(User).name),
             "email": Field(email_cases(lower_cased=True), lambda w: w.latest(User).email),
             "workspace_name": Field(NAME, lambda w: w.latest(Workspace).name),
+            "workspace_kind": Field(
+                choice_cases("company", blank="consultancy"), lambda w: w.latest(Workspace).kind
+            ),
             "password1": Field(
                 password_cases(),
                 lambda w: PasswordOf(w.latest(User)),

@@ -5,11 +5,12 @@ snapshots, assessments.summaries)."""
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import get_membership_for
+from accounts.vocabulary import words_for
 from assessments.forms import DashboardForm
 from assessments.history import direction
 from assessments.models import Assessment, TrackedClient
@@ -44,12 +45,23 @@ def _decorate(client) -> None:
     )
 
 
+def _a_companys_own_page(workspace) -> str | None:
+    """A company assessing itself as one unit has no list to look at: its dashboard is its own
+    quarters (the unit's page). With several business units it gets the dashboard."""
+    if not workspace.is_company:
+        return None
+    units = list(TrackedClient.objects.for_workspace(workspace).active()[:2])
+    return units[0].get_absolute_url() if len(units) == 1 else None
+
+
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
 def dashboard(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug)
-    filters = DashboardForm(request.GET)
+    if own_quarters := _a_companys_own_page(membership.workspace):
+        return redirect(own_quarters)
+    filters = DashboardForm(request.GET, words=words_for(membership.workspace))
     search, sort = filters.cleaned()
     clients = (
         TrackedClient.objects.for_workspace(membership.workspace)
