@@ -52,6 +52,7 @@ urlpatterns = [
     path(ASSESSMENT + "results.csv", results.results_csv_download, name="results_csv"),
     path(ASSESSMENT + "answers.csv", results.answers_csv_download, name="answers_csv"),
     path(ASSESSMENT + "report.pdf", report.report_pdf, name="report_pdf"),
+    path(ASSESSMENT + "report.pptx", report.report_pptx, name="report_pptx"),
     path(ASSESSMENT + "report/", report.report_status, name="report_status"),
     path(ASSESSMENT + "report/retry/", report.report_retry, name="report_retry"),
     path(ASSESSMENT + "respondents/add/", assessments.respondent_add, name="respondent_add"),

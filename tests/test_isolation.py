@@ -444,6 +444,7 @@ DOWNLOADS = [
     "assessments:results_csv",
     "assessments:answers_csv",
     "assessments:report_pdf",
+    "assessments:report_pptx",
     "accounts:workspace_logo",
 ]
 DOWNLOAD_ROUTES = [route for route in WORKSPACE_ROUTES if route.name in DOWNLOADS]
