@@ -19,12 +19,18 @@ import io
 import math
 from dataclasses import dataclass
 
+from lxml import etree
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
+from pptx.enum.chart import (
+    XL_CHART_TYPE,
+    XL_LEGEND_POSITION,
+    XL_TICK_LABEL_POSITION,
+)
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from accounts.branding import JPEG, PNG
@@ -210,6 +216,7 @@ class DeckBuilder:
             paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()
             paragraph.space_before = Pt(p.space_before)
             paragraph.line_spacing = 1.0
+            paragraph.alignment = PP_ALIGN.LEFT
             run = paragraph.add_run()
             run.text = p.text
             run.font.size = Pt(p.size)
@@ -412,12 +419,14 @@ class DeckBuilder:
         data = CategoryChartData(number_format="0")
         data.categories = [h.name for h in results.handoffs]
         data.add_series("Index", [rounded(h.index) for h in results.handoffs])
-        frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, MARGIN, top, half, height, data)
+        # Columns, upstream first from the left: the way the race runs.
+        frame = slide.shapes.add_chart(
+            XL_CHART_TYPE.COLUMN_CLUSTERED, MARGIN, top, half, height, data
+        )
         chart = frame.chart
         _chart_title(chart, "The relay: each handoff, 0 to 100")
         chart.has_legend = False
         _scale(chart.value_axis)
-        chart.category_axis.reverse_order = True  # upstream at the top, as the race runs
         chart.category_axis.tick_labels.font.size = Pt(12)
         plot = chart.plots[0]
         plot.gap_width = 60
@@ -450,6 +459,8 @@ class DeckBuilder:
         _chart_title(chart, "Maturity by dimension against the target")
         _legend(chart)
         _scale(chart.value_axis)
+        chart.category_axis.tick_labels.font.size = Pt(12)
+        _plot_area(chart, x=0.2, y=0.2, w=0.6, h=0.6)  # room for the dimensions' names
         colours = [self.accent, TARGET_GREY, PREVIOUS_GREY]
         for series, colour in zip(chart.plots[0].series, colours, strict=False):
             series.format.line.color.rgb = colour
@@ -468,14 +479,21 @@ class DeckBuilder:
             Inches(0.6),
             [Para(legend, 12, colour=MUTED, max_lines=2)],
         )
-        stages = ", ".join(f"{n} {name}" for n, name in LEVEL_NAMES.items())
+        stages = ", ".join(LEVEL_NAMES.values())
         self.text(
             slide,
             right,
             top + height + Inches(0.1),
             half,
             Inches(0.6),
-            [Para(f"The levels from the centre out: {stages}.", 12, colour=MUTED, max_lines=2)],
+            [
+                Para(
+                    f"The rings mark the stages from the centre out: {stages}.",
+                    12,
+                    colour=MUTED,
+                    max_lines=2,
+                )
+            ],
         )
 
     def recommendation_slides(self) -> None:
@@ -538,7 +556,7 @@ class DeckBuilder:
             return
         slide = self.slide("The action plan")
         shown = items[:PLAN_ROWS]
-        widths = [Inches(6.73), Inches(2.4), Inches(1.5), Inches(1.5)]
+        widths = [Inches(6.33), Inches(2.8), Inches(1.5), Inches(1.5)]
         row_height = Inches(0.42)
         frame = slide.shapes.add_table(
             len(shown) + 1, 4, MARGIN, Inches(1.5), sum(widths), row_height * (len(shown) + 1)
@@ -577,7 +595,7 @@ class DeckBuilder:
         cell.margin_left = cell.margin_right = INSET_X
         cell.margin_top = cell.margin_bottom = INSET_Y
         cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-        self.fill_frame(cell.text_frame, width, height, [Para(words, 12, bold, max_lines=1)])
+        self.fill_frame(cell.text_frame, width, height, [Para(words, 11, bold, max_lines=1)])
         cell.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
 
     def trend_slide(self) -> None:
@@ -656,7 +674,7 @@ def _recommendation_paragraphs(
     return [
         Para(f"{rank}. {r.title}", 17, bold=True, max_lines=3),
         Para("Why", 12, bold=True, colour=MUTED, space_before=8),
-        Para(f"{r.question.text} " + "; ".join(why) + ".", 12, max_lines=5),
+        Para(f"{r.question.text} " + "; ".join(why) + ".", 12, max_lines=7),
         Para("Next steps", 12, bold=True, colour=MUTED, space_before=8),
         Para(r.next_steps or "See the full report.", 12, max_lines=14),
     ]
@@ -674,6 +692,18 @@ def _legend(chart) -> None:
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
     chart.legend.font.size = Pt(11)
+
+
+def _plot_area(chart, *, x: float, y: float, w: float, h: float) -> None:
+    """Place the plot inside the chart (fractions of its size): python-pptx has no API for it,
+    and left to themselves renderers shrink a radar to make room for long axis names."""
+    layout = chart._chartSpace.chart.plotArea.find(qn("c:layout"))
+    layout.clear()
+    manual = etree.SubElement(layout, qn("c:manualLayout"))
+    for tag, value in (("layoutTarget", "inner"), ("xMode", "edge"), ("yMode", "edge")):
+        etree.SubElement(manual, qn(f"c:{tag}")).set("val", value)
+    for tag, value in (("x", x), ("y", y), ("w", w), ("h", h)):
+        etree.SubElement(manual, qn(f"c:{tag}")).set("val", f"{value:g}")
 
 
 def _scale(axis) -> None:

@@ -15,7 +15,7 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Emu, Inches
 
 from accounts.models import Role
-from assessments.models import Assessment, Visibility
+from assessments.models import Assessment, PlanItem, Visibility
 from bank.models import Question
 from devtools.demo import seed_demo
 from tests.factories import (
@@ -122,6 +122,14 @@ def _deck(response):
     return Presentation(io.BytesIO(response.content))
 
 
+def _assert_every_text_fits(deck, where: str) -> None:
+    for number, frame, width, height in _frames(deck):
+        assert frame.text.strip(), f"{where}: an empty text box on slide {number}"
+        assert frame.word_wrap is True, (where, number, frame.text)
+        overflow = text_overflow(frame, width, height)
+        assert overflow <= 0, f"{where}, slide {number}: {frame.text!r} {overflow:.0f} pt over"
+
+
 KEY_SHAPED = re.compile(r"\b[a-z]+\.[a-z_0-9]+\b")
 
 
@@ -141,14 +149,10 @@ def test_every_demo_deck_is_16_9_fits_its_text_and_charts_results_json(settings,
         data = _download(client, assessment, "results_json").json()
 
         assert (deck.slide_width, deck.slide_height) == (Inches(13.333), Inches(7.5)), where
-        for number, frame, width, height in _frames(deck):
-            assert frame.text.strip(), f"{where}: an empty text box on slide {number}"
-            assert frame.word_wrap is not False, (where, number, frame.text)
-            overflow = text_overflow(frame, width, height)
-            assert overflow <= 0, f"{where}, slide {number}: {frame.text!r} {overflow:.0f} pt over"
+        _assert_every_text_fits(deck, where)
 
         charts = _charts(deck)
-        [relay] = [c for c in charts if c.chart_type == XL_CHART_TYPE.BAR_CLUSTERED]
+        [relay] = [c for c in charts if c.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED]
         [radar] = [c for c in charts if c.chart_type == XL_CHART_TYPE.RADAR_MARKERS]
         assert list(relay.plots[0].categories) == [h["name"] for h in data["handoffs"]], where
         assert _series(relay) == {"Index": tuple(h["index"] for h in data["handoffs"])}, where
@@ -255,3 +259,40 @@ def test_a_png_logo_is_on_the_title_slide(client, owner, workspace, small):
         str(s.fill.fore_color.rgb) for s in title.shapes if s.shape_type == 1 and s.fill.type == 1
     ]
     assert "AA3377" in fills
+
+
+def test_long_names_and_a_long_plan_are_cut_to_fit(client, owner, workspace, small, gtm_client):
+    """Text as long as the forms allow: the client's and workspace's names, plan items'
+    titles; more plan items than a slide holds end in "and N more"."""
+    workspace.name = "Northwind Advisory and Partners for Go-to-Market Excellence " * 2
+    workspace.save()
+    gtm_client.name = "Brightline Logistics International Holdings " * 4
+    gtm_client.save()
+    for number in range(12):
+        PlanItem.objects.create(
+            client=gtm_client,
+            title=f"Item {number} " + "rebuild the lead definition with sales " * 5,
+            owner_name="Alexandra Konstantinopoulou-Vanderberg " * 2,
+            target_year=2026,
+            target_quarter=4,
+        )
+    PlanItem.objects.create(
+        client=gtm_client, title="Dropped", target_year=2026, target_quarter=4, status="dropped"
+    )
+    client.force_login(owner)
+    deck = _deck(_download(client, small))
+    _assert_every_text_fits(deck, "long text")
+    [plan] = [s for s in list(deck.slides)[1:] if s.shapes.title.text == "The action plan"]
+    [table] = [shape.table for shape in plan.shapes if shape.has_table]
+    assert len(table.rows) == 1 + 10
+    assert [cell.text for cell in table.rows[0].cells] == [
+        "Item",
+        "Owner",
+        "Target quarter",
+        "Status",
+    ]
+    assert table.cell(1, 2).text == "2026-Q4" and table.cell(1, 3).text == "Planned"
+    assert table.cell(1, 0).text.endswith("…")
+    text = _slide_text(deck)
+    assert "And 2 more items in the plan." in text  # the dropped one is left out
+    assert "Dropped" not in text
