@@ -51,6 +51,7 @@ urlpatterns = [
     path(ASSESSMENT + "results.json", results.results_json, name="results_json"),
     path(ASSESSMENT + "results.csv", results.results_csv_download, name="results_csv"),
     path(ASSESSMENT + "answers.csv", results.answers_csv_download, name="answers_csv"),
+    path(ASSESSMENT + "results.xlsx", results.results_xlsx_download, name="results_xlsx"),
     path(ASSESSMENT + "report.pdf", report.report_pdf, name="report_pdf"),
     path(ASSESSMENT + "report.pptx", report.report_pptx, name="report_pptx"),
     path(ASSESSMENT + "report/", report.report_status, name="report_status"),

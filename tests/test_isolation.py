@@ -443,6 +443,7 @@ DOWNLOADS = [
     "assessments:results_json",
     "assessments:results_csv",
     "assessments:answers_csv",
+    "assessments:results_xlsx",
     "assessments:report_pdf",
     "assessments:report_pptx",
     "accounts:workspace_logo",
