@@ -123,3 +123,15 @@ def test_an_anonymous_workbook_names_no_one(client, owner, assessment, visibilit
     assert people == {"Respondent 1", "Respondent 2", "Respondent 3"}
     assert _sheet_rows(book["Answers"]) == _csv_rows(client, assessment, "answers_csv")
 
+
+def test_the_results_page_and_the_client_page_link_both_downloads(client, owner, assessment):
+    client.force_login(owner)
+    page = _get(client, assessment, "results").content.decode()
+    args = [assessment.client.workspace.slug, assessment.pk]
+    deck, book = (reverse(f"assessments:{n}", args=args) for n in ("report_pptx", "results_xlsx"))
+    assert f'href="{deck}">Slide deck (PowerPoint)</a>' in page
+    assert f'href="{book}">Spreadsheet (Excel)</a>' in page
+    detail = client.get(
+        reverse("assessments:client_detail", args=[args[0], assessment.client.pk])
+    ).content.decode()
+    assert f'href="{deck}">Slide deck (PowerPoint)</a>' in detail
