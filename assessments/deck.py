@@ -367,7 +367,10 @@ class DeckBuilder:
             Para(position, 22, bold=True, max_lines=1),
         ]
         if notes:
-            overall_paragraphs.append(Para("; ".join(notes).capitalize() + ".", 12, max_lines=2))
+            sentence = "; ".join(notes)
+            overall_paragraphs.append(
+                Para(sentence[0].upper() + sentence[1:] + ".", 12, max_lines=2)
+            )
         self.text(slide, right, top, half, Inches(1.2), overall_paragraphs)
         drop = results.baton_drop
         drop_paragraphs = [Para("Where the baton drops", 14, bold=True, colour=MUTED)]

@@ -15,7 +15,8 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Emu, Inches
 
 from accounts.models import Role
-from assessments.models import Assessment, PlanItem, Visibility
+from assessments.models import Answer, Assessment, PlanItem, Visibility
+from assessments.summaries import refresh
 from bank.models import Question
 from devtools.demo import seed_demo
 from tests.factories import (
@@ -296,3 +297,17 @@ def test_long_names_and_a_long_plan_are_cut_to_fit(client, owner, workspace, sma
     text = _slide_text(deck)
     assert "And 2 more items in the plan." in text  # the dropped one is left out
     assert "Dropped" not in text
+
+
+def test_a_partial_overall_says_which_dimension_is_missing(client, owner, small):
+    Answer.objects.filter(respondent__assessment=small, question__dimension="technology").update(
+        choice="NA"
+    )
+    refresh([small])
+    client.force_login(owner)
+    text = _slide_text(_deck(_download(client, small)))
+    assert (
+        "Preliminary: the assessment is still open; partial: Technology systems & data has no "
+        "result this quarter." in text
+    )
+    assert "Technology systems & data: not enough answers yet (target Managed)." in text
