@@ -231,7 +231,9 @@ RESULTS_CSV_COLUMNS = [
 ]
 
 
-def results_csv(computed: AssessmentResults) -> str:
+def results_rows(computed: AssessmentResults) -> list[list]:
+    """results.csv's rows as typed values (numbers as numbers, None for a blank cell), for the
+    CSV and the workbook alike."""
     results = computed.results
     ranks = {
         r.question.key: (rank, r.priority, r.rung.from_level)
@@ -240,38 +242,40 @@ def results_csv(computed: AssessmentResults) -> str:
     rows = []
     for q in results.questions:
         counts = _answer_counts(q)
-        rank, priority, from_level = ranks.get(q.key, ("", None, ""))
+        rank, priority, from_level = ranks.get(q.key, (None, None, None))
         rows.append(
             [
                 q.key,
                 q.spec.dimension,
                 float(q.spec.weight),
                 ";".join(q.spec.handoffs),
-                _blank(rounded(q.level, 2)),
-                _blank(rounded(q.index)),
-                _blank(q.spread),
+                rounded(q.level, 2),
+                rounded(q.index),
+                q.spread,
                 counts["total"],
                 counts["levels"],
                 counts["not_applicable"],
                 counts["dont_know"],
                 rank,
-                _blank(rounded(priority)),
+                rounded(priority),
                 from_level,
             ]
         )
-    return csv_text(RESULTS_CSV_COLUMNS, rows)
+    return rows
 
 
-def _blank(value) -> str:
-    return "" if value is None else str(value)
+def results_csv(computed: AssessmentResults) -> str:
+    return csv_text(RESULTS_CSV_COLUMNS, results_rows(computed))  # None is written blank
 
 
 ANSWERS_CSV_COLUMNS = ["respondent", "role", "question_key", "level", "comment", "submitted"]
 
 
-def answers_csv(assessment: Assessment, *, anonymous: bool = False) -> str:
-    """Every answer given, submitted or not (the last column says), in the import's format.
-    `anonymous`: pseudonyms instead of names, small roles folded (assessments.anonymity)."""
+def answers_rows(assessment: Assessment, *, anonymous: bool = False) -> list[list]:
+    """Every answer given, submitted or not (the last column says), in the import's format,
+    text that a spreadsheet would run as a formula neutralised (lib.csv.safe_cell); a level is
+    a number, NA and DK text. `anonymous`: pseudonyms instead of names, small roles folded
+    (assessments.anonymity)."""
     rows = list(
         Answer.objects.filter(respondent__assessment=assessment)
         .order_by("respondent__name", "question__dimension", "question__order", "question__key")
@@ -287,13 +291,22 @@ def answers_csv(assessment: Assessment, *, anonymous: bool = False) -> str:
     )
     if anonymous:
         rows = _anonymised_rows(assessment, rows)
-    return csv_text(
-        ANSWERS_CSV_COLUMNS,
-        (
-            [safe_cell(name), role, key, choice, safe_cell(comment), "yes" if submitted else "no"]
-            for _, name, role, key, choice, comment, submitted in rows
-        ),
-    )
+    return [
+        [
+            safe_cell(name),
+            role,
+            key,
+            int(choice) if choice.isdigit() else choice,
+            safe_cell(comment),
+            "yes" if submitted else "no",
+        ]
+        for _, name, role, key, choice, comment, submitted in rows
+    ]
+
+
+def answers_csv(assessment: Assessment, *, anonymous: bool = False) -> str:
+    """answers.csv: `answers_rows` as CSV."""
+    return csv_text(ANSWERS_CSV_COLUMNS, answers_rows(assessment, anonymous=anonymous))
 
 
 def _anonymised_rows(assessment: Assessment, rows: list[tuple]) -> list[tuple]:

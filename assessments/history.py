@@ -68,9 +68,27 @@ def client_quarters(client: Client, *, up_to: Quarter | None = None) -> list[Qua
     return rows
 
 
-def trend(rows: list[QuarterRow], *, title: str = "Indexes over the quarters"):
-    """Overall, dimension and handoff indexes per quarter, with each quarter's baton drop;
-    quarters without results are gaps, never zeros. None with fewer than two quarters."""
+@dataclass(frozen=True)
+class TrendData:
+    """The trend as plain values: the quarters oldest first (gaps included) and a series per
+    line, overall first, then the dimensions, then the handoffs upstream first."""
+
+    quarters: tuple[str, ...]
+    overall: TrendSeries
+    dimensions: tuple[TrendSeries, ...]
+    handoffs: tuple[TrendSeries, ...]
+    notes: tuple[str | None, ...]  # under each quarter: its baton drop, "partial"
+    preliminary: tuple[bool, ...]  # the quarter's results may still change
+
+    @property
+    def series(self) -> list[TrendSeries]:
+        return [self.overall, *self.dimensions, *self.handoffs]
+
+
+def trend_data(rows: list[QuarterRow]) -> TrendData | None:
+    """Overall, dimension and handoff indexes per quarter, from the results snapshots;
+    quarters without results are gaps (None), never zeros. None with fewer than two quarters.
+    The trend chart (below) and the slide deck both draw these."""
     scored = [row.assessment for row in rows if row.has_results]
     if len(scored) < 2:
         return None
@@ -81,23 +99,37 @@ def trend(rows: list[QuarterRow], *, title: str = "Indexes over the quarters"):
     def values(pick) -> tuple[float | None, ...]:
         return tuple(pick(by_quarter[q]) if q in by_quarter else None for q in quarters)
 
-    series = [TrendSeries("Overall", values(lambda a: a.overall_index), emphasis=True)]
-    for key in DimensionKey:
-        series.append(
+    return TrendData(
+        quarters=tuple(str(q) for q in quarters),
+        overall=TrendSeries("Overall", values(lambda a: a.overall_index), emphasis=True),
+        dimensions=tuple(
             TrendSeries(key.label, values(lambda a, k=key.value: _summary(a, "dimensions", k)))
-        )
-    for key in HANDOFF_ORDER:
-        series.append(
+            for key in DimensionKey
+        ),
+        handoffs=tuple(
             TrendSeries(HANDOFF_NAMES[key], values(lambda a, k=key: _summary(a, "handoffs", k)))
-        )
-    notes = [_quarter_note(by_quarter.get(q)) for q in quarters]
-    preliminary = [q in by_quarter and by_quarter[q].is_preliminary for q in quarters]
+            for key in HANDOFF_ORDER
+        ),
+        notes=tuple(_quarter_note(by_quarter.get(q)) for q in quarters),
+        preliminary=tuple(q in by_quarter and by_quarter[q].is_preliminary for q in quarters),
+    )
+
+
+def trend(rows: list[QuarterRow], *, title: str = "Indexes over the quarters"):
+    """The trend chart of `trend_data`; None with fewer than two quarters with results."""
+    return trend_chart_of(trend_data(rows), title=title)
+
+
+def trend_chart_of(data: TrendData | None, *, title: str = "Indexes over the quarters"):
+    """The chart of trend data, each quarter's baton drop noted under it; None for None."""
+    if data is None:
+        return None
     return trend_chart(
-        [str(q) for q in quarters],
-        series,
+        list(data.quarters),
+        data.series,
         title=title,
-        annotations=notes,
-        preliminary=preliminary,
+        annotations=list(data.notes),
+        preliminary=list(data.preliminary),
     )
 
 

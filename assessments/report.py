@@ -11,7 +11,7 @@ from datetime import date
 from django.utils import timezone
 
 from assessments.funnel_results import compute_with_funnel, funnel_rows
-from assessments.history import QuarterRow, client_quarters, trend
+from assessments.history import QuarterRow, client_quarters, trend_chart_of, trend_data
 from assessments.models import Assessment, PlanItem, PlanStatus
 from assessments.plan import ordered
 from assessments.results import (
@@ -180,6 +180,7 @@ def report_context(assessment: Assessment, *, today: date | None = None) -> dict
     results = current.results
     scored = [d for d in results.dimensions if d.index is not None]
     recommendations: tuple[Recommendation, ...] = results.recommendations
+    quarters = trend_data(rows)
     return {
         "assessment": assessment,
         "anonymous": anonymous,
@@ -200,7 +201,8 @@ def report_context(assessment: Assessment, *, today: date | None = None) -> dict
         "appendix": _anonymous_appendix(current) if anonymous else _appendix(current),
         "role_table": role_table(results),
         "roles": sorted(results.alignment.role_indexes) if results.alignment else [],
-        "trend": trend(rows),
+        "trend": trend_chart_of(quarters),
+        "trend_data": quarters,  # the same as plain values, for the slide deck
         "trend_table": _trend_table(rows, current),
         "plan_items": _plan_items(assessment),
         "funnel": checked.funnel,

@@ -443,7 +443,9 @@ DOWNLOADS = [
     "assessments:results_json",
     "assessments:results_csv",
     "assessments:answers_csv",
+    "assessments:results_xlsx",
     "assessments:report_pdf",
+    "assessments:report_pptx",
     "accounts:workspace_logo",
 ]
 DOWNLOAD_ROUTES = [route for route in WORKSPACE_ROUTES if route.name in DOWNLOADS]

@@ -247,7 +247,9 @@ GET_PAGES = [
     _page("results_json"),
     _page("results_csv"),
     _page("answers_csv"),
+    _page("results_xlsx"),
     _page("report_pdf"),  # rendered earlier: served from the cache
+    _page("report_pptx"),  # drawn on each request
     # Asked for the first time: queued for the background worker, and then polled.
     _page("report_status", use={"assessment": "first"}),
     _page("facilitate_start", use=OPEN, status=302),

@@ -52,7 +52,9 @@ WORKSPACE_ROUTES = [
     _route("assessments:results_json", {"GET"}, READ, "assessment"),
     _route("assessments:results_csv", {"GET"}, READ, "assessment"),
     _route("assessments:answers_csv", {"GET"}, READ, "assessment"),
+    _route("assessments:results_xlsx", {"GET"}, READ, "assessment"),
     _route("assessments:report_pdf", {"GET"}, READ, "assessment"),
+    _route("assessments:report_pptx", {"GET"}, READ, "assessment"),
     _route("assessments:report_status", {"GET"}, READ, "assessment"),
     # Anyone who may read the report may ask for it to be rendered again: it changes no data.
     _route("assessments:report_retry", {"POST"}, READ, "assessment"),

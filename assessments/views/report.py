@@ -16,6 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.access import get_membership_for
 from accounts.models import Role
 from assessments.access import get_assessment_for
+from assessments.deck import PPTX_CONTENT_TYPE, render_report_pptx
 from assessments.models import Assessment, ReportRender
 from assessments.pdf import (
     claim_render,
@@ -76,6 +77,24 @@ def report_pdf(request: HttpRequest, workspace_slug: str, assessment_id: int) ->
     except Exception:  # stored as failed; the status page explains and offers a retry
         logger.exception("Rendering the report of %s failed", assessment)
         return redirect(_url("report_status", assessment))
+
+
+@require_GET
+@login_required
+def report_pptx(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
+    """The report as an editable slide deck: the PDF's content, drawn at once (it takes a
+    fraction of a second, so it is neither stored nor sent to the background)."""
+    assessment = _assessment(request, workspace_slug, assessment_id)
+    if not assessment.has_results:
+        messages.info(request, "The slide deck is available once a respondent has submitted.")
+        return redirect(_url("results", assessment))
+    response = HttpResponse(
+        render_report_pptx(assessment=assessment), content_type=PPTX_CONTENT_TYPE
+    )
+    name = f"{assessment.client.name}-{assessment.period}-report.pptx"
+    response["Content-Disposition"] = content_disposition(name, attachment=True)
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @require_GET

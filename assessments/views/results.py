@@ -25,6 +25,7 @@ from assessments.results import (
     role_table,
 )
 from assessments.scoring import ALIGNMENT_GAP
+from assessments.workbook import XLSX_CONTENT_TYPE, results_workbook
 from lib.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
 from lib.http import content_disposition
 from lib.maturity import level_index
@@ -137,7 +138,7 @@ def _plan_context(
     }
 
 
-def _download(content: str, filename: str, content_type: str) -> HttpResponse:
+def _download(content: str | bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition(filename, attachment=True)
     return response
@@ -176,6 +177,17 @@ def answers_csv_download(request: HttpRequest, workspace_slug: str, assessment_i
     assessment = _assessment(request, workspace_slug, assessment_id)
     content = answers_csv(assessment, anonymous=not assessment.names_in_results)
     return _download(content, f"{_file_stem(assessment)}-answers.csv", "text/csv; charset=utf-8")
+
+
+@require_GET
+@login_required
+def results_xlsx_download(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    """results.csv and answers.csv as the sheets of one workbook, with the plan."""
+    assessment = _assessment(request, workspace_slug, assessment_id)
+    anonymous = not assessment.names_in_results
+    computed = compute_with_funnel(assessment, anonymous=anonymous).computed
+    content = results_workbook(computed, anonymous=anonymous)
+    return _download(content, f"{_file_stem(assessment)}-results.xlsx", XLSX_CONTENT_TYPE)
 
 
 @require_GET
