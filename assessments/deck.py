@@ -148,6 +148,10 @@ class DeckBuilder:
     def __init__(self, context: dict):
         self.c = context
         self.workspace = context["workspace"]
+        # A company assessing itself reads "our" (as in the PDF), a consultancy's client its name.
+        company = self.workspace.is_company
+        self.title = "Our go-to-market maturity" if company else "Go-to-market maturity report"
+        self.whose = "our" if company else f"{context['client'].name}’s"
         self.accent = _rgb(self.workspace.accent_color or "#1f5fa8")
         self.deck = Presentation()
         self.deck.slide_width, self.deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
@@ -296,7 +300,7 @@ class DeckBuilder:
             width,
             Inches(1.9),
             [
-                Para("Go-to-market maturity report", 40, bold=True, max_lines=1),
+                Para(self.title, 40, bold=True, max_lines=1),
                 Para(c["client"].name, 32, colour=self.accent, bold=True, max_lines=1),
                 Para(str(assessment.period), 24, colour=MUTED, max_lines=1),
             ],
@@ -403,8 +407,7 @@ class DeckBuilder:
         elif c["previous"] is None:
             lines.append(
                 Para(
-                    f"This is {c['client'].name}’s first assessment: later quarters will show "
-                    "the change.",
+                    f"This is {self.whose} first assessment: later quarters will show the change.",
                     14,
                     space_before=10,
                     max_lines=1,

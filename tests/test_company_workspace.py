@@ -135,3 +135,21 @@ def test_signing_up_as_a_company_makes_a_company_workspace(client, db):
     assert workspace.kind == WorkspaceKind.COMPANY
     text = _visible_text(response.content.decode())
     assert _client_words(text) == [], text[:500]
+
+
+def test_a_companys_slide_deck_says_our(client, acme):
+    from io import BytesIO
+
+    from pptx import Presentation
+
+    workspace, objects = acme
+    url = reverse("assessments:report_pptx", args=[workspace.slug, objects["assessment"].pk])
+    deck = Presentation(BytesIO(client.get(url).content))
+    text = " ".join(
+        shape.text_frame.text
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    assert "Our go-to-market maturity" in text
+    assert _client_words(text) == []
