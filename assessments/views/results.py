@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts.access import get_membership_for
+from accounts.vocabulary import words_for
 from assessments.access import get_assessment_for
 from assessments.anonymity import FOLDED_ROLE, MIN_ROLE_SIZE
 from assessments.cache_keys import results_body_key
@@ -75,6 +76,8 @@ def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) 
         context = {
             **results_context(assessment),
             "current_membership": membership,
+            # Rendered without the request (to be cached), so without the context processors.
+            "words": words_for(membership.workspace),
             "csrf_token": csrf_placeholder,
         }
         return render_to_string("assessments/results.html#body", context)
