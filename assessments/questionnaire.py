@@ -26,6 +26,13 @@ class QuestionState:
     comment: str = ""
 
     @property
+    def texts(self) -> list[str]:
+        """Everything a respondent reads to answer it (for the time estimate)."""
+        question = self.question
+        descriptors = [text for _, _, text in self.levels]
+        return [question.text, question.help, *descriptors, question.comment_prompt]
+
+    @property
     def answered(self) -> bool:
         return bool(self.choice)
 
