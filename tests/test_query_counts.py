@@ -266,7 +266,7 @@ GET_PAGES = [
     _page("funnel:figures_edit"),
     _page("funnel:import"),
     _page("funnel:settings"),
-    _page("respondent_start", token="in_progress", status=302),
+    _page("respondent_start", token="in_progress"),  # the welcome
     _page("respondent_section", token="in_progress"),
     _page("respondent_review", token="in_progress"),
     _page("respondent_done", token="submitted"),
