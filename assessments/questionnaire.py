@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from assessments.models import Choice, Respondent
 from bank.models import Question
+from lib.csv import csv_text, safe_cell
 from lib.maturity import LEVEL_NAMES
 
 # A section is shown a few questions at a time, so that no page is longer than about three
@@ -253,6 +254,27 @@ def page_of_question(question: Question) -> int:
     return page_of(keys.index(question.key), len(keys))
 
 
+OWN_ANSWERS_COLUMNS = ["Section", "Question", "Answer", "What the answer says", "Comment"]
+
+
+def own_answers_csv(questionnaire: Questionnaire) -> str:
+    """A respondent's own answers, in the words they saw: no keys, no scores."""
+    return csv_text(
+        OWN_ANSWERS_COLUMNS,
+        (
+            [
+                safe_cell(section.name),
+                safe_cell(state.question.text),
+                state.choice_label or "Not answered",
+                safe_cell(state.chosen_descriptor),
+                safe_cell(state.comment),
+            ]
+            for section in questionnaire.sections
+            for state in section.questions
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class QuestionnaireLinks:
     """The questionnaire's URLs, for a respondent's own link or a facilitated session."""
@@ -288,3 +310,7 @@ class QuestionnaireLinks:
     @property
     def done(self) -> str:
         return self._url("done")
+
+    @property
+    def answers_csv(self) -> str:
+        return self._url("answers_csv")

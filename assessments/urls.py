@@ -21,6 +21,7 @@ def questionnaire_patterns(prefix: str) -> list:
         path("review/", questionnaire.review, name=f"{prefix}review"),
         path("submit/", questionnaire.submit, name=f"{prefix}submit"),
         path("done/", questionnaire.done, name=f"{prefix}done"),
+        path("answers.csv", questionnaire.answers_csv, name=f"{prefix}answers_csv"),
     ]
 
 

@@ -1,5 +1,7 @@
 """The questionnaire as respondents reach it: by their personal link, without an account."""
 
+import csv
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -422,6 +424,41 @@ def test_submitting_a_complete_questionnaire_thanks_and_shows_the_answers(
     assert "<input" not in html.split("Your answers")[1]  # a read-only copy
 
 
+def _csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_respondent_downloads_their_own_answers_in_words(client, respondent, token):
+    answer_all(respondent, "NA", submit=True)
+    Answer.objects.filter(respondent=respondent, question__key="content.q2").update(
+        choice="4", comment="=HYPERLINK(1)"
+    )
+    done = client.get(f"/r/{token}/done/").content.decode()
+    assert f'href="/r/{token}/answers.csv"' in done
+    response = client.get(f"/r/{token}/answers.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    rows = _csv_rows(response)
+    assert rows[0] == ["Section", "Question", "Answer", "What the answer says", "Comment"]
+    assert len(rows) == 25
+    assert rows[1] == ["People", "How mature is people.q1?", "Not applicable", "", ""]
+    assert [
+        "Buyer insights & content",
+        "How mature is content.q2?",
+        "4 Managed",
+        "content.q2 at level 4",
+        "'=HYPERLINK(1)",  # a spreadsheet shows it, never runs it
+    ] in rows
+
+
+def test_a_link_that_no_longer_works_downloads_nothing(client, respondent, token):
+    answer_all(respondent, "3", submit=True)
+    respondent.revoke_link()
+    response = client.get(f"/r/{token}/answers.csv")
+    assert response.status_code == 404
+    assert "This link doesn’t work" in response.content.decode()
+
+
 def test_the_thank_you_page_waits_until_submission(client, token):
     assert client.get(f"/r/{token}/done/")["Location"] == f"/r/{token}/"
 
@@ -452,6 +489,14 @@ def test_a_consultant_answers_for_a_respondent_and_it_is_recorded(client, assess
     )
     answer = respondent.answers.get()
     assert (answer.source, answer.entered_by) == ("facilitated", consultant)
+    rows = _csv_rows(client.get(base + "answers.csv"))
+    assert rows[1] == [
+        "People",
+        "How mature is people.q1?",
+        "4 Managed",
+        "people.q1 at level 4",
+        "",
+    ]
 
 
 def test_a_token_reaches_only_its_own_respondent(client, assessment, respondent, token):
@@ -473,6 +518,7 @@ def test_a_token_reaches_only_its_own_respondent(client, assessment, respondent,
         ("review/", {"GET"}),
         ("submit/", {"POST"}),
         ("done/", {"GET"}),
+        ("answers.csv", {"GET"}),
     ],
 )
 def test_each_questionnaire_url_refuses_other_methods(client, token, ending, allowed):

@@ -31,11 +31,12 @@ from assessments.questionnaire import (
     dom_id,
     load_progress,
     load_questionnaire,
+    own_answers_csv,
     page_of_question,
 )
 from assessments.reading_time import estimate_time
 from bank.exchange import KEY_PATTERN
-from lib.http import HtmxHttpRequest
+from lib.http import HtmxHttpRequest, content_disposition
 
 
 class Unavailable(Exception):
@@ -323,3 +324,15 @@ def done(request: HttpRequest, access: Access) -> HttpResponse:
         "questionnaire": load_questionnaire(access.respondent),
     }
     return render(request, "assessments/questionnaire/done.html", context)
+
+
+@questionnaire_view(["GET"])
+def answers_csv(request: HttpRequest, access: Access) -> HttpResponse:
+    """The respondent's own answers as a spreadsheet, in words: theirs to keep."""
+    respondent = access.respondent
+    assessment = respondent.assessment
+    content = own_answers_csv(load_questionnaire(respondent))
+    filename = f"{assessment.client.name}-{assessment.period}-answers-{respondent.name}.csv"
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition(filename, attachment=True)
+    return response
