@@ -15,8 +15,8 @@ from lib.maturity import LEVEL_NAMES
 
 # A section is shown a few questions at a time, so that no page is longer than about three
 # screens on a laptop (1366×900, 2700 px) or six on a phone (390×844, 5064 px). Measured on the
-# default bank 2026.2: at 3 a page the longest pages are 2610 px and 4533 px; at 4 they would be
-# 3326 px and 5756 px. tests/browser/test_questionnaire_pages.py keeps every page within both.
+# default bank 2026.2: at 3 a page the longest pages are 2610 px and 4550 px; at 4 the laptop's
+# would be 3326 px. tests/browser/test_questionnaire_pages.py keeps every page within both.
 QUESTIONS_PER_PAGE = 3
 
 
