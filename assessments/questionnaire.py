@@ -3,14 +3,39 @@
 Loaded in a fixed number of queries whatever the number of questions, so the page stays fast.
 """
 
+import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count
 from django.urls import reverse
 
 from assessments.models import Choice, Respondent
 from bank.models import Question
+from lib.csv import csv_text, safe_cell
 from lib.maturity import LEVEL_NAMES
+
+# A section is shown a few questions at a time, so that no page is longer than about three
+# screens on a laptop (1366×900, 2700 px) or six on a phone (390×844, 5064 px). Measured on the
+# default bank 2026.2: at 3 a page the longest pages are 2610 px and 4550 px; at 4 the laptop's
+# would be 3326 px. tests/browser/test_questionnaire_pages.py keeps every page within both.
+QUESTIONS_PER_PAGE = 3
+
+
+def page_sizes(count: int, per_page: int = QUESTIONS_PER_PAGE) -> list[int]:
+    """How many questions each page of a section holds, as even as can be: 15 questions at 4
+    a page are 4, 4, 4, 3 and 13 are 4, 3, 3, 3, never a last page with a lone question."""
+    pages = max(1, math.ceil(count / per_page))
+    size, larger = divmod(count, pages)
+    return [size + 1 if page < larger else size for page in range(pages)]
+
+
+def page_of(position: int, count: int) -> int:
+    """The page (from 1) holding the question at `position` (from 0) of a section of `count`."""
+    end = 0
+    for page, size in enumerate(page_sizes(count), 1):
+        end += size
+        if position < end:
+            return page
+    raise ValueError(f"no question {position} in a section of {count}")
 
 
 def dom_id(key: str) -> str:
@@ -24,6 +49,15 @@ class QuestionState:
     levels: list[tuple[int, str, str]]  # (level, name, descriptor)
     choice: str = ""
     comment: str = ""
+    number: int = 0  # its place in its section, from 1
+    page: int = 1  # the page of its section that shows it
+
+    @property
+    def texts(self) -> list[str]:
+        """Everything a respondent reads to answer it (for the time estimate)."""
+        question = self.question
+        descriptors = [text for _, _, text in self.levels]
+        return [question.text, question.help, *descriptors, question.comment_prompt]
 
     @property
     def answered(self) -> bool:
@@ -44,10 +78,12 @@ class QuestionState:
 
 
 class _Counted:
-    """`complete` from `answered` and `total`: a section, in full or as counts alone."""
+    """`complete` from `answered` and `total`: a section, in full or as counts alone; and
+    `resume_page`, where its first unanswered question is (page 1 once all are answered)."""
 
     answered: int
     total: int
+    resume_page: int
 
     @property
     def complete(self) -> bool:
@@ -83,6 +119,22 @@ class Section(_Counted):
     def total(self) -> int:
         return len(self.questions)
 
+    @property
+    def page_count(self) -> int:
+        return len(page_sizes(self.total))
+
+    @property
+    def page_numbers(self) -> range:
+        return range(1, self.page_count + 1)
+
+    def page(self, number: int) -> list[QuestionState]:
+        """The questions of one page ([] for a page the section does not have)."""
+        return [state for state in self.questions if state.page == number]
+
+    @property
+    def resume_page(self) -> int:
+        return next((state.page for state in self.questions if not state.answered), 1)
+
 
 @dataclass
 class Questionnaire(_Summed):
@@ -102,6 +154,10 @@ class Questionnaire(_Summed):
 
     def first_incomplete(self) -> Section | None:
         return next((s for s in self.sections if not s.complete), None)
+
+    @property
+    def states(self) -> list[QuestionState]:
+        return [q for s in self.sections for q in s.questions]
 
     def unanswered(self) -> list[tuple[Section, QuestionState]]:
         return [(s, q) for s in self.sections for q in s.questions if not q.answered]
@@ -137,7 +193,15 @@ def load_questionnaire(respondent: Respondent) -> Questionnaire:
         if question.pk in answers:
             state.choice, state.comment = answers[question.pk]
         sections[question.dimension].questions.append(state)
+    for section in sections.values():
+        _number_and_page(section.questions)
     return Questionnaire(respondent, [s for s in sections.values() if s.questions])
+
+
+def _number_and_page(states: list[QuestionState]) -> None:
+    for position, state in enumerate(states):
+        state.number = position + 1
+        state.page = page_of(position, len(states))
 
 
 @dataclass(frozen=True)
@@ -146,6 +210,7 @@ class SectionProgress(_Counted):
     name: str
     answered: int
     total: int
+    resume_page: int
 
 
 @dataclass(frozen=True)
@@ -156,22 +221,57 @@ class Progress(_Summed):
 
 
 def load_progress(respondent: Respondent) -> Progress:
-    """The progress alone, for the reply to each autosave: counts, without the questions'
-    texts and descriptors that `load_questionnaire` reads. Three small queries."""
+    """The progress alone, for the reply to each autosave: which questions are answered,
+    without the questions' texts and descriptors that `load_questionnaire` reads. Three small
+    queries."""
     version = respondent.assessment.bank_version
-    totals = dict(version.questions.order_by().values_list("dimension").annotate(n=Count("pk")))
-    answered = dict(
-        respondent.answers.filter(question__version=version)
-        .order_by()
-        .values_list("question__dimension")
-        .annotate(n=Count("pk"))
-    )
+    answered = set(respondent.answers.values_list("question_id", flat=True))
+    by_section: dict[str, list[bool]] = {}
+    for dimension, pk in version.questions.order_by("order", "key").values_list("dimension", "pk"):
+        by_section.setdefault(dimension, []).append(pk in answered)
     return Progress(
         [
-            SectionProgress(key, name, answered.get(key, 0), totals[key])
+            _section_progress(key, name, by_section[key])
             for key, name in version.dimensions.order_by("order").values_list("key", "name")
-            if totals.get(key)
+            if by_section.get(key)
         ]
+    )
+
+
+def _section_progress(key: str, name: str, answered: list[bool]) -> SectionProgress:
+    first_unanswered = next((i for i, done in enumerate(answered) if not done), None)
+    resume_page = 1 if first_unanswered is None else page_of(first_unanswered, len(answered))
+    return SectionProgress(key, name, sum(answered), len(answered), resume_page)
+
+
+def page_of_question(question: Question) -> int:
+    """The page of its section that shows the question (one query)."""
+    keys = list(
+        question.version.questions.filter(dimension=question.dimension)
+        .order_by("order", "key")
+        .values_list("key", flat=True)
+    )
+    return page_of(keys.index(question.key), len(keys))
+
+
+OWN_ANSWERS_COLUMNS = ["Section", "Question", "Answer", "What the answer says", "Comment"]
+
+
+def own_answers_csv(questionnaire: Questionnaire) -> str:
+    """A respondent's own answers, in the words they saw: no keys, no scores."""
+    return csv_text(
+        OWN_ANSWERS_COLUMNS,
+        (
+            [
+                safe_cell(section.name),
+                safe_cell(state.question.text),
+                state.choice_label or "Not answered",
+                safe_cell(state.chosen_descriptor),
+                safe_cell(state.comment),
+            ]
+            for section in questionnaire.sections
+            for state in section.questions
+        ),
     )
 
 
@@ -185,8 +285,11 @@ class QuestionnaireLinks:
     def _url(self, name: str, **extra) -> str:
         return reverse(f"assessments:{self.prefix}{name}", kwargs={**self.kwargs, **extra})
 
-    def section(self, key: str) -> str:
-        return self._url("section", section=key)
+    def section(self, key: str, page: int = 1) -> str:
+        """A page of a section; its first page has the section's own URL."""
+        if page == 1:
+            return self._url("section", section=key)
+        return self._url("section", section=key, page=page)
 
     @property
     def start(self) -> str:
@@ -207,3 +310,7 @@ class QuestionnaireLinks:
     @property
     def done(self) -> str:
         return self._url("done")
+
+    @property
+    def answers_csv(self) -> str:
+        return self._url("answers_csv")

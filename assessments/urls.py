@@ -15,10 +15,13 @@ def questionnaire_patterns(prefix: str) -> list:
     return [
         path("", questionnaire.start, name=f"{prefix}start"),
         path("s/<slug:section>/", questionnaire.section, name=f"{prefix}section"),
+        # A section's later pages, under the same name: reverse() picks by the arguments given.
+        path("s/<slug:section>/<int:page>/", questionnaire.section, name=f"{prefix}section"),
         path("answer/", questionnaire.answer, name=f"{prefix}answer"),
         path("review/", questionnaire.review, name=f"{prefix}review"),
         path("submit/", questionnaire.submit, name=f"{prefix}submit"),
         path("done/", questionnaire.done, name=f"{prefix}done"),
+        path("answers.csv", questionnaire.answers_csv, name=f"{prefix}answers_csv"),
     ]
 
 

@@ -251,6 +251,7 @@ def _other_url(w: World, name: str) -> str:
         "assessments:respondent_section": {"token": w.token, "section": "people"},
         "assessments:respondent_review": {"token": w.token},
         "assessments:respondent_done": {"token": w.token},
+        "assessments:respondent_answers_csv": {"token": w.token},
         "password_reset_confirm": {"uidb64": "x", "token": "y"},
     }
     return reverse(name, kwargs=kwargs.get(name, {}))

@@ -256,6 +256,7 @@ GET_PAGES = [
     _page("facilitate_section", use=OPEN),
     _page("facilitate_review", use=OPEN),
     _page("facilitate_done", use=SUBMITTED),
+    _page("facilitate_answers_csv", use=SUBMITTED),
     Page("accounts:workspace_settings"),
     Page("accounts:workspace_logo"),
     Page("accounts:member_list"),
@@ -268,10 +269,11 @@ GET_PAGES = [
     _page("funnel:figures_edit"),
     _page("funnel:import"),
     _page("funnel:settings"),
-    _page("respondent_start", token="in_progress", status=302),
+    _page("respondent_start", token="in_progress"),  # the welcome
     _page("respondent_section", token="in_progress"),
     _page("respondent_review", token="in_progress"),
     _page("respondent_done", token="submitted"),
+    _page("respondent_answers_csv", token="submitted"),
     _page("methodology"),
 ]
 

@@ -1,11 +1,14 @@
 """The questionnaire as respondents reach it: by their personal link, without an account."""
 
-from datetime import timedelta
+import csv
+import io
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from assessments.models import Answer
+from assessments.views import questionnaire as questionnaire_views
 from tests.factories import (
     add_question,
     answer_all,
@@ -72,15 +75,96 @@ def test_a_draft_assessment_is_not_open_yet(client, respondent, token, assessmen
     assert "not open yet" in response.content.decode()
 
 
-def test_the_link_resumes_at_the_first_unanswered_section(client, respondent, token, assessment):
-    assert client.get(f"/r/{token}/")["Location"] == f"/r/{token}/s/people/"
-    people = assessment.bank_version.questions.filter(dimension="people")
-    Answer.objects.bulk_create(
-        Answer(respondent=respondent, question=q, choice="2") for q in people
+def _start_button(html: str) -> str:
+    """The welcome page's button: where it leads and what it says."""
+    start = html.index('<div class="welcome-start">')
+    return html[start : html.index("</div>", start)]
+
+
+def test_the_link_opens_on_a_welcome_that_says_who_asks_why_and_how_long(
+    client, respondent, token, assessment
+):
+    response = client.get(f"/r/{token}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    workspace = assessment.client.workspace.name
+    assert "Welcome, Priya Shah" in html
+    assert f"{workspace} is assessing how marketing and sales work together at Cobalt" in html
+    assert "drop the baton across the three handoffs" in html
+    assert "24 questions</strong> in 4 sections" in html
+    assert "minutes</strong>" in html
+    assert 'id="who-sees"' in html and assessment.visibility_sentence() in html
+    assert "Please answer by" not in html  # the assessment has no deadline
+    assert f'href="/r/{token}/s/people/">Start</a>' in _start_button(html)
+
+
+def test_the_welcome_gives_the_deadline_when_the_assessment_has_one(client, token, monkeypatch):
+    # Set on the instance the page renders: Assessment.deadline arrives in a migration of its
+    # own, and the page must read it then and work without it until then.
+    render = questionnaire_views.render
+
+    def with_deadline(request, template, context, **options):
+        context["assessment"].deadline = date(2026, 12, 12)
+        return render(request, template, context, **options)
+
+    monkeypatch.setattr(questionnaire_views, "render", with_deadline)
+    assert "Please answer by 12 December." in client.get(f"/r/{token}/").content.decode()
+
+
+def test_a_self_assessment_s_welcome_names_the_company_once(client, db):
+    workspace = make_workspace(name="Acme Analytics")
+    version = make_bank_version(label="2026.1", publish=True)
+    assessment = make_assessment(
+        make_client(workspace, name="Acme Analytics"), version=version, status="open"
     )
-    assert client.get(f"/r/{token}/")["Location"] == f"/r/{token}/s/process/"
+    html = client.get(f"/r/{make_respondent(assessment).issue_link()}/").content.decode()
+    assert "Acme Analytics is assessing how its own marketing and sales teams" in html
+
+
+def test_the_welcome_continues_where_the_respondent_left_off(client, respondent, token, assessment):
+    people = assessment.bank_version.questions.filter(dimension="people").order_by("order")
+    Answer.objects.bulk_create(
+        Answer(respondent=respondent, question=q, choice="2") for q in people[:3]
+    )
+    button = _start_button(client.get(f"/r/{token}/").content.decode())
+    # The section's first page is done: its second holds the first unanswered question.
+    assert f'href="/r/{token}/s/people/2/">Continue where you left off</a>' in button
+    assert "3 of 24 answered" in button
+    Answer.objects.bulk_create(
+        Answer(respondent=respondent, question=q, choice="2") for q in people[3:]
+    )
+    assert f'href="/r/{token}/s/process/"' in _start_button(
+        client.get(f"/r/{token}/").content.decode()
+    )
     answer_all_remaining(respondent)
-    assert client.get(f"/r/{token}/")["Location"] == f"/r/{token}/review/"
+    button = _start_button(client.get(f"/r/{token}/").content.decode())
+    assert f'href="/r/{token}/review/">Review and submit</a>' in button
+
+
+def test_the_welcome_takes_a_fixed_number_of_queries_with_60_questions(
+    client, db, django_assert_max_num_queries
+):
+    version = make_bank_version(label="big", per_dimension=15, publish=True)
+    assessment = make_assessment(make_client(make_workspace()), version=version, status="open")
+    token = make_respondent(assessment).issue_link()
+    # The link, the questionnaire's three reads and its descriptors, in the request's savepoint.
+    with django_assert_max_num_queries(7):
+        response = client.get(f"/r/{token}/")
+    assert "60 questions</strong>" in response.content.decode()
+
+
+def test_a_facilitated_session_goes_straight_to_the_questions(client, assessment, respondent):
+    workspace = assessment.client.workspace
+    client.force_login(workspace.memberships.get().user)
+    base = (
+        f"/w/{workspace.slug}/assessments/{assessment.pk}/respondents/{respondent.pk}/facilitate/"
+    )
+    assert client.get(base)["Location"] == base + "s/people/"
+
+
+def test_a_submitted_respondent_s_link_opens_on_the_answers(client, respondent, token):
+    answer_all(respondent, "3", submit=True)
+    assert client.get(f"/r/{token}/")["Location"] == f"/r/{token}/done/"
 
 
 def answer_all_remaining(respondent):
@@ -95,7 +179,7 @@ def test_an_unknown_section_goes_back_to_the_start(client, token):
     assert client.get(f"/r/{token}/s/finance/")["Location"] == f"/r/{token}/"
 
 
-# ---- The section page ----------------------------------------------------------------------
+# ---- The section's pages --------------------------------------------------------------------
 
 
 def test_a_section_shows_each_question_as_a_labelled_radio_group(client, respondent, token):
@@ -106,14 +190,48 @@ def test_a_section_shows_each_question_as_a_labelled_radio_group(client, respond
         comment="We meet weekly",
     )
     html = client.get(f"/r/{token}/s/people/").content.decode()
-    assert html.count('<fieldset class="question') == 6
+    assert html.count('<fieldset class="question') == 3  # the first page of two
     legend = '<legend class="question-text"><span class="q-number">2.</span> How mature is'
     assert f"{legend} people.q2?</legend>" in html
     assert 'name="choice-people.q2" value="4" checked' in html
     assert "We meet weekly</textarea>" in html
     assert "people.q1 at level 5" in html and "Not applicable" in html and "Don’t know" in html
     assert "1 of 24 answered" in html
-    assert 'hx-post="/r/' in html and "Save and continue to Process" in html
+    assert 'hx-post="/r/' in html and "Save and continue to page 2 of 2" in html
+    # The save status sits beside the choices, before the comment box.
+    status = html.index('id="status-people-q2" role="status" aria-live="polite">Saved</p>')
+    assert html.index('value="DK"', html.index("people.q2")) < status
+    assert status < html.index('id="comment-people-q2"')
+
+
+def test_a_section_s_later_page_numbers_its_questions_on(client, respondent, token):
+    html = client.get(f"/r/{token}/s/people/2/").content.decode()
+    assert html.count('<fieldset class="question') == 3
+    assert '<span class="q-number">4.</span> How mature is people.q4?' in html
+    assert (
+        "Page 2 of 2" in html and 'aria-current="page"><span class="visually-hidden">Page' in html
+    )
+    assert f'action="/r/{token}/s/people/2/"' in html
+    assert "Save and continue to Process" in html
+    last = client.get(f"/r/{token}/s/technology/2/").content.decode()
+    assert "Save and review" in last
+
+
+@pytest.mark.parametrize("page", ["1", "3", "0"])
+def test_a_page_the_section_does_not_have_goes_to_its_first(client, token, page):
+    assert client.get(f"/r/{token}/s/people/{page}/")["Location"] == f"/r/{token}/s/people/"
+
+
+def test_a_section_link_lands_on_the_page_of_its_first_unanswered_question(
+    client, respondent, token, assessment
+):
+    people = assessment.bank_version.questions.filter(dimension="people").order_by("order")
+    Answer.objects.bulk_create(
+        Answer(respondent=respondent, question=q, choice="2") for q in people[:4]
+    )
+    html = client.get(f"/r/{token}/s/process/").content.decode()
+    assert f'<a href="/r/{token}/s/people/2/"' in html  # the section nav
+    assert f'<a href="/r/{token}/s/process/" aria-current="step"' in html
 
 
 def test_the_questionnaire_page_takes_at_most_10_queries_with_60_questions(
@@ -141,7 +259,7 @@ def test_a_question_asking_for_a_fact_labels_its_comment_box_with_the_prompt(cli
     token = make_respondent(assessment).issue_link()
     html = client.get(f"/r/{token}/s/people/").content.decode()
     assert f"{prompt} <span" in html  # the label of people.q1's comment box
-    assert html.count('Comment <span class="muted">(optional)') == 5  # the others
+    assert html.count('Comment <span class="muted">(optional)') == 2  # the others of the page
 
 
 def test_saving_a_section_without_javascript(client, respondent, token, assessment):
@@ -151,10 +269,20 @@ def test_saving_a_section_without_javascript(client, respondent, token, assessme
         "comment-people.q2": "No SLA",
     }
     response = client.post(f"/r/{token}/s/people/", data)
-    assert response["Location"] == f"/r/{token}/s/process/"
+    assert response["Location"] == f"/r/{token}/s/people/2/"
     saved = dict(respondent.answers.values_list("question__key", "choice"))
     assert saved == {"people.q1": "3", "people.q2": "NA"}
     assert respondent.answers.get(question__key="people.q2").comment == "No SLA"
+
+
+def test_each_page_saves_its_own_questions_and_goes_on(client, respondent, token):
+    # A question of another page in the form is not this page's to save.
+    data = {**_choice("people.q4", "5"), **_choice("people.q1", "1")}
+    response = client.post(f"/r/{token}/s/people/2/", data)
+    assert response["Location"] == f"/r/{token}/s/process/"
+    assert dict(respondent.answers.values_list("question__key", "choice")) == {"people.q4": "5"}
+    response = client.post(f"/r/{token}/s/technology/2/", _choice("technology.q6", "2"))
+    assert response["Location"] == f"/r/{token}/review/"
 
 
 def test_a_section_with_an_unreadable_answer_saves_nothing(client, respondent, token):
@@ -251,7 +379,7 @@ def test_the_autosave_url_also_takes_a_plain_post(client, respondent, token):
     response = client.post(
         f"/r/{token}/answer/", {"question": "people.q4", **_choice("people.q4", "2")}
     )
-    assert response["Location"] == f"/r/{token}/s/people/#q-people-q4"
+    assert response["Location"] == f"/r/{token}/s/people/2/#q-people-q4"
     assert respondent.answers.get().choice == "2"
 
 
@@ -263,7 +391,7 @@ def test_review_lists_what_is_missing_with_links(client, respondent, token):
     html = client.get(f"/r/{token}/review/").content.decode()
     assert "Still to answer (23)" in html
     assert f'href="/r/{token}/s/people/#q-people-q2"' in html
-    assert f'href="/r/{token}/s/technology/#q-technology-q6"' in html
+    assert f'href="/r/{token}/s/technology/2/#q-technology-q6"' in html
 
 
 def test_submitting_with_questions_missing_lists_them_and_submits_nothing(
@@ -292,6 +420,41 @@ def test_submitting_a_complete_questionnaire_thanks_and_shows_the_answers(
     assert "4 Managed</strong>: content.q2 at level 4" in html
     assert "Playbooks per persona" in html and "Not applicable" in html
     assert "<input" not in html.split("Your answers")[1]  # a read-only copy
+
+
+def _csv_rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_respondent_downloads_their_own_answers_in_words(client, respondent, token):
+    answer_all(respondent, "NA", submit=True)
+    Answer.objects.filter(respondent=respondent, question__key="content.q2").update(
+        choice="4", comment="=HYPERLINK(1)"
+    )
+    done = client.get(f"/r/{token}/done/").content.decode()
+    assert f'href="/r/{token}/answers.csv"' in done
+    response = client.get(f"/r/{token}/answers.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    rows = _csv_rows(response)
+    assert rows[0] == ["Section", "Question", "Answer", "What the answer says", "Comment"]
+    assert len(rows) == 25
+    assert rows[1] == ["People", "How mature is people.q1?", "Not applicable", "", ""]
+    assert [
+        "Buyer insights & content",
+        "How mature is content.q2?",
+        "4 Managed",
+        "content.q2 at level 4",
+        "'=HYPERLINK(1)",  # a spreadsheet shows it, never runs it
+    ] in rows
+
+
+def test_a_link_that_no_longer_works_downloads_nothing(client, respondent, token):
+    answer_all(respondent, "3", submit=True)
+    respondent.revoke_links()
+    response = client.get(f"/r/{token}/answers.csv")
+    assert response.status_code == 404
+    assert "This link doesn’t work" in response.content.decode()
 
 
 def test_the_thank_you_page_waits_until_submission(client, token):
@@ -324,6 +487,14 @@ def test_a_consultant_answers_for_a_respondent_and_it_is_recorded(client, assess
     )
     answer = respondent.answers.get()
     assert (answer.source, answer.entered_by) == ("facilitated", consultant)
+    rows = _csv_rows(client.get(base + "answers.csv"))
+    assert rows[1] == [
+        "People",
+        "How mature is people.q1?",
+        "4 Managed",
+        "people.q1 at level 4",
+        "",
+    ]
 
 
 def test_a_token_reaches_only_its_own_respondent(client, assessment, respondent, token):
@@ -340,10 +511,12 @@ def test_a_token_reaches_only_its_own_respondent(client, assessment, respondent,
     [
         ("", {"GET"}),
         ("s/people/", {"GET", "POST"}),
+        ("s/people/2/", {"GET", "POST"}),
         ("answer/", {"POST"}),
         ("review/", {"GET"}),
         ("submit/", {"POST"}),
         ("done/", {"GET"}),
+        ("answers.csv", {"GET"}),
     ],
 )
 def test_each_questionnaire_url_refuses_other_methods(client, token, ending, allowed):

@@ -71,6 +71,7 @@ WORKSPACE_ROUTES = [
     _route("assessments:facilitate_review", {"GET"}, CHANGE, "assessment", "respondent"),
     _route("assessments:facilitate_submit", {"POST"}, CHANGE, "assessment", "respondent"),
     _route("assessments:facilitate_done", {"GET"}, CHANGE, "assessment", "respondent"),
+    _route("assessments:facilitate_answers_csv", {"GET"}, CHANGE, "assessment", "respondent"),
     _route("accounts:workspace_settings", {"GET", "POST"}, OWN),
     _route("accounts:workspace_logo", {"GET"}, READ),
     _route("accounts:member_list", {"GET"}, READ),
@@ -114,6 +115,7 @@ OTHER_ROUTES = {
     "assessments:respondent_review": "test_views_questionnaire.py",
     "assessments:respondent_submit": "test_views_questionnaire.py",
     "assessments:respondent_done": "test_views_questionnaire.py",
+    "assessments:respondent_answers_csv": "test_views_questionnaire.py",
     # Django's own auth views, configured by us and exercised in test_views_accounts.py.
     "login": "",
     "logout": "",

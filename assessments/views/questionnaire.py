@@ -4,8 +4,9 @@
 - in a facilitated session (`/w/<workspace>/assessments/<id>/respondents/<id>/facilitate/...`),
   where a consultant answers on the respondent's behalf and each answer records who entered it.
 
-Every answer is saved the moment it is chosen (htmx posts to `answer/`); without JavaScript the
-section form posts to the section's own URL and saves the whole section.
+The link opens on a welcome page (who asks, why, how long); the questions follow a few to a
+page, section by section. Every answer is saved the moment it is chosen (htmx posts to
+`answer/`); without JavaScript each page's form posts to the page's own URL and saves that page.
 """
 
 from dataclasses import dataclass
@@ -25,13 +26,17 @@ from assessments.access import get_assessment_for, get_respondent_for
 from assessments.forms import AnswersForm, AnswerTargetForm
 from assessments.models import AnswerSource, Assessment, Respondent, RespondentLink
 from assessments.questionnaire import (
+    Questionnaire,
     QuestionnaireLinks,
     dom_id,
     load_progress,
     load_questionnaire,
+    own_answers_csv,
+    page_of_question,
 )
+from assessments.reading_time import estimate_time
 from bank.exchange import KEY_PATTERN
-from lib.http import HtmxHttpRequest
+from lib.http import HtmxHttpRequest, content_disposition
 
 
 class Unavailable(Exception):
@@ -119,7 +124,9 @@ def questionnaire_view(methods: list[str]):
                 access = _access(request, kwargs)
             except Unavailable as unavailable:
                 return unavailable.response
-            return view(request, access, section_key=kwargs.get("section"))
+            if "section" in kwargs:
+                return view(request, access, kwargs["section"], kwargs.get("page"))
+            return view(request, access)
 
         wrapper.__name__ = view.__name__
         wrapper.__doc__ = view.__doc__
@@ -128,51 +135,91 @@ def questionnaire_view(methods: list[str]):
     return decorate
 
 
+def _resume_url(links: QuestionnaireLinks, questionnaire: Questionnaire) -> str:
+    """The page holding the first unanswered question; the review once all are answered."""
+    incomplete = questionnaire.first_incomplete()
+    if incomplete is None:
+        return links.review
+    return links.section(incomplete.key, incomplete.resume_page)
+
+
 @questionnaire_view(["GET"])
-def start(request: HttpRequest, access: Access, section_key=None) -> HttpResponse:
-    """Resume where the respondent left off."""
+def start(request: HttpRequest, access: Access) -> HttpResponse:
+    """The link's welcome: who is asking and why, how long it takes, then on to where the
+    respondent left off. A consultant facilitating a session goes straight on."""
     if not _can_answer(access):
         return redirect(access.links.done)
-    incomplete = load_questionnaire(access.respondent).first_incomplete()
-    return redirect(access.links.section(incomplete.key) if incomplete else access.links.review)
+    questionnaire = load_questionnaire(access.respondent)
+    resume_url = _resume_url(access.links, questionnaire)
+    if access.facilitated:
+        return redirect(resume_url)
+    assessment = access.respondent.assessment
+    context = {
+        "access": access,
+        "assessment": assessment,
+        "workspace": assessment.client.workspace,
+        "questionnaire": questionnaire,
+        "time_estimate": estimate_time(questionnaire.states),
+        "resume_url": resume_url,
+    }
+    return render(request, "assessments/questionnaire/welcome.html", context)
 
 
-def _render_section(request, access, questionnaire, section, status=200) -> HttpResponse:
+def _render_section(request, access, questionnaire, section, page, status=200) -> HttpResponse:
+    following = questionnaire.following(section)
     context = {
         "access": access,
         "links": access.links,
         "questionnaire": questionnaire,
         "section": section,
         "section_number": questionnaire.sections.index(section) + 1,
-        "next_section": questionnaire.following(section),
+        "page": page,
+        "questions": section.page(page),
+        "next_page": page + 1 if page < section.page_count else None,
+        "next_section": following,
     }
     return render(request, "assessments/questionnaire/section.html", context, status=status)
 
 
+def _after(links: QuestionnaireLinks, questionnaire: Questionnaire, section, page: int) -> str:
+    """Where a page's "Save and continue" leads: its next page, the next section, the review."""
+    if page < section.page_count:
+        return links.section(section.key, page + 1)
+    following = questionnaire.following(section)
+    return links.section(following.key) if following else links.review
+
+
 @questionnaire_view(["GET", "POST"])
-def section(request: HttpRequest, access: Access, section_key=None) -> HttpResponse:
-    """One dimension's questions; a POST saves them all (the page without JavaScript)."""
+def section(
+    request: HttpRequest, access: Access, section_key: str, page: int | None
+) -> HttpResponse:
+    """One page of a dimension's questions (`page` is None on the first, the section's own
+    URL); a POST saves that page (the page without JavaScript) and goes on to the next."""
     if not _can_answer(access):
         return redirect(access.links.done)
     questionnaire = load_questionnaire(access.respondent)
     current = questionnaire.section(section_key)
     if current is None:
         return redirect(access.links.start)
+    if page == 1 or (page is not None and not 1 <= page <= current.page_count):
+        # Page 1 under a second URL ("s/people/1/"), or a page the section does not have.
+        return redirect(access.links.section(current.key))
+    page = page or 1
     if request.method == "GET":
-        return _render_section(request, access, questionnaire, current)
+        return _render_section(request, access, questionnaire, current, page)
 
-    form = AnswersForm(request.POST, questions=[q.question for q in current.questions])
+    questions = [state.question for state in current.page(page)]
+    form = AnswersForm(request.POST, questions=questions)
     if not form.is_valid():
         messages.error(request, "Some answers could not be read; please choose them again.")
-        return _render_section(request, access, questionnaire, current, status=400)
+        return _render_section(request, access, questionnaire, current, page, status=400)
     try:
         _save(access, form)
     except services.AnswersRefused as refused:
         messages.error(request, str(refused))
         return redirect(access.links.done)
     _warn_about_comments_without_choice(request, form)
-    following = questionnaire.following(current)
-    return redirect(access.links.section(following.key) if following else access.links.review)
+    return redirect(_after(access.links, questionnaire, current, page))
 
 
 def _save(access: Access, form: AnswersForm) -> None:
@@ -198,7 +245,7 @@ def _status_reply(message: str, status: int) -> HttpResponse:
 
 @questionnaire_view(["POST"])
 @vary_on_headers("HX-Request")
-def answer(request: HtmxHttpRequest, access: Access, section_key=None) -> HttpResponse:
+def answer(request: HtmxHttpRequest, access: Access) -> HttpResponse:
     """Save one question's answer the moment it is chosen (htmx)."""
     version = access.respondent.assessment.bank_version
     # Only the question the save names is read (the form refuses a key that is not there),
@@ -219,7 +266,8 @@ def answer(request: HtmxHttpRequest, access: Access, section_key=None) -> HttpRe
     except services.AnswersRefused as refused:
         return _status_reply(str(refused), 409)
     if not request.htmx:
-        return redirect(f"{access.links.section(question.dimension)}#q-{dom_id(question.key)}")
+        page = access.links.section(question.dimension, page_of_question(question))
+        return redirect(f"{page}#q-{dom_id(question.key)}")
     context = {
         "questionnaire": load_progress(access.respondent),
         "section": {"key": question.dimension},  # which section the progress marks current
@@ -231,12 +279,19 @@ def answer(request: HtmxHttpRequest, access: Access, section_key=None) -> HttpRe
 
 def _render_review(request, access, status=200) -> HttpResponse:
     questionnaire = load_questionnaire(access.respondent)
-    context = {"access": access, "links": access.links, "questionnaire": questionnaire}
+    context = {
+        "access": access,
+        "links": access.links,
+        "questionnaire": questionnaire,
+        "resume_url": _resume_url(access.links, questionnaire)
+        if questionnaire.first_incomplete()
+        else access.links.section(questionnaire.sections[0].key),
+    }
     return render(request, "assessments/questionnaire/review.html", context, status=status)
 
 
 @questionnaire_view(["GET"])
-def review(request: HttpRequest, access: Access, section_key=None) -> HttpResponse:
+def review(request: HttpRequest, access: Access) -> HttpResponse:
     """Where the respondent stands, what is missing, and the submit button."""
     if not _can_answer(access):
         return redirect(access.links.done)
@@ -244,7 +299,7 @@ def review(request: HttpRequest, access: Access, section_key=None) -> HttpRespon
 
 
 @questionnaire_view(["POST"])
-def submit(request: HttpRequest, access: Access, section_key=None) -> HttpResponse:
+def submit(request: HttpRequest, access: Access) -> HttpResponse:
     try:
         missing = services.submit(respondent=access.respondent)
     except services.AnswersRefused as refused:
@@ -261,7 +316,7 @@ def submit(request: HttpRequest, access: Access, section_key=None) -> HttpRespon
 
 
 @questionnaire_view(["GET"])
-def done(request: HttpRequest, access: Access, section_key=None) -> HttpResponse:
+def done(request: HttpRequest, access: Access) -> HttpResponse:
     """The thank-you page, with a read-only copy of the answers."""
     if _can_answer(access):
         return redirect(access.links.start)
@@ -271,3 +326,15 @@ def done(request: HttpRequest, access: Access, section_key=None) -> HttpResponse
         "questionnaire": load_questionnaire(access.respondent),
     }
     return render(request, "assessments/questionnaire/done.html", context)
+
+
+@questionnaire_view(["GET"])
+def answers_csv(request: HttpRequest, access: Access) -> HttpResponse:
+    """The respondent's own answers as a spreadsheet, in words: theirs to keep."""
+    respondent = access.respondent
+    assessment = respondent.assessment
+    content = own_answers_csv(load_questionnaire(respondent))
+    filename = f"{assessment.client.name}-{assessment.period}-answers-{respondent.name}.csv"
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition(filename, attachment=True)
+    return response

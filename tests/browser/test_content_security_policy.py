@@ -69,8 +69,9 @@ def test_results_dashboard_and_questionnaire_run_under_the_policy(
         assessment__status="open", submitted_at__isnull=True
     ).first()
 
-    # The questionnaire: an answer saved by htmx shows its saved state.
+    # The questionnaire, from its welcome: an answer saved by htmx shows its saved state.
     page.goto(f"{live_server.url}/r/{respondent.issue_link()}/")
+    page.get_by_role("link", name=re.compile("^(Start|Continue where you left off)$")).click()
     question = page.locator("fieldset.question").first
     question.locator("label.choice").filter(has=page.locator("input:not(:checked)")).first.click()
     expect(question.locator(".save-status")).to_have_text(re.compile(r"Saved \d\d:\d\d"))
