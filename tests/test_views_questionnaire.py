@@ -147,8 +147,9 @@ def test_the_welcome_takes_a_fixed_number_of_queries_with_60_questions(
     version = make_bank_version(label="big", per_dimension=15, publish=True)
     assessment = make_assessment(make_client(make_workspace()), version=version, status="open")
     token = make_respondent(assessment).issue_link()
-    # The link, the questionnaire's three reads and its descriptors, in the request's savepoint.
-    with django_assert_max_num_queries(7):
+    # The link, the visit recorded (opened, last active), the questionnaire's three reads and
+    # its descriptors, in the request's savepoint.
+    with django_assert_max_num_queries(8):
         response = client.get(f"/r/{token}/")
     assert "60 questions</strong>" in response.content.decode()
 

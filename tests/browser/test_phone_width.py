@@ -21,6 +21,7 @@ NOT_PAGES = {
     "assessments:results_json",
     "assessments:results_csv",
     "assessments:answers_csv",
+    "assessments:facilitate_answers_csv",
     "assessments:report_pdf",
     "assessments:report_pptx",
     "assessments:results_xlsx",
