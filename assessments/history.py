@@ -120,6 +120,29 @@ def trend(rows: list[QuarterRow], *, title: str = "Indexes over the quarters"):
     return trend_chart_of(trend_data(rows), title=title)
 
 
+def trend_charts(rows: list[QuarterRow], *, name: str) -> list:
+    """The trend as two charts of at most four lines each, so every line can be told apart:
+    the four dimensions, then the overall index with the three handoffs. Empty with fewer than
+    two quarters with results."""
+    data = trend_data(rows)
+    if data is None:
+        return []
+    groups = [
+        (f"{name}: dimension indexes over the quarters", list(data.dimensions)),
+        (f"{name}: overall and handoff indexes over the quarters", [data.overall, *data.handoffs]),
+    ]
+    return [
+        trend_chart(
+            list(data.quarters),
+            series,
+            title=title,
+            annotations=list(data.notes),
+            preliminary=list(data.preliminary),
+        )
+        for title, series in groups
+    ]
+
+
 def trend_chart_of(data: TrendData | None, *, title: str = "Indexes over the quarters"):
     """The chart of trend data, each quarter's baton drop noted under it; None for None."""
     if data is None:

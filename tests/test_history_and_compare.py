@@ -55,10 +55,10 @@ def test_the_client_page_shows_each_quarter_with_its_change(
 def test_the_trend_has_a_gap_for_a_quarter_without_an_assessment(client, viewer, history):
     company, _ = history
     client.force_login(viewer)
-    chart = client.get(company.get_absolute_url()).context["trend"]
+    _, overall_and_handoffs = client.get(company.get_absolute_url()).context["trends"]
     html = client.get(company.get_absolute_url()).content.decode()
     assert "2026-Q1" in html  # the skipped quarter is on the axis...
-    overall = chart.table.rows[0]
+    overall = overall_and_handoffs.table.rows[0]
     assert [cell.text for cell in overall] == [
         "Overall",
         "25",
@@ -69,12 +69,20 @@ def test_the_trend_has_a_gap_for_a_quarter_without_an_assessment(client, viewer,
     ]  # ...as a gap
 
 
+def test_the_trend_is_two_charts_of_at_most_four_lines(client, viewer, history):
+    company, _ = history
+    client.force_login(viewer)
+    charts = client.get(company.get_absolute_url()).context["trends"]
+    assert [len(chart.series) for chart in charts] == [4, 4]
+    assert "Overall" in [line.name for line in charts[1].series]
+
+
 def test_one_quarter_has_no_trend_yet(client, viewer, workspace):
     make_bank_version(publish=True)
     company = make_client(workspace)
     _quarter(company, 2026, 3, "3")
     client.force_login(viewer)
-    assert client.get(company.get_absolute_url()).context["trend"] is None
+    assert client.get(company.get_absolute_url()).context["trends"] == []
 
 
 def test_comparing_two_quarters(client, viewer, history):

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import get_membership_for
 from assessments.compare import compare
 from assessments.forms import CompareForm
-from assessments.history import client_quarters, trend
+from assessments.history import client_quarters, trend_charts
 from assessments.plan import plan_summary
 from assessments.results import compute_many
 from clients.access import get_client_for
@@ -24,7 +24,7 @@ def client_detail(request: HtmxHttpRequest, workspace_slug: str, client_id: int)
     context = {
         "client": client,
         "quarters": list(reversed(quarters)),  # newest first
-        "trend": trend(quarters, title=f"{client.name}: indexes over the quarters"),
+        "trends": trend_charts(quarters, name=client.name),
         "compare": CompareForm(
             # The latest quarter with results against its previous quarter (the quarter before
             # it with results), as the results page and the report compare them.

@@ -26,7 +26,9 @@ def test_trend_compare_plan_and_dashboard(live_server, page, screenshot):
     expect(dashboard.get_by_role("cell").last).to_have_text("0")  # no open plan items yet
     dashboard.get_by_role("link", name="Cobalt Health Systems").click()
 
-    trend = page.get_by_role("img", name=re.compile("indexes over the quarters"))
+    trend = page.get_by_role(
+        "img", name=re.compile("overall and handoff indexes over the quarters")
+    )
     expect(trend).to_be_visible()
     for quarter in ("2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"):
         expect(trend.locator("text", has_text=quarter).first).to_be_visible()
