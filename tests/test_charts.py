@@ -641,11 +641,17 @@ def test_the_trend_shows_the_data_annotations_and_escapes_names():
     assert "Technology systems &amp; data" in html and "systems & data" not in html
     shown = [t.text for t in svg.iter(f"{SVG}text")]
     assert {"2025-Q4", "Lead → Sales", "Demand → Lead", "31", "38", "48", "Defined"} <= set(shown)
-    cells = [cell.text for cell in figure.iter() if cell.tag in ("th", "td")]
+    data_table = next(el for el in figure.iter() if el.get("class") == "chart-data")
+    cells = [cell.text for cell in data_table.iter() if cell.tag in ("th", "td")]
     assert cells[:5] == ["Series", *QUARTERS]
     start = cells.index("Overall")
     assert cells[start : start + 5] == ["Overall", "31", "38", "—", "48"]
     assert cells.count("Lead gen → Sales-ready opportunities") == 1
+    # A phone shows the same figures a quarter a row (charts.css hides the drawing there).
+    phone = next(el for el in figure.iter() if el.get("class") == "chart-phone")
+    rows = [[c.text for c in row if c.tag in ("th", "td")] for row in phone.iter("tr")]
+    assert rows[0][:2] == ["Quarter", "Overall"] and [row[0] for row in rows[1:]] == QUARTERS
+    assert [row[1] for row in rows[1:]] == ["31", "38", "—", "48"]
 
 
 def test_no_locale_turns_a_trend_coordinate_into_a_decimal_comma():

@@ -209,6 +209,17 @@ class DataTable:
     headers: tuple[Cell, ...]
     rows: tuple[tuple[Cell, ...], ...]  # the first cell of each row is the row's header
 
+    def transposed(self, corner: str) -> "DataTable":
+        """The same figures with rows and columns swapped (`corner` heads the first column):
+        a trend's quarters down the side fit a phone's width, where they ran off across it."""
+        headers = (Cell(corner), *(Cell(row[0].text, True) for row in self.rows))
+        rows = tuple(
+            (Cell(header.text), *(row[column] for row in self.rows))
+            for column, header in enumerate(self.headers)
+            if column > 0
+        )
+        return DataTable(self.caption, headers, rows)
+
 
 def legend_row(
     items: list[tuple[LegendKey, str]], *, center_x: float, baseline: float, size: float

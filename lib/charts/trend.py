@@ -96,6 +96,11 @@ class TrendChart(LabelledChart):
     legend_markers: tuple[TrendMarker, ...]  # one on each legend key's line
     table: DataTable
 
+    @property
+    def phone_table(self) -> DataTable:
+        """The figures a phone shows instead of the drawing: a quarter a row."""
+        return self.table.transposed("Quarter")
+
 
 # Okabe & Ito's palette, without its black (too close to the navy of the overall line) and its
 # yellow (too pale on white), in an order that keeps the similar hues apart. A seventh line

@@ -82,3 +82,42 @@ def test_no_page_is_wider_than_a_phone(live_server, browser):
             too_wide[path] = width
     context.close()
     assert too_wide == {}, f"{len(too_wide)} of {len(pages)} pages are wider than 390 px"
+
+
+def test_on_a_phone_the_relay_and_trend_show_every_figure_in_readable_text(live_server, browser):
+    seed_demo(today=date(2026, 11, 22))
+    objects, workspace = _demo_objects()
+    client, assessment = objects["client"], objects["assessment"]
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill("consultant@example.com")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/w/**")
+    smallest_text = """(selector) => {
+        const sizes = [...document.querySelectorAll(selector)]
+            .filter(el => el.offsetParent !== null && el.textContent.trim())
+            .map(el => parseFloat(getComputedStyle(el).fontSize));
+        return sizes.length ? Math.min(...sizes) : null;
+    }"""
+    fits = "(el) => el.getBoundingClientRect().right <= window.innerWidth"
+
+    page.goto(f"{live_server.url}{client.get_absolute_url()}")
+    quarters = [f"{q}" for q in ("2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4")]
+    tables = page.locator(".chart-trend .chart-phone table")
+    assert tables.count() == 2
+    for table in tables.all():
+        for quarter in quarters:
+            cell = table.get_by_role("rowheader", name=quarter)
+            assert cell.is_visible() and cell.evaluate(fits), quarter
+        assert all(th.evaluate(fits) for th in table.locator("thead th").all())
+    assert not page.locator(".chart-trend svg").first.is_visible()
+    assert page.evaluate(smallest_text, ".chart-trend .chart-phone th, .chart-phone td") >= 11
+
+    page.goto(f"{live_server.url}/w/{workspace.slug}/assessments/{assessment.pk}/results/")
+    relay = page.locator(".chart-relay .chart-phone table")
+    assert relay.locator("tbody tr").count() == 3
+    assert all(row.evaluate(fits) for row in relay.locator("tbody tr").all())
+    assert page.evaluate(smallest_text, ".chart-relay .chart-phone th, .chart-phone td") >= 11
+    context.close()
