@@ -262,18 +262,25 @@ def test_a_png_logo_is_on_the_title_slide(client, owner, workspace, small):
     assert "AA3377" in fills
 
 
+def _longest(model, field: str, words: str) -> str:
+    """`words` repeated to the field's maximum length, the longest a form lets through (and
+    what PostgreSQL enforces; SQLite would store more)."""
+    limit = model._meta.get_field(field).max_length
+    return (words * (limit // len(words) + 1))[:limit].strip()
+
+
 def test_long_names_and_a_long_plan_are_cut_to_fit(client, owner, workspace, small, gtm_client):
     """Text as long as the forms allow: the client's and workspace's names, plan items'
     titles; more plan items than a slide holds end in "and N more"."""
-    workspace.name = "Northwind Advisory and Partners for Go-to-Market Excellence " * 2
+    workspace.name = _longest(workspace, "name", "Northwind Advisory and Partners ")
     workspace.save()
-    gtm_client.name = "Brightline Logistics International Holdings " * 4
+    gtm_client.name = _longest(gtm_client, "name", "Brightline Logistics International ")
     gtm_client.save()
     for number in range(12):
         PlanItem.objects.create(
             client=gtm_client,
-            title=f"Item {number} " + "rebuild the lead definition with sales " * 5,
-            owner_name="Alexandra Konstantinopoulou-Vanderberg " * 2,
+            title=_longest(PlanItem, "title", f"Item {number} rebuild the lead definition "),
+            owner_name=_longest(PlanItem, "owner_name", "Alexandra Konstantinopoulou "),
             target_year=2026,
             target_quarter=4,
         )
