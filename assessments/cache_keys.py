@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import User, Workspace
-from assessments.models import Answer, Assessment, PlanItem, Respondent
+from assessments.models import Answer, Assessment, PlanItem, ReportOptions, Respondent
 from clients.models import Client
 from funnel.models import FunnelFigures, FunnelThresholds
 
@@ -182,6 +182,10 @@ def results_body_key(assessment: Assessment, *, can_change: bool) -> str:
     return f"results-body:{assessment.pk}:{can_change}:{code_version()}:{data_stamp(assessment)}"
 
 
-def report_key(assessment: Assessment) -> str:
-    """The key a rendered PDF report is stored under (ReportRender.digest): 64 characters."""
-    return hashlib.sha256(f"report:{code_version()}:{data_stamp(assessment)}".encode()).hexdigest()
+def report_key(assessment: Assessment, options: ReportOptions | None = None) -> str:
+    """The key a rendered PDF report is stored under (ReportRender.digest): 64 characters.
+    The report's options (the saved ones unless given) are part of it, so each combination of
+    sections and notes is a render of its own, and choosing one again serves the earlier one."""
+    options = options or ReportOptions.of(assessment)
+    parts = f"report:{code_version()}:{data_stamp(assessment)}:{options.render_key()}"
+    return hashlib.sha256(parts.encode()).hexdigest()

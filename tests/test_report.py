@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from assessments import pdf as pdf_module
 from assessments.cache_keys import report_key
-from assessments.models import Answer, Assessment, ReportRender
+from assessments.models import Answer, Assessment, ReportOptions, ReportRender, ReportSections
 from assessments.pdf import render_report_pdf, report_html
 from devtools.demo import seed_demo
 from funnel.models import FunnelFigures
@@ -69,7 +69,7 @@ def test_the_report_says_what_results_json_says(demo, client, tmp_path):
     assert "draft" not in text.lower()  # a closed assessment's report is final
 
     pages = int(re.search(r"Pages:\s+(\d+)", _poppler("pdfinfo", str(path))).group(1))
-    assert 12 <= pages <= 30
+    assert 7 <= pages <= 12  # the standard report: the body for a leadership reader
     assert f"Page {pages} of {pages}" in text
 
 
@@ -86,21 +86,38 @@ def test_the_report_has_a_title_an_author_and_embedded_fonts(demo, tmp_path):
 def test_sections_are_bookmarked(demo):
     from weasyprint import HTML
 
-    document = HTML(
-        string=report_html(assessment=_assessment("Meridian Industrial Controls", 3))
-    ).render()
+    assessment = _assessment("Meridian Industrial Controls", 3)
+    full = ReportOptions(assessment=assessment, sections=ReportSections.FULL)
+    document = HTML(string=report_html(assessment=assessment, options=full)).render()
     labels = [label for label, *_ in document.make_bookmark_tree()]
     for section in (
         "Executive summary",
-        "The relay and the dimensions",
         "People",
-        "Recommendations",
-        "Alignment",
+        "Technology systems & data",
         "Trend over the quarters",
-        "Appendix: every answer",
-        "Methodology",
+        "Appendix: how the figures are made",
+        "Appendix: answers and comments",
     ):
         assert section in labels
+
+
+def test_the_sections_option_chooses_what_the_report_holds(demo, tmp_path):
+    assessment = _assessment("Brightline Logistics", 3)
+
+    def text_of(sections):
+        options = ReportOptions(assessment=assessment, sections=sections)
+        path = _write(tmp_path, render_report_pdf(assessment=assessment, options=options))
+        return " ".join(_poppler("pdftotext", str(path), "-").split())
+
+    summary, standard, full = (text_of(s) for s in ReportSections.values)
+    assert "Executive summary" in summary and "The three moves that matter" in summary
+    assert "What good looks like at the next level" not in summary
+    assert "What good looks like at the next level" in standard and "Funnel check" in standard
+    assert "Appendix:" not in standard
+    assert "Appendix: how the figures are made" in full
+    assert "Appendix: answers and comments" in full
+    # The plain-words methodology has no formula; the methodology page keeps them.
+    assert "priority =" not in full and "confidence =" not in full and "×" not in full
 
 
 def test_an_open_assessments_report_is_marked_draft(demo, tmp_path):
@@ -129,7 +146,7 @@ def test_pages_are_rendered_to_png_for_a_person_to_look_at(demo):
     path.write_bytes(render_report_pdf(assessment=_assessment("Brightline Logistics", 3)))
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(ARTIFACTS / "page")], check=True)
     pngs = sorted(ARTIFACTS.glob("page-*.png"))
-    assert len(pngs) >= 12 and all(p.stat().st_size > 5_000 for p in pngs)  # none blank
+    assert len(pngs) >= 7 and all(p.stat().st_size > 5_000 for p in pngs)  # none blank
 
 
 # ---- Downloading: cached per state, rendered again on change -----------------------------

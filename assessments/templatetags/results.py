@@ -14,6 +14,7 @@ from funnel import health
 from funnel.kpis import KPI_UNITS
 from lib.maturity import (
     AT_RISK_BELOW,
+    DIMENSION_NAMES,
     HANDOFF_NAMES,
     HANDOFF_SHORT_NAMES,
     LEVEL_NAMES,
@@ -41,6 +42,11 @@ def role_label(role: str) -> str:
 @register.filter
 def handoff_name(key: str) -> str:
     return HANDOFF_NAMES.get(key, key)
+
+
+@register.filter
+def dimension_name(key: str) -> str:
+    return DIMENSION_NAMES.get(key, key)
 
 
 @register.filter
