@@ -562,6 +562,7 @@ class ReportSections(models.TextChoices):
 
 # The consultant's note per dimension, as a field of ReportOptions (the dimensions are fixed).
 NOTE_FIELDS = {key: f"note_{key}" for key in TARGET_FIELDS}
+NOTE_MAX_LENGTH = 1500
 
 
 class ReportOptions(models.Model):
@@ -576,11 +577,12 @@ class ReportOptions(models.Model):
     sections = models.CharField(
         max_length=10, choices=ReportSections.choices, default=ReportSections.STANDARD
     )
-    executive_note = models.TextField(blank=True)
-    note_people = models.TextField(blank=True)
-    note_process = models.TextField(blank=True)
-    note_content = models.TextField(blank=True)
-    note_technology = models.TextField(blank=True)
+    # Plain text; blank lines start paragraphs. Bounded so that a page of the report holds it.
+    executive_note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    note_people = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    note_process = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    note_content = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    note_technology = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

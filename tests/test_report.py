@@ -346,3 +346,73 @@ def test_a_render_records_the_answers_it_rested_on(demo, client, renders):
     render = ReportRender.objects.get()
     assert render.answer_count == pdf_module.report_answers(assessment) > 0
     assert render.render_seconds > 0
+
+
+# ---- Report options: chosen by a consultant, remembered, each a render of its own ---------
+
+
+def _member_client(client, assessment: Assessment, role: str):
+    client.force_login(assessment.client.workspace.memberships.filter(role=role).first().user)
+    return client
+
+
+def _pdf_text(response) -> str:
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    return " ".join(text.split())
+
+
+def test_a_consultant_saves_the_options_and_a_viewer_downloads_with_them(demo, client, renders):
+    assessment = _assessment("Brightline Logistics", 3)
+    _member_client(client, assessment, "consultant")
+    page = client.get(_url("report_options", assessment)).content.decode()
+    assert "Executive summary only" in page and 'value="standard"' in page
+    response = client.post(
+        _url("report_options", assessment),
+        {"sections": "summary", "executive_note": "Fix the lead definition first.\n\nThen SLAs."},
+    )
+    assert response["Location"] == _url("report_options", assessment)
+    assert ReportOptions.objects.get(assessment=assessment).sections == "summary"
+
+    _member_client(client, assessment, "viewer")
+    assert client.get(_url("report_options", assessment)).status_code == 403
+    text = _pdf_text(client.get(_url("report_pdf", assessment)))
+    assert "Fix the lead definition first." in text and "Then SLAs." in text
+    assert "What good looks like at the next level" not in text  # the summary only
+
+
+def test_each_choice_is_a_render_of_its_own_and_switching_back_reuses_it(demo, client, renders):
+    assessment = _assessment("Acme Analytics", 2)
+    _owner_client(client, assessment)
+
+    def choose(sections):
+        client.post(_url("report_options", assessment), {"sections": sections})
+        return client.get(_url("report_pdf", assessment)).content
+
+    standard = choose("standard")
+    full = choose("full")
+    assert len(renders) == 2 and full != standard
+    assert choose("standard") == standard and choose("full") == full
+    assert len(renders) == 2  # both served from their stored renders
+    assert choose("summary") != standard and len(renders) == 3
+
+
+def test_a_refused_option_changes_nothing_and_says_why(demo, client):
+    assessment = _assessment("Acme Analytics", 2)
+    _owner_client(client, assessment)
+    response = client.post(_url("report_options", assessment), {"sections": "everything"})
+    assert response.status_code == 200
+    assert "Choose one of the three reports." in response.content.decode()
+    assert not ReportOptions.objects.exists()
+
+
+def test_the_dimension_notes_appear_on_their_pages(demo, client, tmp_path):
+    assessment = _assessment("Meridian Industrial Controls", 3)
+    ReportOptions.objects.create(
+        assessment=assessment, note_people="Two new hires start in January."
+    )
+    path = _write(tmp_path, render_report_pdf(assessment=assessment))
+    pages = _poppler("pdftotext", str(path), "-").split("\f")
+    [page] = [p for p in pages if "Two new hires start in January." in p]
+    assert "What good looks like at the next level" in page and "People" in page
