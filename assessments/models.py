@@ -562,7 +562,10 @@ class ReportSections(models.TextChoices):
 
 # The consultant's note per dimension, as a field of ReportOptions (the dimensions are fixed).
 NOTE_FIELDS = {key: f"note_{key}" for key in TARGET_FIELDS}
-NOTE_MAX_LENGTH = 1500
+# The executive note has a page of its own; a dimension's note shares its page with the next
+# steps, so it is shorter (tests/test_report_layout.py renders both at their longest).
+EXECUTIVE_NOTE_MAX_LENGTH = 3000
+NOTE_MAX_LENGTH = 600
 
 
 class ReportOptions(models.Model):
@@ -577,8 +580,8 @@ class ReportOptions(models.Model):
     sections = models.CharField(
         max_length=10, choices=ReportSections.choices, default=ReportSections.STANDARD
     )
-    # Plain text; blank lines start paragraphs. Bounded so that a page of the report holds it.
-    executive_note = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    # Plain text; blank lines start paragraphs.
+    executive_note = models.TextField(blank=True, max_length=EXECUTIVE_NOTE_MAX_LENGTH)
     note_people = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     note_process = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     note_content = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)

@@ -9,7 +9,14 @@ from html import unescape
 
 import pytest
 
-from assessments.models import Assessment, ReportOptions, ReportSections
+from assessments.models import (
+    EXECUTIVE_NOTE_MAX_LENGTH,
+    NOTE_FIELDS,
+    NOTE_MAX_LENGTH,
+    Assessment,
+    ReportOptions,
+    ReportSections,
+)
 from assessments.pdf import render_report_pdf
 from devtools.demo import seed_demo
 
@@ -96,3 +103,24 @@ def test_every_demo_report_keeps_its_margins_and_its_page_budget(demo, sections)
             assert body == total, name  # no appendix
         else:
             assert body < total, name  # the appendices follow the body
+
+
+def test_the_longest_notes_keep_the_largest_report_within_its_pages(demo):
+    """The consultant's notes at the longest the form takes, in the demo's longest report:
+    the executive note gets a page of its own, each dimension's note fits beside its steps."""
+    words = "The pipeline review moves to Mondays, and marketing joins it from January. "
+    executive = (words * 60)[:EXECUTIVE_NOTE_MAX_LENGTH]
+    dimension = (words * 20)[:NOTE_MAX_LENGTH]
+    # The demo's longest report (9 body pages without notes, when this test was written).
+    largest = Assessment.objects.select_related("client__workspace").get(
+        client__name="Meridian Industrial Controls", year=2026, quarter=2
+    )
+    options = ReportOptions(
+        assessment=largest,
+        sections=ReportSections.FULL,
+        executive_note=executive,
+        **{field: dimension for field in NOTE_FIELDS.values()},
+    )
+    pages = _pages(render_report_pdf(assessment=largest, options=options))
+    assert _outside_margins(pages) == []
+    assert _body_pages(pages) <= MAX_BODY_PAGES
