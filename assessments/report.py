@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from assessments.funnel_results import compute_with_funnel, funnel_rows
 from assessments.history import QuarterRow, client_quarters, trend_chart_of, trend_data
-from assessments.models import Assessment, PlanItem, PlanStatus, ReportOptions, ReportSections
+from assessments.models import (
+    NOTE_FIELDS,
+    Assessment,
+    PlanItem,
+    PlanStatus,
+    ReportOptions,
+    ReportSections,
+)
 from assessments.plan import ordered
 from assessments.results import (
     AssessmentResults,
@@ -22,7 +29,7 @@ from assessments.results import (
 )
 from assessments.scoring import DimensionResult, Recommendation
 from lib.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
-from lib.maturity import level_index
+from lib.maturity import DIMENSION_NAMES, level_index
 
 TOP_RECOMMENDATIONS = 10
 
@@ -225,6 +232,14 @@ def _dimension_pages(results, options: ReportOptions) -> list[DimensionPage]:
             )
         )
     return pages
+
+
+def report_notes(options: ReportOptions) -> list[tuple[str, str]]:
+    """The consultant's notes as (heading, text), for the results page: the same words the
+    PDF shows on its summary and dimension pages."""
+    notes = [("Executive summary", options.executive_note)]
+    notes += [(DIMENSION_NAMES[key], options.note_for(key)) for key in NOTE_FIELDS]
+    return [(heading, text) for heading, text in notes if text]
 
 
 def report_context(

@@ -416,3 +416,15 @@ def test_the_dimension_notes_appear_on_their_pages(demo, client, tmp_path):
     pages = _poppler("pdftotext", str(path), "-").split("\f")
     [page] = [p for p in pages if "Two new hires start in January." in p]
     assert "What good looks like at the next level" in page and "People" in page
+
+
+def test_the_notes_show_on_the_results_page_as_soon_as_they_change(demo, client):
+    assessment = _assessment("Acme Analytics", 2)
+    _owner_client(client, assessment)
+    assert "Notes for the report" not in client.get(_url("results", assessment)).content.decode()
+    client.post(
+        _url("report_options", assessment),
+        {"sections": "standard", "note_process": "The SLA review starts in May."},
+    )
+    page = client.get(_url("results", assessment)).content.decode()  # its body is cached
+    assert "Notes for the report" in page and "The SLA review starts in May." in page
