@@ -149,6 +149,7 @@ SELECT
   -- the report's options by what they say, not when they were saved: choosing an earlier
   -- combination again finds the stored render (and the cached page) made from it
   (SELECT sections FROM {options} WHERE assessment_id = %(assessment)s),
+  (SELECT currency FROM {options} WHERE assessment_id = %(assessment)s),
   (SELECT executive_note FROM {options} WHERE assessment_id = %(assessment)s),
   (SELECT note_people FROM {options} WHERE assessment_id = %(assessment)s),
   (SELECT note_process FROM {options} WHERE assessment_id = %(assessment)s),

@@ -501,9 +501,10 @@ class ReportOptionsForm(forms.ModelForm):
 
     class Meta:
         model = ReportOptions
-        fields = ("sections", "executive_note", *NOTE_FIELDS.values())
+        fields = ("sections", "currency", "executive_note", *NOTE_FIELDS.values())
         labels = {
             "sections": "Sections",
+            "currency": "Currency of the funnel's money figures",
             "executive_note": "Note on the executive summary",
             **{field: f"Note on {DIMENSION_NAMES[key]}" for key, field in NOTE_FIELDS.items()},
         }
@@ -518,4 +519,5 @@ class ReportOptionsForm(forms.ModelForm):
         }
         error_messages = {
             "sections": {"invalid_choice": "Choose one of the three reports."},
+            "currency": {"invalid_choice": "Choose US dollars, euros, pounds sterling or none."},
         }

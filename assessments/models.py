@@ -560,6 +560,16 @@ class ReportSections(models.TextChoices):
     FULL = "full", "Full: the standard report with the methodology and every answer appended"
 
 
+class ReportCurrency(models.TextChoices):
+    NONE = "", "No currency sign"
+    USD = "USD", "US dollars ($)"
+    EUR = "EUR", "Euros (€)"
+    GBP = "GBP", "Pounds sterling (£)"
+
+
+CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
 # The consultant's note per dimension, as a field of ReportOptions (the dimensions are fixed).
 NOTE_FIELDS = {key: f"note_{key}" for key in TARGET_FIELDS}
 # The executive note has a page of its own; a dimension's note shares its page with the next
@@ -586,12 +596,20 @@ class ReportOptions(models.Model):
     note_process = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     note_content = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
     note_technology = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    # The funnel's money figures (deal size) are amounts without a currency; the report
+    # says which one when the consultant chooses it.
+    currency = models.CharField(
+        max_length=3, choices=ReportCurrency.choices, blank=True, default=ReportCurrency.NONE
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(sections__in=ReportSections.values), name="report_sections_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__in=ReportCurrency.values), name="report_currency_known"
             ),
         ]
 
@@ -608,11 +626,11 @@ class ReportOptions(models.Model):
         return getattr(self, field) if field else ""
 
     def render_key(self) -> str:
-        """What of the options changes the PDF: the sections and the notes' text (not when
-        they were saved, so choosing an earlier combination again finds its render)."""
+        """What of the options changes the PDF: the sections, the currency and the notes' text
+        (not when they were saved, so choosing an earlier combination again finds its render)."""
         notes = [self.executive_note, *(getattr(self, f) for f in NOTE_FIELDS.values())]
         digest = hashlib.sha256("\0".join(notes).encode()).hexdigest()[:16]
-        return f"{self.sections}:{digest}"
+        return f"{self.sections}:{self.currency}:{digest}"
 
 
 # ---- The action plan -------------------------------------------------------------------

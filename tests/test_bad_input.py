@@ -570,6 +570,10 @@ FORMS = [
                 choice_cases("summary"),
                 lambda w: ReportOptions.objects.get(assessment=w.assessment).sections,
             ),
+            "currency": Field(
+                choice_cases("EUR", blank=""),
+                lambda w: ReportOptions.objects.get(assessment=w.assessment).currency,
+            ),
             "executive_note": Field(
                 FREE_TEXT,
                 lambda w: ReportOptions.objects.get(assessment=w.assessment).executive_note,

@@ -428,3 +428,15 @@ def test_the_notes_show_on_the_results_page_as_soon_as_they_change(demo, client)
     )
     page = client.get(_url("results", assessment)).content.decode()  # its body is cached
     assert "Notes for the report" in page and "The SLA review starts in May." in page
+
+
+def test_the_chosen_currency_signs_the_funnels_money_figures(demo, tmp_path):
+    assessment = _assessment("Brightline Logistics", 3)
+    plain = _write(tmp_path, render_report_pdf(assessment=assessment))
+    plain_text = _poppler("pdftotext", "-layout", str(plain), "-")
+    deal_size = re.search(r"Average deal size\s+([\d,]+)", plain_text)
+    options = ReportOptions(assessment=assessment, currency="EUR")
+    path = _write(tmp_path, render_report_pdf(assessment=assessment, options=options))
+    text = _poppler("pdftotext", "-layout", str(path), "-")
+    assert re.search(r"Average deal size\s+€" + re.escape(deal_size.group(1)), text)
+    assert "€" not in plain_text
