@@ -12,7 +12,8 @@ PDF reports (stored in the database). A key is the code version plus the assessm
   assessment, its client and workspace (name and branding), the client's assessments (status,
   targets, submissions and snapshots all touch `updated_at`), this assessment's respondents
   and answers, the client's plan and its owners' names, its funnel figures, the workspace's
-  thresholds, and the peers the client is compared with. Timestamps come from the app
+  thresholds, the report's options (by what they say, not when they were saved) and the peers
+  the client is compared with. Timestamps come from the app
   servers' clocks: keep them in sync (NTP), as a change within the skew of an earlier one
   could hide.
 """
@@ -26,7 +27,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import User, Workspace
-from assessments.models import Answer, Assessment, PlanItem, Respondent
+from assessments.models import Answer, Assessment, PlanItem, ReportOptions, Respondent
 from clients.models import Client
 from funnel.models import FunnelFigures, FunnelThresholds
 
@@ -114,6 +115,7 @@ def _tables() -> dict[str, str]:
         "user": User._meta.db_table,
         "funnel": FunnelFigures._meta.db_table,
         "thresholds": FunnelThresholds._meta.db_table,
+        "options": ReportOptions._meta.db_table,
     }
 
 
@@ -144,6 +146,15 @@ SELECT
   (SELECT MAX(updated_at) FROM {funnel} WHERE client_id = %(client)s),
   (SELECT COUNT(*) FROM {funnel} WHERE client_id = %(client)s),
   (SELECT MAX(updated_at) FROM {thresholds} WHERE workspace_id = %(workspace)s),
+  -- the report's options by what they say, not when they were saved: choosing an earlier
+  -- combination again finds the stored render (and the cached page) made from it
+  (SELECT sections FROM {options} WHERE assessment_id = %(assessment)s),
+  (SELECT currency FROM {options} WHERE assessment_id = %(assessment)s),
+  (SELECT executive_note FROM {options} WHERE assessment_id = %(assessment)s),
+  (SELECT note_people FROM {options} WHERE assessment_id = %(assessment)s),
+  (SELECT note_process FROM {options} WHERE assessment_id = %(assessment)s),
+  (SELECT note_content FROM {options} WHERE assessment_id = %(assessment)s),
+  (SELECT note_technology FROM {options} WHERE assessment_id = %(assessment)s),
   -- the peers, as in assessments.peers.peer_assessments
   (SELECT MAX(p.updated_at) FROM {assessment} p JOIN {client} c ON c.id = p.client_id
      WHERE c.workspace_id = %(workspace)s AND c.archived_at IS NULL AND p.year = %(year)s
@@ -178,10 +189,15 @@ def data_stamp(assessment: Assessment) -> str:
 
 def results_body_key(assessment: Assessment, *, can_change: bool) -> str:
     """The cache key of the results page's body; whether the visitor may change the plan
-    changes what the body offers, so it is part of the key."""
+    changes what the body offers, so it is part of the key. (The report's notes, which the
+    body shows, are in the data stamp.)"""
     return f"results-body:{assessment.pk}:{can_change}:{code_version()}:{data_stamp(assessment)}"
 
 
-def report_key(assessment: Assessment) -> str:
-    """The key a rendered PDF report is stored under (ReportRender.digest): 64 characters."""
-    return hashlib.sha256(f"report:{code_version()}:{data_stamp(assessment)}".encode()).hexdigest()
+def report_key(assessment: Assessment, options: ReportOptions | None = None) -> str:
+    """The key a rendered PDF report is stored under (ReportRender.digest): 64 characters.
+    The report's options (the saved ones unless given) are part of it, so each combination of
+    sections and notes is a render of its own, and choosing one again serves the earlier one."""
+    options = options or ReportOptions.of(assessment)
+    parts = f"report:{code_version()}:{data_stamp(assessment)}:{options.render_key()}"
+    return hashlib.sha256(parts.encode()).hexdigest()

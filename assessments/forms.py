@@ -6,12 +6,14 @@ from accounts.models import User
 from accounts.vocabulary import CONSULTANCY_WORDS, Words
 from assessments.models import (
     DEFAULT_TARGET_LEVEL,
+    NOTE_FIELDS,
     TARGET_FIELDS,
     Assessment,
     Choice,
     PlanItem,
     PlanItemQuerySet,
     PlanStatus,
+    ReportOptions,
     Respondent,
     RespondentRole,
     Visibility,
@@ -20,7 +22,7 @@ from assessments.services import AnswerInput
 from bank.models import DimensionKey, Question
 from clients.models import Client
 from lib.forms import CsvUploadForm, csv_file_field, one_line, same_name
-from lib.maturity import LEVEL_NAMES
+from lib.maturity import DIMENSION_NAMES, LEVEL_NAMES
 from lib.quarters import Quarter, quarter_choices
 
 # ---- Assessments -------------------------------------------------------------------------
@@ -492,3 +494,30 @@ class AddToPlanForm(forms.Form):
         if question is None:
             raise forms.ValidationError(self.UNKNOWN)
         return question
+
+
+class ReportOptionsForm(forms.ModelForm):
+    """What the PDF report holds, and the consultant's own words in it."""
+
+    class Meta:
+        model = ReportOptions
+        fields = ("sections", "currency", "executive_note", *NOTE_FIELDS.values())
+        labels = {
+            "sections": "Sections",
+            "currency": "Currency of the funnel's money figures",
+            "executive_note": "Note on the executive summary",
+            **{field: f"Note on {DIMENSION_NAMES[key]}" for key, field in NOTE_FIELDS.items()},
+        }
+        help_texts = {
+            "executive_note": "Your own words for the reader, shown above the summary. Plain "
+            "text; a blank line starts a new paragraph.",
+        }
+        widgets = {
+            "sections": forms.RadioSelect,
+            "executive_note": forms.Textarea(attrs={"rows": 5}),
+            **{field: forms.Textarea(attrs={"rows": 3}) for field in NOTE_FIELDS.values()},
+        }
+        error_messages = {
+            "sections": {"invalid_choice": "Choose one of the three reports."},
+            "currency": {"invalid_choice": "Choose US dollars, euros, pounds sterling or none."},
+        }

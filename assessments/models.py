@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 from datetime import timedelta
 
@@ -551,6 +552,85 @@ class ReportRender(models.Model):
 
     def __str__(self) -> str:
         return f"Report of {self.assessment} ({self.get_status_display().lower()})"
+
+
+class ReportSections(models.TextChoices):
+    SUMMARY = "summary", "Executive summary only"
+    STANDARD = "standard", "Standard: the summary, a page per dimension, funnel, plan and trend"
+    FULL = "full", "Full: the standard report with the methodology and every answer appended"
+
+
+class ReportCurrency(models.TextChoices):
+    NONE = "", "No currency sign"
+    USD = "USD", "US dollars ($)"
+    EUR = "EUR", "Euros (€)"
+    GBP = "GBP", "Pounds sterling (£)"
+
+
+CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+# The consultant's note per dimension, as a field of ReportOptions (the dimensions are fixed).
+NOTE_FIELDS = {key: f"note_{key}" for key in TARGET_FIELDS}
+# The executive note has a page of its own; a dimension's note shares its page with the next
+# steps, so it is shorter (tests/test_report_layout.py renders both at their longest).
+EXECUTIVE_NOTE_MAX_LENGTH = 3000
+NOTE_MAX_LENGTH = 600
+
+
+class ReportOptions(models.Model):
+    """How an assessment's PDF report is made, chosen by a consultant and remembered: which
+    sections, and the consultant's own words. Every combination is a stored render of its own
+    (cache_keys.report_key takes `render_key()`), so switching back reuses an earlier one.
+    Without a row, the report is the standard one with no notes."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="report_options"
+    )
+    sections = models.CharField(
+        max_length=10, choices=ReportSections.choices, default=ReportSections.STANDARD
+    )
+    # Plain text; blank lines start paragraphs.
+    executive_note = models.TextField(blank=True, max_length=EXECUTIVE_NOTE_MAX_LENGTH)
+    note_people = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    note_process = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    note_content = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    note_technology = models.TextField(blank=True, max_length=NOTE_MAX_LENGTH)
+    # The funnel's money figures (deal size) are amounts without a currency; the report
+    # says which one when the consultant chooses it.
+    currency = models.CharField(
+        max_length=3, choices=ReportCurrency.choices, blank=True, default=ReportCurrency.NONE
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sections__in=ReportSections.values), name="report_sections_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(currency__in=ReportCurrency.values), name="report_currency_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report options of {self.assessment}"
+
+    @classmethod
+    def of(cls, assessment: Assessment) -> "ReportOptions":
+        """The saved options, or the defaults (unsaved) when none were chosen."""
+        return cls.objects.filter(assessment=assessment).first() or cls(assessment=assessment)
+
+    def note_for(self, dimension_key: str) -> str:
+        field = NOTE_FIELDS.get(dimension_key)
+        return getattr(self, field) if field else ""
+
+    def render_key(self) -> str:
+        """What of the options changes the PDF: the sections, the currency and the notes' text
+        (not when they were saved, so choosing an earlier combination again finds its render)."""
+        notes = [self.executive_note, *(getattr(self, f) for f in NOTE_FIELDS.values())]
+        digest = hashlib.sha256("\0".join(notes).encode()).hexdigest()[:16]
+        return f"{self.sections}:{self.currency}:{digest}"
 
 
 # ---- The action plan -------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from assessments.cache_keys import report_key
-from assessments.models import Answer, Assessment, ReportRender
+from assessments.models import Answer, Assessment, ReportOptions, ReportRender, ReportSections
 from assessments.report import report_context
 
 # Above this estimated render time the report renders in the background (the issue's "about
@@ -28,8 +28,10 @@ BACKGROUND_ABOVE_SECONDS = 2.0
 SECONDS_PER_ANSWER = 0.0004  # measured on the demo reports, on a quiet machine
 MINIMUM_SECONDS = 0.5  # the fixed cost of any render: templates, fonts, layout
 RECENT_RENDERS = 20  # how many of the latest renders give the seconds per answer
-# How many ready renders to keep per assessment (older states are never served again).
-KEEP_RENDERS = 2
+# How many ready renders to keep per assessment: older states of the data are never served
+# again, but each choice of sections is a render of its own, and switching back to an earlier
+# choice should find it.
+KEEP_RENDERS = len(ReportSections) + 1
 
 
 @lru_cache(maxsize=1)
@@ -37,8 +39,9 @@ def report_stylesheet() -> str:
     return Path(finders.find("css/report.css")).read_text(encoding="utf-8")
 
 
-def report_html(*, assessment: Assessment) -> str:
-    context = {**report_context(assessment), "stylesheet": report_stylesheet()}
+def report_html(*, assessment: Assessment, options: ReportOptions | None = None) -> str:
+    options = options or ReportOptions.of(assessment)
+    context = {**report_context(assessment, options=options), "stylesheet": report_stylesheet()}
     return render_to_string("assessments/report/report.html", context)
 
 
@@ -51,9 +54,9 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html, base_url=str(settings.STATICFILES_DIRS[0])).write_pdf()
 
 
-def render_report_pdf(*, assessment: Assessment) -> bytes:
-    """The report of one assessment as PDF bytes."""
-    return html_to_pdf(report_html(assessment=assessment))
+def render_report_pdf(*, assessment: Assessment, options: ReportOptions | None = None) -> bytes:
+    """The report of one assessment as PDF bytes, with its saved options unless given others."""
+    return html_to_pdf(report_html(assessment=assessment, options=options))
 
 
 def estimated_seconds(assessment: Assessment) -> float:
@@ -91,12 +94,14 @@ def renders_in_background(assessment: Assessment) -> bool:
 
 
 def render_and_store(assessment: Assessment) -> ReportRender:
-    """Render the report as the data stands now, and keep it under that state's digest."""
-    digest = report_key(assessment)
+    """Render the report as the data and its options stand now, and keep it under that
+    state's digest. The options are read once, so the render is the one its digest names."""
+    options = ReportOptions.of(assessment)
+    digest = report_key(assessment, options)
     answers = report_answers(assessment)
     started = time.perf_counter()
     try:
-        pdf = render_report_pdf(assessment=assessment)
+        pdf = render_report_pdf(assessment=assessment, options=options)
     except Exception as error:  # reported on the progress page; the traceback goes to the log
         _store(assessment, digest, status=ReportRender.Status.FAILED, error=repr(error))
         raise
@@ -149,6 +154,7 @@ def claim_render(assessment: Assessment, digest: str) -> tuple[ReportRender, boo
 
 
 def current_render(assessment: Assessment) -> tuple[str, ReportRender | None]:
-    """The digest of the data as it stands, and the render made from it if there is one."""
+    """The digest of the data and the report's options as they stand, and the render made
+    from them if there is one."""
     digest = report_key(assessment)
     return digest, ReportRender.objects.filter(assessment=assessment, digest=digest).first()

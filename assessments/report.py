@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from assessments.funnel_results import compute_with_funnel, funnel_rows
 from assessments.history import QuarterRow, client_quarters, trend_chart_of, trend_data
-from assessments.models import Assessment, PlanItem, PlanStatus
+from assessments.models import (
+    NOTE_FIELDS,
+    Assessment,
+    PlanItem,
+    PlanStatus,
+    ReportOptions,
+    ReportSections,
+)
 from assessments.plan import ordered
 from assessments.results import (
     AssessmentResults,
@@ -22,7 +29,7 @@ from assessments.results import (
 )
 from assessments.scoring import DimensionResult, Recommendation
 from lib.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
-from lib.maturity import level_index
+from lib.maturity import DIMENSION_NAMES, level_index
 
 TOP_RECOMMENDATIONS = 10
 
@@ -169,7 +176,78 @@ def _by_dimension(current: AssessmentResults) -> list[tuple]:
     ]
 
 
-def report_context(assessment: Assessment, *, today: date | None = None) -> dict:
+@dataclass(frozen=True)
+class DimensionPage:
+    """One dimension's page of the report: where it stands, the next steps up (the
+    recommendation rungs of its questions below target, most urgent first) and where the
+    team disagrees."""
+
+    dimension: DimensionResult
+    moves: tuple[Recommendation, ...]
+    later_moves: tuple[Recommendation, ...]  # the next ones, named by title only
+    more_moves: int  # recommendations of this dimension beyond those named
+    disagreements: tuple  # (QuestionResult, [(role, [levels, sorted])]), the widest splits
+    more_disagreements: int
+    roles: list  # (role, index) for this dimension
+    alignment_gap: bool
+    note: str  # the consultant's own words, if any
+
+
+MOVES_PER_DIMENSION = 3  # in full: a page holds three with their next steps
+LATER_MOVES = 5  # then this many by title, so the page stays one page
+DISAGREEMENTS_PER_DIMENSION = 3  # the widest splits; the appendix has every answer
+
+
+def _levels_by_role(question) -> list[tuple[str, list[int]]]:
+    """The levels given to a question, grouped by role and sorted: who sees it how, without
+    the order of the answers (nor, where roles are folded, the person)."""
+    levels: dict[str, list[int]] = {}
+    for answer in question.answers:
+        if answer.level:
+            levels.setdefault(answer.respondent.role, []).append(answer.level)
+    return [(role, sorted(given)) for role, given in sorted(levels.items())]
+
+
+def _dimension_pages(results, options: ReportOptions) -> list[DimensionPage]:
+    disagreements = results.alignment.disagreements if results.alignment else ()
+    rows = {d.key: (cells, gap) for d, cells, gap in role_table(results)}
+    pages = []
+    for d in results.dimensions:
+        moves = [r for r in results.recommendations if r.question.dimension == d.key]
+        split = [q for q in disagreements if q.spec.dimension == d.key]
+        cells, gap = rows.get(d.key, ([], False))
+        pages.append(
+            DimensionPage(
+                dimension=d,
+                moves=tuple(moves[:MOVES_PER_DIMENSION]),
+                later_moves=tuple(moves[MOVES_PER_DIMENSION : MOVES_PER_DIMENSION + LATER_MOVES]),
+                more_moves=max(0, len(moves) - MOVES_PER_DIMENSION - LATER_MOVES),
+                disagreements=tuple(
+                    (q, _levels_by_role(q)) for q in split[:DISAGREEMENTS_PER_DIMENSION]
+                ),
+                more_disagreements=max(0, len(split) - DISAGREEMENTS_PER_DIMENSION),
+                roles=cells,
+                alignment_gap=gap,
+                note=options.note_for(d.key),
+            )
+        )
+    return pages
+
+
+def report_notes(options: ReportOptions) -> list[tuple[str, str]]:
+    """The consultant's notes as (heading, text), for the results page: the same words the
+    PDF shows on its summary and dimension pages."""
+    notes = [("Executive summary", options.executive_note)]
+    notes += [(DIMENSION_NAMES[key], options.note_for(key)) for key in NOTE_FIELDS]
+    return [(heading, text) for heading, text in notes if text]
+
+
+def report_context(
+    assessment: Assessment, *, options: ReportOptions | None = None, today: date | None = None
+) -> dict:
+    """Everything the PDF (and the slide deck) shows. `options` chooses the sections and
+    carries the consultant's notes; without them, the saved ones."""
+    options = options or ReportOptions.of(assessment)
     rows = client_quarters(assessment.client, up_to=assessment.period)
     cache = BankCache()
     # The report goes to the client: names only when the assessment is named.
@@ -197,6 +275,10 @@ def report_context(assessment: Assessment, *, today: date | None = None) -> dict
         "biggest_change": _biggest_change(current, previous),
         "first_recommendations": recommendations[:3],
         "top_recommendations": recommendations[:TOP_RECOMMENDATIONS],
+        "options": options,
+        "body": options.sections != ReportSections.SUMMARY,
+        "appendices": options.sections == ReportSections.FULL,
+        "dimension_pages": _dimension_pages(results, options),
         "by_dimension": _by_dimension(current),
         "appendix": _anonymous_appendix(current) if anonymous else _appendix(current),
         "role_table": role_table(results),

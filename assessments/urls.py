@@ -59,6 +59,7 @@ urlpatterns = [
     path(ASSESSMENT + "report.pptx", report.report_pptx, name="report_pptx"),
     path(ASSESSMENT + "report/", report.report_status, name="report_status"),
     path(ASSESSMENT + "report/retry/", report.report_retry, name="report_retry"),
+    path(ASSESSMENT + "report/options/", report.report_options, name="report_options"),
     path(ASSESSMENT + "respondents/add/", assessments.respondent_add, name="respondent_add"),
     path(RESPONDENT + "link/", assessments.respondent_new_link, name="respondent_new_link"),
     path(RESPONDENT + "remind/", assessments.respondent_remind, name="respondent_remind"),

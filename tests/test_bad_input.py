@@ -28,7 +28,7 @@ from django.db.models.functions import Lower
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Invitation, Membership, User, Workspace
-from assessments.models import TARGET_FIELDS, Assessment, PlanItem, Respondent
+from assessments.models import TARGET_FIELDS, Assessment, PlanItem, ReportOptions, Respondent
 from clients.models import Client
 from funnel.forms import FunnelThresholdsForm
 from funnel.health import DEFAULT_THRESHOLDS
@@ -558,6 +558,30 @@ FORMS = [
                 deadline_cases(),
                 lambda w: _as_text(Assessment.objects.get(pk=w.assessment.pk).deadline),
             )
+        },
+    ),
+    Form(
+        "report_options",
+        "assessments:report_options",
+        lambda w: w.w("assessments:report_options", w.assessment.pk),
+        lambda w: {"sections": "full", "executive_note": "Start with the lead definition."},
+        {
+            "sections": Field(
+                choice_cases("summary"),
+                lambda w: ReportOptions.objects.get(assessment=w.assessment).sections,
+            ),
+            "currency": Field(
+                choice_cases("EUR", blank=""),
+                lambda w: ReportOptions.objects.get(assessment=w.assessment).currency,
+            ),
+            "executive_note": Field(
+                FREE_TEXT,
+                lambda w: ReportOptions.objects.get(assessment=w.assessment).executive_note,
+            ),
+            "note_people": Field(
+                FREE_TEXT,
+                lambda w: ReportOptions.objects.get(assessment=w.assessment).note_people,
+            ),
         },
     ),
     Form(

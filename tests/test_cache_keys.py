@@ -103,8 +103,9 @@ def test_a_release_that_changes_a_chart_template_renders_page_and_report_anew(
     _visit(client, assessment)
     assert (len(page_renders), len(pdf_renders)) == (1, 1)  # the second visit: from the caches
 
-    radar = templates / "charts" / "_radar.svg.html"
-    radar.write_text(radar.read_text().replace("<svg", "<svg data-release='next'", 1))
+    # The relay chart: drawn by both the page and the report's executive summary.
+    relay = templates / "charts" / "_relay.svg.html"
+    relay.write_text(relay.read_text().replace("<svg", "<svg data-release='next'", 1))
     _new_processes()  # the new release starts
     _visit(client, assessment)
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import WorkspaceKind
 from assessments import pdf as pdf_module
-from assessments.models import Assessment, PlanItem
+from assessments.models import Assessment, PlanItem, ReportOptions
 from devtools.demo import seed_demo
 from funnel.models import FunnelFigures
 from tests.url_catalogue import WORKSPACE_ROUTES, route_url
@@ -78,7 +78,9 @@ def test_no_page_of_a_company_workspace_says_client(client, acme):
 def test_a_company_reads_our_in_its_report(acme, tmp_path, monkeypatch):
     _, objects = acme
     path = tmp_path / "report.pdf"
-    path.write_bytes(pdf_module.render_report_pdf(assessment=objects["assessment"]))
+    assessment = objects["assessment"]
+    full = ReportOptions(assessment=assessment, sections="full")  # every section, appendices too
+    path.write_bytes(pdf_module.render_report_pdf(assessment=assessment, options=full))
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout

@@ -250,6 +250,7 @@ GET_PAGES = [
     _page("results_xlsx"),
     _page("report_pdf"),  # rendered earlier: served from the cache
     _page("report_pptx"),  # drawn on each request
+    _page("report_options"),
     # Asked for the first time: queued for the background worker, and then polled.
     _page("report_status", use={"assessment": "first"}),
     _page("facilitate_start", use=OPEN, status=302),

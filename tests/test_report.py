@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from assessments import pdf as pdf_module
 from assessments.cache_keys import report_key
-from assessments.models import Answer, Assessment, ReportRender
+from assessments.models import Answer, Assessment, ReportOptions, ReportRender, ReportSections
 from assessments.pdf import render_report_pdf, report_html
 from devtools.demo import seed_demo
 from funnel.models import FunnelFigures
@@ -69,7 +69,7 @@ def test_the_report_says_what_results_json_says(demo, client, tmp_path):
     assert "draft" not in text.lower()  # a closed assessment's report is final
 
     pages = int(re.search(r"Pages:\s+(\d+)", _poppler("pdfinfo", str(path))).group(1))
-    assert 12 <= pages <= 30
+    assert 7 <= pages <= 12  # the standard report: the body for a leadership reader
     assert f"Page {pages} of {pages}" in text
 
 
@@ -86,21 +86,38 @@ def test_the_report_has_a_title_an_author_and_embedded_fonts(demo, tmp_path):
 def test_sections_are_bookmarked(demo):
     from weasyprint import HTML
 
-    document = HTML(
-        string=report_html(assessment=_assessment("Meridian Industrial Controls", 3))
-    ).render()
+    assessment = _assessment("Meridian Industrial Controls", 3)
+    full = ReportOptions(assessment=assessment, sections=ReportSections.FULL)
+    document = HTML(string=report_html(assessment=assessment, options=full)).render()
     labels = [label for label, *_ in document.make_bookmark_tree()]
     for section in (
         "Executive summary",
-        "The relay and the dimensions",
         "People",
-        "Recommendations",
-        "Alignment",
+        "Technology systems & data",
         "Trend over the quarters",
-        "Appendix: every answer",
-        "Methodology",
+        "Appendix: how the figures are made",
+        "Appendix: answers and comments",
     ):
         assert section in labels
+
+
+def test_the_sections_option_chooses_what_the_report_holds(demo, tmp_path):
+    assessment = _assessment("Brightline Logistics", 3)
+
+    def text_of(sections):
+        options = ReportOptions(assessment=assessment, sections=sections)
+        path = _write(tmp_path, render_report_pdf(assessment=assessment, options=options))
+        return " ".join(_poppler("pdftotext", str(path), "-").split())
+
+    summary, standard, full = (text_of(s) for s in ReportSections.values)
+    assert "Executive summary" in summary and "The three moves that matter" in summary
+    assert "What good looks like at the next level" not in summary
+    assert "What good looks like at the next level" in standard and "Funnel check" in standard
+    assert "Appendix:" not in standard
+    assert "Appendix: how the figures are made" in full
+    assert "Appendix: answers and comments" in full
+    # The plain-words methodology has no formula; the methodology page keeps them.
+    assert "priority =" not in full and "confidence =" not in full and "×" not in full
 
 
 def test_an_open_assessments_report_is_marked_draft(demo, tmp_path):
@@ -129,7 +146,7 @@ def test_pages_are_rendered_to_png_for_a_person_to_look_at(demo):
     path.write_bytes(render_report_pdf(assessment=_assessment("Brightline Logistics", 3)))
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(ARTIFACTS / "page")], check=True)
     pngs = sorted(ARTIFACTS.glob("page-*.png"))
-    assert len(pngs) >= 12 and all(p.stat().st_size > 5_000 for p in pngs)  # none blank
+    assert len(pngs) >= 7 and all(p.stat().st_size > 5_000 for p in pngs)  # none blank
 
 
 # ---- Downloading: cached per state, rendered again on change -----------------------------
@@ -329,3 +346,97 @@ def test_a_render_records_the_answers_it_rested_on(demo, client, renders):
     render = ReportRender.objects.get()
     assert render.answer_count == pdf_module.report_answers(assessment) > 0
     assert render.render_seconds > 0
+
+
+# ---- Report options: chosen by a consultant, remembered, each a render of its own ---------
+
+
+def _member_client(client, assessment: Assessment, role: str):
+    client.force_login(assessment.client.workspace.memberships.filter(role=role).first().user)
+    return client
+
+
+def _pdf_text(response) -> str:
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    return " ".join(text.split())
+
+
+def test_a_consultant_saves_the_options_and_a_viewer_downloads_with_them(demo, client, renders):
+    assessment = _assessment("Brightline Logistics", 3)
+    _member_client(client, assessment, "consultant")
+    page = client.get(_url("report_options", assessment)).content.decode()
+    assert "Executive summary only" in page and 'value="standard"' in page
+    response = client.post(
+        _url("report_options", assessment),
+        {"sections": "summary", "executive_note": "Fix the lead definition first.\n\nThen SLAs."},
+    )
+    assert response["Location"] == _url("report_options", assessment)
+    assert ReportOptions.objects.get(assessment=assessment).sections == "summary"
+
+    _member_client(client, assessment, "viewer")
+    assert client.get(_url("report_options", assessment)).status_code == 403
+    text = _pdf_text(client.get(_url("report_pdf", assessment)))
+    assert "Fix the lead definition first." in text and "Then SLAs." in text
+    assert "What good looks like at the next level" not in text  # the summary only
+
+
+def test_each_choice_is_a_render_of_its_own_and_switching_back_reuses_it(demo, client, renders):
+    assessment = _assessment("Acme Analytics", 2)
+    _owner_client(client, assessment)
+
+    def choose(sections):
+        client.post(_url("report_options", assessment), {"sections": sections})
+        return client.get(_url("report_pdf", assessment)).content
+
+    standard = choose("standard")
+    full = choose("full")
+    assert len(renders) == 2 and full != standard
+    assert choose("standard") == standard and choose("full") == full
+    assert len(renders) == 2  # both served from their stored renders
+    assert choose("summary") != standard and len(renders) == 3
+
+
+def test_a_refused_option_changes_nothing_and_says_why(demo, client):
+    assessment = _assessment("Acme Analytics", 2)
+    _owner_client(client, assessment)
+    response = client.post(_url("report_options", assessment), {"sections": "everything"})
+    assert response.status_code == 200
+    assert "Choose one of the three reports." in response.content.decode()
+    assert not ReportOptions.objects.exists()
+
+
+def test_the_dimension_notes_appear_on_their_pages(demo, client, tmp_path):
+    assessment = _assessment("Meridian Industrial Controls", 3)
+    ReportOptions.objects.create(
+        assessment=assessment, note_people="Two new hires start in January."
+    )
+    path = _write(tmp_path, render_report_pdf(assessment=assessment))
+    pages = _poppler("pdftotext", str(path), "-").split("\f")
+    [page] = [p for p in pages if "Two new hires start in January." in p]
+    assert "What good looks like at the next level" in page and "People" in page
+
+
+def test_the_notes_show_on_the_results_page_as_soon_as_they_change(demo, client):
+    assessment = _assessment("Acme Analytics", 2)
+    _owner_client(client, assessment)
+    assert "Notes for the report" not in client.get(_url("results", assessment)).content.decode()
+    client.post(
+        _url("report_options", assessment),
+        {"sections": "standard", "note_process": "The SLA review starts in May."},
+    )
+    page = client.get(_url("results", assessment)).content.decode()  # its body is cached
+    assert "Notes for the report" in page and "The SLA review starts in May." in page
+
+
+def test_the_chosen_currency_signs_the_funnels_money_figures(demo, tmp_path):
+    assessment = _assessment("Brightline Logistics", 3)
+    plain = _write(tmp_path, render_report_pdf(assessment=assessment))
+    plain_text = _poppler("pdftotext", "-layout", str(plain), "-")
+    deal_size = re.search(r"Average deal size\s+([\d,]+)", plain_text)
+    options = ReportOptions(assessment=assessment, currency="EUR")
+    path = _write(tmp_path, render_report_pdf(assessment=assessment, options=options))
+    text = _poppler("pdftotext", "-layout", str(path), "-")
+    assert re.search(r"Average deal size\s+€" + re.escape(deal_size.group(1)), text)
+    assert "€" not in plain_text

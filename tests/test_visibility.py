@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from assessments import services
-from assessments.models import Assessment, Visibility, VisibilityChange
+from assessments.models import Assessment, ReportOptions, Visibility, VisibilityChange
 from assessments.pdf import render_report_pdf
 from tests.factories import (
     answer_all,
@@ -50,7 +50,10 @@ def _outputs(client, owner, assessment) -> dict[str, str]:
     def get(name):
         return client.get(reverse(f"assessments:{name}", args=[slug, assessment.pk])).content
 
-    pdf = render_report_pdf(assessment=assessment)
+    # The full report: its appendix holds every answer and comment.
+    pdf = render_report_pdf(
+        assessment=assessment, options=ReportOptions(assessment=assessment, sections="full")
+    )
     text = subprocess.run(
         ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()

@@ -10,7 +10,15 @@ from urllib.parse import urlencode
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
-from assessments.models import Answer, Assessment, LinkEmail, PlanItem, Respondent, RespondentLink
+from assessments.models import (
+    Answer,
+    Assessment,
+    LinkEmail,
+    PlanItem,
+    ReportOptions,
+    Respondent,
+    RespondentLink,
+)
 from clients.models import Client
 from funnel.models import FunnelFigures, FunnelThresholds
 
@@ -58,6 +66,8 @@ WORKSPACE_ROUTES = [
     _route("assessments:report_status", {"GET"}, READ, "assessment"),
     # Anyone who may read the report may ask for it to be rendered again: it changes no data.
     _route("assessments:report_retry", {"POST"}, READ, "assessment"),
+    # Viewers download with the saved options; choosing them is a consultant's.
+    _route("assessments:report_options", {"GET", "POST"}, CHANGE, "assessment"),
     _route("assessments:respondent_add", {"POST"}, CHANGE, "assessment"),
     _route("assessments:respondent_new_link", {"POST"}, CHANGE, "assessment", "respondent"),
     _route("assessments:respondent_revoke", {"POST"}, CHANGE, "assessment", "respondent"),
@@ -184,6 +194,7 @@ def snapshot() -> list:
         list(LinkEmail.objects.order_by("pk").values()),
         list(Answer.objects.order_by("pk").values()),
         list(PlanItem.objects.order_by("pk").values()),
+        list(ReportOptions.objects.order_by("pk").values()),
         list(FunnelFigures.objects.order_by("pk").values()),
         list(FunnelThresholds.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "email", "name")),

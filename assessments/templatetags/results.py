@@ -1,7 +1,7 @@
 from django import template
 
 from assessments.anonymity import FOLDED_ROLE, FOLDED_ROLE_LABEL
-from assessments.models import Choice, RespondentRole
+from assessments.models import CURRENCY_SIGNS, Choice, RespondentRole
 from assessments.scoring import (
     ALIGNMENT_GAP,
     BATON_DROP_BOOST,
@@ -11,9 +11,10 @@ from assessments.scoring import (
 )
 from bank.models import RUNG_LEVELS
 from funnel import health
-from funnel.kpis import KPI_UNITS
+from funnel.kpis import KPI_UNITS, MONEY
 from lib.maturity import (
     AT_RISK_BELOW,
+    DIMENSION_NAMES,
     HANDOFF_NAMES,
     HANDOFF_SHORT_NAMES,
     LEVEL_NAMES,
@@ -41,6 +42,20 @@ def role_label(role: str) -> str:
 @register.filter
 def handoff_name(key: str) -> str:
     return HANDOFF_NAMES.get(key, key)
+
+
+@register.filter
+def in_currency(kpi, currency: str) -> str:
+    """A KPI as shown, with the currency's sign before a money figure: "€42,000"."""
+    sign = CURRENCY_SIGNS.get(currency, "")
+    if sign and kpi.unit == MONEY and kpi.value is not None:
+        return f"{sign}{kpi.display}"
+    return kpi.display
+
+
+@register.filter
+def dimension_name(key: str) -> str:
+    return DIMENSION_NAMES.get(key, key)
 
 
 @register.filter

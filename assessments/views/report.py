@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -17,7 +17,8 @@ from accounts.access import get_membership_for
 from accounts.models import Role
 from assessments.access import get_assessment_for
 from assessments.deck import PPTX_CONTENT_TYPE, render_report_pptx
-from assessments.models import Assessment, ReportRender
+from assessments.forms import ReportOptionsForm
+from assessments.models import Assessment, ReportOptions, ReportRender
 from assessments.pdf import (
     claim_render,
     current_render,
@@ -25,6 +26,7 @@ from assessments.pdf import (
     renders_in_background,
 )
 from assessments.tasks import request_background_render
+from lib.forms import submitted
 from lib.http import HtmxHttpRequest, content_disposition
 
 logger = logging.getLogger(__name__)
@@ -77,6 +79,22 @@ def report_pdf(request: HttpRequest, workspace_slug: str, assessment_id: int) ->
     except Exception:  # stored as failed; the status page explains and offers a retry
         logger.exception("Rendering the report of %s failed", assessment)
         return redirect(_url("report_status", assessment))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def report_options(request: HttpRequest, workspace_slug: str, assessment_id: int):
+    """The report's options: which sections, and the consultant's notes. Saved per assessment;
+    every download (a viewer's too) uses them. A plain form post, no JavaScript needed."""
+    assessment = _assessment(request, workspace_slug, assessment_id, min_role=Role.CONSULTANT)
+    options = ReportOptions.of(assessment)
+    form = ReportOptionsForm(**submitted(request), instance=options)
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Report options saved: the next download uses them.")
+        return redirect(_url("report_options", assessment))
+    context = {"assessment": assessment, "form": form}
+    return render(request, "assessments/report/options.html", context)
 
 
 @require_GET

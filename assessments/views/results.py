@@ -15,10 +15,11 @@ from assessments.anonymity import FOLDED_ROLE, MIN_ROLE_SIZE
 from assessments.cache_keys import results_body_key
 from assessments.exports import answers_csv, results_csv, results_data
 from assessments.funnel_results import compute_with_funnel, funnel_rows
-from assessments.models import Assessment
+from assessments.models import Assessment, ReportOptions
 from assessments.page_cache import cached_body
 from assessments.peers import peer_standings
 from assessments.plan import PLANNED_STATUSES, plan_progress, planned_keys
+from assessments.report import report_notes
 from assessments.results import (
     AssessmentResults,
     BankCache,
@@ -75,6 +76,7 @@ def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) 
     def render_body(csrf_placeholder: str) -> str:
         context = {
             **results_context(assessment),
+            "report_notes": report_notes(ReportOptions.of(assessment)),
             "current_membership": membership,
             # Rendered without the request (to be cached), so without the context processors.
             "words": words_for(membership.workspace),
