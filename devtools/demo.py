@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Role, User, Workspace
 from accounts.services import create_workspace
-from assessments.models import Assessment
+from assessments.models import Assessment, ReportOptions
 from assessments.summaries import refresh
 from bank.services import load_default_bank
 from clients.models import Client
@@ -70,6 +70,35 @@ def _methodology_admin() -> User:
     return user
 
 
+# The consultant's own words on one demo report: Brightline's latest closed quarter.
+NARRATIVE_CLIENT = "Brightline Logistics"
+EXECUTIVE_NOTE = (
+    "This quarter the lead definition finally held: sales accepted most of what marketing "
+    "passed on, and the pipeline grew for the first time in a year.\n\n"
+    "The baton now drops earlier, between demand and leads. Campaigns reach people who never "
+    "become leads. The next quarter's work is the follow-up sequence and a scoring model both "
+    "teams trust."
+)
+PROCESS_NOTE = (
+    "The written stage criteria are in the CRM and used. What is missing is the review: nobody "
+    "looks at why leads are turned back, so the same ones return."
+)
+
+
+def _consultants_narrative() -> None:
+    """An executive note and a dimension note on one report, as a consultant writes them."""
+    latest_closed = (
+        Assessment.objects.filter(client__name=NARRATIVE_CLIENT, status=Assessment.Status.CLOSED)
+        .order_by("-year", "-quarter")
+        .first()
+    )
+    if latest_closed is not None:
+        ReportOptions.objects.update_or_create(
+            assessment=latest_closed,
+            defaults={"executive_note": EXECUTIVE_NOTE, "note_process": PROCESS_NOTE},
+        )
+
+
 @transaction.atomic
 def seed_demo(*, today: date | None = None) -> list[Workspace]:
     """Create or refresh the demo workspaces, and give their clients a year of assessments
@@ -80,6 +109,7 @@ def seed_demo(*, today: date | None = None) -> list[Workspace]:
     workspaces = [_workspace(spec) for spec in DEMO_WORKSPACES]
     seed_demo_assessments(today=today or timezone.localdate())
     seed_demo_funnel(today=today or timezone.localdate())
+    _consultants_narrative()
     # The seeding writes answers and submissions in bulk: their snapshots in one go.
     refresh(
         Assessment.objects.filter(client__workspace__in=workspaces).select_related("bank_version")

@@ -404,7 +404,7 @@ def test_a_refused_option_changes_nothing_and_says_why(demo, client):
     response = client.post(_url("report_options", assessment), {"sections": "everything"})
     assert response.status_code == 200
     assert "Choose one of the three reports." in response.content.decode()
-    assert not ReportOptions.objects.exists()
+    assert not ReportOptions.objects.filter(assessment=assessment).exists()
 
 
 def test_the_dimension_notes_appear_on_their_pages(demo, client, tmp_path):

@@ -114,3 +114,16 @@ def test_scale_refuses_a_number_out_of_range(settings, clients):
     settings.DEBUG = True
     with pytest.raises(CommandError, match="from 1 to 5000"):
         call_command("seed_demo", "--scale", clients)
+
+
+def test_one_demo_report_carries_the_consultants_narrative(db):
+    from datetime import date
+
+    from assessments.models import ReportOptions
+    from devtools.demo import seed_demo
+
+    seed_demo(today=date(2026, 11, 22))
+    seed_demo(today=date(2026, 11, 22))  # again: still one, unchanged
+    [options] = ReportOptions.objects.exclude(executive_note="")
+    assert options.assessment.client.name == "Brightline Logistics"
+    assert options.assessment.status == "closed" and options.note_process
