@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts.models import User, hash_token
-from assessments.models import Respondent
+from accounts.models import User
+from assessments.models import Respondent, RespondentLink
 
 
 def absolute_url(path: str, request: HttpRequest | None = None) -> str:
@@ -23,25 +23,29 @@ def respondent_link(request: HttpRequest | None, token: str) -> str:
     return absolute_url(reverse("assessments:respondent_start", args=[token]), request)
 
 
-def _link_context(respondent: Respondent, token: str, request, sender: User | None) -> dict:
+def _link_context(
+    respondent: Respondent, token: str, link: RespondentLink, request, sender: User | None
+) -> dict:
     assessment = respondent.assessment
     return {
         "respondent": respondent,
         "assessment": assessment,
         "link": respondent_link(request, token),
-        "link_works_until": respondent.links.get(token_hash=hash_token(token)).expires_at,
+        "link_works_until": link.expires_at,
         "sender_name": sender.name if sender else f"The {assessment.client.workspace.name} team",
         "question_count": assessment.bank_version.questions.count(),
     }
 
 
-def send_respondent_invitation(request: HttpRequest, *, respondent: Respondent, token: str) -> None:
+def send_respondent_invitation(
+    request: HttpRequest, *, respondent: Respondent, token: str, link: RespondentLink
+) -> None:
     assessment = respondent.assessment
     send_mail(
         subject=f"Your go-to-market assessment for {assessment.client.name} ({assessment.period})",
         message=render_to_string(
             "assessments/email/respondent_invitation.txt",
-            _link_context(respondent, token, request, request.user),
+            _link_context(respondent, token, link, request, request.user),
         ),
         from_email=None,
         recipient_list=[respondent.email],
@@ -49,10 +53,15 @@ def send_respondent_invitation(request: HttpRequest, *, respondent: Respondent, 
 
 
 def send_respondent_reminder(
-    *, respondent: Respondent, token: str, request: HttpRequest | None, sender: User | None
+    *,
+    respondent: Respondent,
+    token: str,
+    link: RespondentLink,
+    request: HttpRequest | None,
+    sender: User | None,
 ) -> None:
     assessment = respondent.assessment
-    context = _link_context(respondent, token, request, sender)
+    context = _link_context(respondent, token, link, request, sender)
     context["answered"] = respondent.answers.count()
     send_mail(
         subject=f"Reminder: {assessment.client.name}'s go-to-market assessment",

@@ -131,25 +131,18 @@ def trend_charts(rows: list[QuarterRow], *, name: str) -> list:
         (f"{name}: dimension indexes over the quarters", list(data.dimensions)),
         (f"{name}: overall and handoff indexes over the quarters", [data.overall, *data.handoffs]),
     ]
-    return [
-        trend_chart(
-            list(data.quarters),
-            series,
-            title=title,
-            annotations=list(data.notes),
-            preliminary=list(data.preliminary),
-        )
-        for title, series in groups
-    ]
+    return [_chart_of(data, series, title) for title, series in groups]
 
 
 def trend_chart_of(data: TrendData | None, *, title: str = "Indexes over the quarters"):
     """The chart of trend data, each quarter's baton drop noted under it; None for None."""
-    if data is None:
-        return None
+    return None if data is None else _chart_of(data, data.series, title)
+
+
+def _chart_of(data: TrendData, series: list[TrendSeries], title: str):
     return trend_chart(
         list(data.quarters),
-        data.series,
+        series,
         title=title,
         annotations=list(data.notes),
         preliminary=list(data.preliminary),

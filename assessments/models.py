@@ -222,9 +222,6 @@ class Assessment(models.Model):
         from the snapshot, which every change of submissions refreshes (summaries)."""
         return self.submitted_count > 0
 
-    def deadline_has_passed(self, today) -> bool:
-        return self.deadline is not None and self.deadline < today
-
     def open(self) -> None:
         if self.status == self.Status.OPEN:
             return

@@ -105,7 +105,9 @@ def remind(
             sent_by=sent_by,
             sent_at=now,
         )
-        send_respondent_reminder(respondent=locked, token=token, request=request, sender=sent_by)
+        send_respondent_reminder(
+            respondent=locked, token=token, link=link, request=request, sender=sent_by
+        )
     return email
 
 
@@ -162,10 +164,13 @@ def send_scheduled(assessment: Assessment, now: datetime | None = None) -> int:
     if due is None:
         return 0
     slot, at = due
+    # A subquery: excluding on two conditions across the emails relation could also drop
+    # someone whose one email is of this slot and another (an earlier one) recent enough.
+    reminded = LinkEmail.objects.filter(schedule=slot, sent_at__gte=at).values("respondent")
     waiting = (
         assessment.respondents.filter(submitted_at__isnull=True)
         .exclude(email="")
-        .exclude(emails__schedule=slot, emails__sent_at__gte=at)
+        .exclude(pk__in=reminded)
     )
     sent = 0
     for respondent in waiting:

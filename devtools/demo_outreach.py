@@ -28,14 +28,16 @@ def seed_outreach(assessment: Assessment, respondents: list[Respondent], owner: 
     ).date()
     assessment.save(update_fields=["deadline"])
     for respondent in respondents:
-        _note_activity(respondent, rng, now)
+        _note_activity(respondent, rng, now, team_size=len(respondents))
         respondent.issue_link()  # as after "Open and send links"
         _invitation(respondent, owner)
         if respondent.submitted_at is None:
             _reminder(respondent, owner, rng, now)
 
 
-def _note_activity(respondent: Respondent, rng: random.Random, now: datetime) -> None:
+def _note_activity(
+    respondent: Respondent, rng: random.Random, now: datetime, *, team_size: int
+) -> None:
     """When they opened their link and were last active. Of those who have not answered,
     those in a team of an even size opened the link and stopped at the welcome page."""
     if respondent.started_at is not None:
@@ -43,7 +45,7 @@ def _note_activity(respondent: Respondent, rng: random.Random, now: datetime) ->
         respondent.last_active_at = respondent.submitted_at or min(
             now, respondent.started_at + timedelta(minutes=rng.randint(10, 40))
         )
-    elif respondent.assessment.respondents.count() % 2 == 0:
+    elif team_size % 2 == 0:
         respondent.opened_at = min(now, respondent.invited_at + timedelta(hours=rng.randint(2, 30)))
         respondent.last_active_at = respondent.opened_at
     respondent.save(update_fields=["opened_at", "last_active_at"])

@@ -247,10 +247,11 @@ def _email_links(request: HttpRequest, issued) -> int:
     sent = 0
     for respondent, token in issued:
         if respondent.email:
-            send_respondent_invitation(request, respondent=respondent, token=token)
+            link = respondent.links.get(token_hash=hash_token(token))
+            send_respondent_invitation(request, respondent=respondent, token=token, link=link)
             LinkEmail.objects.create(
                 respondent=respondent,
-                link=respondent.links.get(token_hash=hash_token(token)),
+                link=link,
                 kind=LinkEmail.Kind.INVITATION,
                 sent_by=request.user,
             )

@@ -253,3 +253,9 @@ class LabelledChart:
     @property
     def desc_id(self) -> str:
         return f"{self.id_prefix}-desc"
+
+    @property
+    def phone_table(self) -> DataTable:
+        """The figures a phone shows in the drawing's place: the chart's data table, unless
+        the chart lays them out otherwise (the trend: a quarter a row)."""
+        return self.table
