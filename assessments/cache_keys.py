@@ -150,6 +150,7 @@ SELECT
   -- combination again finds the stored render (and the cached page) made from it
   (SELECT sections FROM {options} WHERE assessment_id = %(assessment)s),
   (SELECT currency FROM {options} WHERE assessment_id = %(assessment)s),
+  (SELECT number_format FROM {options} WHERE assessment_id = %(assessment)s),
   (SELECT executive_note FROM {options} WHERE assessment_id = %(assessment)s),
   (SELECT note_people FROM {options} WHERE assessment_id = %(assessment)s),
   (SELECT note_process FROM {options} WHERE assessment_id = %(assessment)s),

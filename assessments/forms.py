@@ -501,14 +501,17 @@ class ReportOptionsForm(forms.ModelForm):
 
     class Meta:
         model = ReportOptions
-        fields = ("sections", "currency", "executive_note", *NOTE_FIELDS.values())
+        fields = ("sections", "currency", "number_format", "executive_note", *NOTE_FIELDS.values())
         labels = {
             "sections": "Sections",
             "currency": "Currency of the funnel's money figures",
+            "number_format": "How the funnel's figures are written",
             "executive_note": "Note on the executive summary",
             **{field: f"Note on {DIMENSION_NAMES[key]}" for key, field in NOTE_FIELDS.items()},
         }
         help_texts = {
+            "number_format": "For the report only: the app's pages and the exports keep "
+            "writing 1,234.5.",
             "executive_note": "Your own words for the reader, shown above the summary. Plain "
             "text; a blank line starts a new paragraph.",
         }
@@ -520,4 +523,5 @@ class ReportOptionsForm(forms.ModelForm):
         error_messages = {
             "sections": {"invalid_choice": "Choose one of the three reports."},
             "currency": {"invalid_choice": "Choose US dollars, euros, pounds sterling or none."},
+            "number_format": {"invalid_choice": "Choose one of the four ways to write numbers."},
         }

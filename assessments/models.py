@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import Workspace, hash_token
 from bank.models import BankVersion, Question
 from clients.models import Client, ClientQuerySet
+from funnel.kpis import NumberFormat
 from lib.maturity import DIMENSION_NAMES, LEVEL_NAMES
 from lib.quarters import Quarter
 
@@ -567,6 +568,22 @@ class ReportCurrency(models.TextChoices):
 CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£"}
 
 
+class ReportNumberFormat(models.TextChoices):
+    COMMA_POINT = "", "1,234.5 (comma for thousands, point for decimals)"
+    POINT_COMMA = "point_comma", "1.234,5 (point for thousands, comma for decimals)"
+    SPACE_COMMA = "space_comma", "1 234,5 (space for thousands, comma for decimals)"
+    APOSTROPHE_POINT = "apostrophe_point", "1’234.5 (apostrophe for thousands)"
+
+
+# A no-break space, so a number never breaks across lines.
+NUMBER_FORMATS = {
+    ReportNumberFormat.COMMA_POINT: NumberFormat(",", "."),
+    ReportNumberFormat.POINT_COMMA: NumberFormat(".", ","),
+    ReportNumberFormat.SPACE_COMMA: NumberFormat("\u00a0", ","),
+    ReportNumberFormat.APOSTROPHE_POINT: NumberFormat("’", "."),
+}
+
+
 # The consultant's note per dimension, as a field of ReportOptions (the dimensions are fixed).
 NOTE_FIELDS = {key: f"note_{key}" for key in TARGET_FIELDS}
 # The executive note has a page of its own; a dimension's note shares its page with the next
@@ -598,6 +615,13 @@ class ReportOptions(models.Model):
     currency = models.CharField(
         max_length=3, choices=ReportCurrency.choices, blank=True, default=ReportCurrency.NONE
     )
+    # How the report writes the funnel's figures, for readers who write 1.234,5.
+    number_format = models.CharField(
+        max_length=20,
+        choices=ReportNumberFormat.choices,
+        blank=True,
+        default=ReportNumberFormat.COMMA_POINT,
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -607,6 +631,10 @@ class ReportOptions(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(currency__in=ReportCurrency.values), name="report_currency_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(number_format__in=ReportNumberFormat.values),
+                name="report_number_format_known",
             ),
         ]
 
@@ -622,12 +650,17 @@ class ReportOptions(models.Model):
         field = NOTE_FIELDS.get(dimension_key)
         return getattr(self, field) if field else ""
 
+    def show_kpi(self, kpi) -> str:
+        """A funnel KPI as the report writes it: in the chosen number format and currency."""
+        return kpi.shown(NUMBER_FORMATS[self.number_format], CURRENCY_SIGNS.get(self.currency, ""))
+
     def render_key(self) -> str:
-        """What of the options changes the PDF: the sections, the currency and the notes' text
-        (not when they were saved, so choosing an earlier combination again finds its render)."""
+        """What of the options changes the PDF: the sections, the currency, the number format
+        and the notes' text (not when they were saved, so choosing an earlier combination
+        again finds its render)."""
         notes = [self.executive_note, *(getattr(self, f) for f in NOTE_FIELDS.values())]
         digest = hashlib.sha256("\0".join(notes).encode()).hexdigest()[:16]
-        return f"{self.sections}:{self.currency}:{digest}"
+        return f"{self.sections}:{self.currency}:{self.number_format}:{digest}"
 
 
 # ---- The action plan -------------------------------------------------------------------

@@ -17,7 +17,7 @@ from decimal import Decimal
 from statistics import fmean
 
 from funnel.kpis import KPI_LABELS, KPI_UNITS, PERCENT, Kpi
-from lib.maturity import AT_RISK_BELOW, HANDOFF_NAMES, HANDOFF_ORDER
+from lib.maturity import AT_RISK_BELOW, HANDOFF_NAMES, HANDOFF_ORDER, stage_of
 
 # ---- Thresholds ----------------------------------------------------------------------------
 
@@ -184,6 +184,16 @@ class Contradiction:
     health: HandoffHealth
     message: str
 
+    @property
+    def observed(self) -> str:
+        """What the funnel shows against the rating: "poor" or "healthy"."""
+        return "poor" if self.kind == "overrated" else "healthy"
+
+    @property
+    def evidence(self) -> list[MetricHealth]:
+        """The figures that contradict the rating."""
+        return [m for m in self.health.metrics if m.status == self.observed]
+
 
 def _contradiction(kind: str, index: float, health: HandoffHealth) -> Contradiction:
     rating, observed = ("high", "poor") if kind == "overrated" else ("low", "healthy")
@@ -191,8 +201,8 @@ def _contradiction(kind: str, index: float, health: HandoffHealth) -> Contradict
         f"{m.kpi.label} {m.kpi.display}" for m in health.metrics if m.status == observed
     )
     message = (
-        f"{health.name} is rated {index:.0f} in the questionnaire, a {rating} rating, but its "
-        f"funnel figures are {observed} ({evidence})."
+        f"The respondents place {health.name} at the {stage_of(index).name.lower()} stage, a "
+        f"{rating} rating, but its funnel figures are {observed} ({evidence})."
     )
     return Contradiction(health.key, health.name, kind, index, health, message)
 

@@ -140,6 +140,22 @@ PERCENT, DAYS, GROWTH, MONEY = "percent", "days", "growth", "money"
 
 
 @dataclass(frozen=True)
+class NumberFormat:
+    """How a reader writes numbers: the thousands separator and the decimal mark. The app's
+    pages write 1,234.5; a report can be written for readers who write 1.234,5."""
+
+    thousands: str = ","
+    decimal: str = "."
+
+    def apply(self, text: str) -> str:
+        """Rewrites a number written 1,234.5 in this format."""
+        return text.translate({ord(","): self.thousands, ord("."): self.decimal})
+
+
+DEFAULT_NUMBER_FORMAT = NumberFormat()
+
+
+@dataclass(frozen=True)
 class Kpi:
     key: str
     label: str
@@ -158,6 +174,14 @@ class Kpi:
             # Adding 0.0 turns a rounded -0.0 into 0.0, so no change never shows as "-0.0%".
             return f"{round(self.value * 100, 1) + 0.0:+.1f}%"
         return f"{self.value:,.0f}"
+
+    def shown(self, number_format: NumberFormat = DEFAULT_NUMBER_FORMAT, sign: str = "") -> str:
+        """The KPI in a reader's number format, with a currency sign before a money figure:
+        "€42.000"."""
+        text = number_format.apply(self.display)
+        if sign and self.unit == MONEY and self.value is not None:
+            return f"{sign}{text}"
+        return text
 
 
 # key -> (label, unit), in display order.

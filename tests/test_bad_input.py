@@ -574,6 +574,10 @@ FORMS = [
                 choice_cases("EUR", blank=""),
                 lambda w: ReportOptions.objects.get(assessment=w.assessment).currency,
             ),
+            "number_format": Field(
+                choice_cases("point_comma", blank=""),
+                lambda w: ReportOptions.objects.get(assessment=w.assessment).number_format,
+            ),
             "executive_note": Field(
                 FREE_TEXT,
                 lambda w: ReportOptions.objects.get(assessment=w.assessment).executive_note,

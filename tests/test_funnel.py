@@ -502,8 +502,8 @@ def test_contradictions_both_ways_in_handoff_order(mixed_health):
     assert underrated.name == "Demand gen → Lead gen"
     assert underrated.health is mixed_health["demand_to_lead"]
     assert underrated.message == (
-        "Demand gen → Lead gen is rated 30 in the questionnaire, a low rating, but its funnel "
-        "figures are healthy (Engaged → inquiry 50.0%, Inquiry → MQL 50.0%)."
+        "The respondents place Demand gen → Lead gen at the emerging stage, a low rating, but "
+        "its funnel figures are healthy (Engaged → inquiry 50.0%, Inquiry → MQL 50.0%)."
     )
 
     assert (overrated.handoff, overrated.kind, overrated.index) == (
@@ -512,8 +512,8 @@ def test_contradictions_both_ways_in_handoff_order(mixed_health):
         65,
     )
     assert overrated.message == (
-        "Lead gen → Sales-ready opportunities is rated 65 in the questionnaire, a high rating, "
-        "but its funnel figures are poor (MQL → SAL 30.0%, SAL → SQL 10.0%, "
+        "The respondents place Lead gen → Sales-ready opportunities at the managed stage, a high "
+        "rating, but its funnel figures are poor (MQL → SAL 30.0%, SAL → SQL 10.0%, "
         "Time MQL → SAL 6.0 days)."
     )
 

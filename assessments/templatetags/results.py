@@ -1,7 +1,7 @@
 from django import template
 
 from assessments.anonymity import FOLDED_ROLE, FOLDED_ROLE_LABEL
-from assessments.models import CURRENCY_SIGNS, Choice, RespondentRole
+from assessments.models import Choice, RespondentRole
 from assessments.scoring import (
     ALIGNMENT_GAP,
     BATON_DROP_BOOST,
@@ -11,7 +11,7 @@ from assessments.scoring import (
 )
 from bank.models import RUNG_LEVELS
 from funnel import health
-from funnel.kpis import KPI_UNITS, MONEY
+from funnel.kpis import KPI_UNITS
 from lib.maturity import (
     AT_RISK_BELOW,
     DIMENSION_NAMES,
@@ -45,12 +45,10 @@ def handoff_name(key: str) -> str:
 
 
 @register.filter
-def in_currency(kpi, currency: str) -> str:
-    """A KPI as shown, with the currency's sign before a money figure: "€42,000"."""
-    sign = CURRENCY_SIGNS.get(currency, "")
-    if sign and kpi.unit == MONEY and kpi.value is not None:
-        return f"{sign}{kpi.display}"
-    return kpi.display
+def as_reported(kpi, options) -> str:
+    """{{ kpi|as_reported:options }}: a KPI as the report writes it, in the report options'
+    number format and currency: "€42.000"."""
+    return options.show_kpi(kpi)
 
 
 @register.filter
