@@ -9,7 +9,7 @@ from assessments.models import Assessment
 from bank.models import DimensionKey
 from clients.models import Client
 from lib.charts import TrendSeries, trend_chart
-from lib.maturity import HANDOFF_NAMES, HANDOFF_ORDER, HANDOFF_SHORT_NAMES
+from lib.maturity import DIMENSION_SHORT_NAMES, HANDOFF_NAMES, HANDOFF_ORDER, HANDOFF_SHORT_NAMES
 from lib.quarters import Quarter
 
 # A change of less than one point (as shown, in whole numbers) is no change.
@@ -103,11 +103,19 @@ def trend_data(rows: list[QuarterRow]) -> TrendData | None:
         quarters=tuple(str(q) for q in quarters),
         overall=TrendSeries("Overall", values(lambda a: a.overall_index), emphasis=True),
         dimensions=tuple(
-            TrendSeries(key.label, values(lambda a, k=key.value: _summary(a, "dimensions", k)))
+            TrendSeries(
+                key.label,
+                values(lambda a, k=key.value: _summary(a, "dimensions", k)),
+                short_name=DIMENSION_SHORT_NAMES[key.value],
+            )
             for key in DimensionKey
         ),
         handoffs=tuple(
-            TrendSeries(HANDOFF_NAMES[key], values(lambda a, k=key: _summary(a, "handoffs", k)))
+            TrendSeries(
+                HANDOFF_NAMES[key],
+                values(lambda a, k=key: _summary(a, "handoffs", k)),
+                short_name=HANDOFF_SHORT_NAMES[key],
+            )
             for key in HANDOFF_ORDER
         ),
         notes=tuple(_quarter_note(by_quarter.get(q)) for q in quarters),
@@ -124,7 +132,11 @@ def trend_charts(rows: list[QuarterRow], *, name: str) -> list:
     """The trend as two charts of at most four lines each, so every line can be told apart:
     the four dimensions, then the overall index with the three handoffs. Empty with fewer than
     two quarters with results."""
-    data = trend_data(rows)
+    return trend_charts_of(trend_data(rows), name=name)
+
+
+def trend_charts_of(data: TrendData | None, *, name: str) -> list:
+    """trend_charts of trend data already gathered (none for None)."""
     if data is None:
         return []
     groups = [

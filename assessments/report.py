@@ -11,7 +11,7 @@ from datetime import date
 from django.utils import timezone
 
 from assessments.funnel_results import compute_with_funnel, funnel_rows
-from assessments.history import QuarterRow, client_quarters, trend_chart_of, trend_data
+from assessments.history import QuarterRow, client_quarters, trend_charts_of, trend_data
 from assessments.models import (
     NOTE_FIELDS,
     Assessment,
@@ -216,19 +216,22 @@ def _dimension_pages(results, options: ReportOptions) -> list[DimensionPage]:
         moves = [r for r in results.recommendations if r.question.dimension == d.key]
         split = [q for q in disagreements if q.spec.dimension == d.key]
         cells, gap = rows.get(d.key, ([], False))
+        note = options.note_for(d.key)
+        # The consultant's note takes the room of one step spelled out: it is named instead.
+        shown = MOVES_PER_DIMENSION - 1 if note else MOVES_PER_DIMENSION
         pages.append(
             DimensionPage(
                 dimension=d,
-                moves=tuple(moves[:MOVES_PER_DIMENSION]),
-                later_moves=tuple(moves[MOVES_PER_DIMENSION : MOVES_PER_DIMENSION + LATER_MOVES]),
-                more_moves=max(0, len(moves) - MOVES_PER_DIMENSION - LATER_MOVES),
+                moves=tuple(moves[:shown]),
+                later_moves=tuple(moves[shown : shown + LATER_MOVES]),
+                more_moves=max(0, len(moves) - shown - LATER_MOVES),
                 disagreements=tuple(
                     (q, _levels_by_role(q)) for q in split[:DISAGREEMENTS_PER_DIMENSION]
                 ),
                 more_disagreements=max(0, len(split) - DISAGREEMENTS_PER_DIMENSION),
                 roles=cells,
                 alignment_gap=gap,
-                note=options.note_for(d.key),
+                note=note,
             )
         )
     return pages
@@ -283,7 +286,7 @@ def report_context(
         "appendix": _anonymous_appendix(current) if anonymous else _appendix(current),
         "role_table": role_table(results),
         "roles": sorted(results.alignment.role_indexes) if results.alignment else [],
-        "trend": trend_chart_of(quarters),
+        "trends": trend_charts_of(quarters, name=assessment.client.name),
         "trend_data": quarters,  # the same as plain values, for the slide deck
         "trend_table": _trend_table(rows, current),
         "plan_items": _plan_items(assessment),

@@ -22,6 +22,13 @@ HANDOFF_NAMES = {
     "demand_to_lead": "Demand gen → Lead gen",
     "lead_to_sales": "Lead gen → Sales-ready opportunities",
 }
+# For tight spaces: a phone's chart tables, where a long word would break mid-word.
+DIMENSION_SHORT_NAMES = {
+    "people": "People",
+    "process": "Process",
+    "content": "Buyer content",
+    "technology": "Tech & data",
+}
 # For tight spaces: chart annotations, table cells.
 HANDOFF_SHORT_NAMES = {
     "gtm_to_demand": "Strategy → Demand",

@@ -4,19 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessments', '0012_report_options'),
+        ("assessments", "0012_report_options"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reportoptions',
-            name='number_format',
-            field=models.CharField(blank=True, choices=[('', '1,234.5 (comma for thousands, point for decimals)'), ('point_comma', '1.234,5 (point for thousands, comma for decimals)'), ('space_comma', '1 234,5 (space for thousands, comma for decimals)'), ('apostrophe_point', '1’234.5 (apostrophe for thousands)')], default='', max_length=20),
+            model_name="reportoptions",
+            name="number_format",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "1,234.5 (comma for thousands, point for decimals)"),
+                    ("point_comma", "1.234,5 (point for thousands, comma for decimals)"),
+                    ("space_comma", "1 234,5 (space for thousands, comma for decimals)"),
+                    ("apostrophe_point", "1’234.5 (apostrophe for thousands)"),
+                ],
+                default="",
+                max_length=20,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportoptions',
-            constraint=models.CheckConstraint(condition=models.Q(('number_format__in', ['', 'point_comma', 'space_comma', 'apostrophe_point'])), name='report_number_format_known'),
+            model_name="reportoptions",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("number_format__in", ["", "point_comma", "space_comma", "apostrophe_point"])
+                ),
+                name="report_number_format_known",
+            ),
         ),
     ]

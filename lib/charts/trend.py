@@ -34,6 +34,7 @@ class TrendSeries:
     name: str  # "Overall", "People", "GTM strategy → Demand gen", ...
     values: tuple[float | None, ...]  # one per quarter; None: no index that quarter, a gap
     emphasis: bool = False  # the overall line: thicker, navy, with its values printed
+    short_name: str = ""  # for a phone's table: "Lead → Sales"; the name when blank
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,20 @@ class TrendChart(LabelledChart):
     legend: tuple[LegendKey, ...]
     legend_markers: tuple[TrendMarker, ...]  # one on each legend key's line
     table: DataTable
+    short_names: tuple[str, ...] = ()  # the series' names for a phone, in the table's order
 
     @property
     def phone_table(self) -> DataTable:
-        """The figures a phone shows instead of the drawing: a quarter a row."""
-        return self.table.transposed("Quarter")
+        """The figures a phone shows instead of the drawing: a quarter a row, the series under
+        their short names so no header breaks a word."""
+        table = self.table
+        if self.short_names:
+            rows = tuple(
+                (Cell(short), *row[1:])
+                for short, row in zip(self.short_names, table.rows, strict=True)
+            )
+            table = DataTable(table.caption, table.headers, rows)
+        return table.transposed("Quarter")
 
 
 # Okabe & Ito's palette, without its black (too close to the navy of the overall line) and its
@@ -451,4 +461,5 @@ def trend_chart(
         legend=tuple(legend),
         legend_markers=tuple(legend_markers),
         table=DataTable(title, headers, rows),
+        short_names=tuple(line.short_name or line.name for line in series),
     )

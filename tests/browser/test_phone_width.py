@@ -102,6 +102,10 @@ def test_on_a_phone_the_relay_and_trend_show_every_figure_in_readable_text(live_
         return sizes.length ? Math.min(...sizes) : null;
     }"""
     fits = "(el) => el.getBoundingClientRect().right <= window.innerWidth"
+    # A cell whose words do not fit its column spills into the next one (or breaks a word).
+    spilling = """(selector) => [...document.querySelectorAll(selector)]
+        .filter(el => el.offsetParent !== null && el.scrollWidth > el.clientWidth)
+        .map(el => el.textContent.trim())"""
 
     page.goto(f"{live_server.url}{client.get_absolute_url()}")
     quarters = [f"{q}" for q in ("2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4")]
@@ -114,10 +118,14 @@ def test_on_a_phone_the_relay_and_trend_show_every_figure_in_readable_text(live_
         assert all(th.evaluate(fits) for th in table.locator("thead th").all())
     assert not page.locator(".chart-trend svg").first.is_visible()
     assert page.evaluate(smallest_text, ".chart-trend .chart-phone th, .chart-phone td") >= 11
+    assert (
+        page.evaluate(spilling, ".chart-trend .chart-phone th, .chart-trend .chart-phone td") == []
+    )
 
     page.goto(f"{live_server.url}/w/{workspace.slug}/assessments/{assessment.pk}/results/")
     relay = page.locator(".chart-relay .chart-phone table")
     assert relay.locator("tbody tr").count() == 3
     assert all(row.evaluate(fits) for row in relay.locator("tbody tr").all())
     assert page.evaluate(smallest_text, ".chart-relay .chart-phone th, .chart-phone td") >= 11
+    assert page.evaluate(spilling, ".chart-phone th, .chart-phone td") == []
     context.close()
