@@ -173,7 +173,7 @@ class _Deriving:
         self.stalled_before = datetime.combine(
             as_of - timedelta(days=stall_days), datetime.min.time()
         )
-        self.tallies: dict[Quarter, _Tally] = {}
+        self.tallies: dict[int, _Tally] = {}  # by Quarter.index: a plain int hashes fastest
         self.lead_problems = lead_problems
         self.deal_problems = deal_problems
         self.earliest_deal: dict[str, tuple[datetime, int]] = {}  # lead id -> (created, line)
@@ -182,10 +182,10 @@ class _Deriving:
         self.touches_seen = False
 
     def tally(self, moment: datetime) -> _Tally:
-        quarter = Quarter(moment.year, (moment.month - 1) // 3 + 1)
-        found = self.tallies.get(quarter)
+        index = moment.year * 4 + (moment.month - 1) // 3  # Quarter.of(moment).index
+        found = self.tallies.get(index)
         if found is None:
-            found = self.tallies[quarter] = _Tally()
+            found = self.tallies[index] = _Tally()
         return found
 
     def plausible(self, moment, problems: Problems, line: int, what: str):
@@ -342,11 +342,10 @@ class _Deriving:
     def result(self, stall_days: int) -> Derivation:
         quarters: list[QuarterFigures] = []
         if self.tallies:
-            first, last = min(self.tallies), max(self.tallies)
             previous = None
-            for index in range(first.index, last.index + 1):
+            for index in range(min(self.tallies), max(self.tallies) + 1):
                 quarter = Quarter.from_index(index)
-                figures = self._figures(quarter, self.tallies.get(quarter, _Tally()), previous)
+                figures = self._figures(quarter, self.tallies.get(index, _Tally()), previous)
                 quarters.append(figures)
                 previous = figures
         return Derivation(tuple(quarters), self.leads, self.deals, self.as_of, stall_days)

@@ -235,13 +235,25 @@ def _encoding(first: bytes) -> tuple[str, bytes, str | None, str, list[str]]:
     return "utf-8", first, "check-utf-8", "UTF-8", []
 
 
-def _records(reader) -> Iterator[tuple[int, list[str]]]:
-    """(line, cells) for each non-blank record; an unreadable record ends the file with a
-    problem that csv's own message explains."""
+def _records(reader, problems: Problems) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) for each non-blank record. A record csv cannot read (an unclosed quote
+    swallowing the rest of the file) ends it, with a problem on the line where it starts."""
     line = reader.line_num + 1
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.add(
+                f"the file is not valid CSV from here on ({error}); look for a double quote "
+                "that is not closed.",
+                line=line,
+            )
+            return
         if any(cell.strip() for cell in cells):
             yield line, cells
+        # line_num counts physical lines, several for a quoted cell spanning lines.
         line = reader.line_num + 1
 
 
@@ -303,7 +315,7 @@ def open_crm_csv(source, *, max_bytes: int = MAX_BYTES, problems_limit: int = MA
         separator=SEPARATORS[separator],
         notes=list(notes),
         problems=problems,
-        _records=_guarded(_records(reader), problems, reader),
+        _records=_records(reader, problems),
         _decoded=decoded,
     )
 
@@ -311,14 +323,3 @@ def open_crm_csv(source, *, max_bytes: int = MAX_BYTES, problems_limit: int = MA
 def _chain(first_line: str, text) -> Iterator[str]:
     yield first_line
     yield from text
-
-
-def _guarded(records, problems: Problems, reader) -> Iterator[tuple[int, list[str]]]:
-    try:
-        yield from records
-    except csv.Error as error:
-        problems.add(
-            f"the file is not valid CSV from here on ({error}); look for a double quote that "
-            "is not closed.",
-            line=reader.line_num,
-        )
