@@ -87,6 +87,10 @@ def test_text_that_is_no_date_at_all_is_named():
     assert detect_format(["soon"]).problem == "“soon” is not a date Relay can read."
 
 
+def test_a_cell_that_is_no_date_does_not_decide_the_format():
+    assert detect_format(["31/01/2026", "n/a", "01/02/2026"]).chosen == DAY_MONTH_YEAR
+
+
 def test_each_format_has_plain_words_with_an_example_for_the_import_screen():
     assert DAY_MONTH_YEAR.words == "day/month/year, e.g. 31/01/2026"
     for date_format in FORMATS_BY_KEY.values():

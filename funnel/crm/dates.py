@@ -179,10 +179,17 @@ class Detection:
 
 
 def detect_format(samples: Iterable[str]) -> Detection:
-    """The one format that reads every non-blank sample."""
-    dates = [text.strip() for text in samples if text and text.strip()]
-    if not dates:
+    """The one format that reads every non-blank sample that is a date at all.
+
+    Text no format reads ("soon", "n/a") does not decide the format: it is a bad cell, which
+    the reading reports on its line.
+    """
+    texts = [text.strip() for text in samples if text and text.strip()]
+    if not texts:
         return Detection(None)
+    dates = [text for text in texts if any(f.reads(text) for f in FORMATS)]
+    if not dates:
+        return Detection(None, (), f"“{texts[0]}” is not a date Relay can read.")
     candidates = tuple(f for f in FORMATS if all(f.reads(text) for text in dates))
     if len(candidates) == 1:
         return Detection(candidates[0], candidates)
@@ -197,8 +204,6 @@ def detect_format(samples: Iterable[str]) -> Detection:
     # Mixed: name a date the likeliest format cannot read.
     best = max(FORMATS, key=lambda f: sum(f.reads(text) for text in dates))
     odd = next(text for text in dates if not best.reads(text))
-    if not any(best.reads(text) for text in dates):
-        return Detection(None, (), f"“{odd}” is not a date Relay can read.")
     return Detection(
         None,
         (),

@@ -418,8 +418,12 @@ def derive_quarters(
     `as_of` is the day the export was taken (never today's date read in here, so a figure is
     the same whenever it is computed). Row problems worth a look go to the files' Problems.
     """
+    # Not `problems or Problems()`: an empty Problems is falsy, and would be replaced.
     deriving = _Deriving(
-        as_of, stall_days, lead_problems or Problems(), deal_problems or Problems()
+        as_of,
+        stall_days,
+        Problems() if lead_problems is None else lead_problems,
+        Problems() if deal_problems is None else deal_problems,
     )
     if deals is not None:
         deriving.with_deals = True
