@@ -94,7 +94,7 @@ def test_the_crm_import_is_measured_in_rows_per_second_and_peak_memory():
     assert measure.rows == 50 and measure.seconds > 0 and measure.peak_bytes > 0
     assert measure.rows_per_second == 50 / measure.seconds
 
-    small, large = crm_import_figures(counts=(20, 200), runs=1)
+    small, large = crm_import_figures(sizes=((20, 1), (200, 1)))
     assert small.name == "CRM import, 20 lead rows" and small.met is None
     assert "rows/s, peak" in large.target and large.target.endswith("; < 60 s, peak flat")
     assert large.met is not None

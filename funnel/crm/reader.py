@@ -16,6 +16,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from funnel.crm.mapping import Mapping
 
@@ -81,8 +82,10 @@ class Problems:
         return [*self.shown, *more]
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One record. A named tuple, not a frozen dataclass: it is built for every row, and
+    tuples are built several times faster."""
+
     line: int  # where the record starts, as a text editor numbers lines
     cells: dict[str, str]  # field key -> the cell's text
 
