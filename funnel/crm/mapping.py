@@ -118,9 +118,15 @@ def propose_mapping(header, kind: str | None = None) -> Mapping:
         if candidate.key in proposal:
             continue
         for name in candidate.known_names():
+            matcher = difflib.SequenceMatcher(None, b=normalised(name))
             for key, column in columns_by_name.items():
-                score = difflib.SequenceMatcher(None, normalised(name), key).ratio()
-                if score >= FUZZY_CUTOFF:
+                matcher.set_seq1(key)
+                # The cheap upper bounds first: HubSpot exports can have 400 columns.
+                if (
+                    matcher.real_quick_ratio() >= FUZZY_CUTOFF
+                    and matcher.quick_ratio() >= FUZZY_CUTOFF
+                    and (score := matcher.ratio()) >= FUZZY_CUTOFF
+                ):
                     scored.append((-score, candidate.key, column))
     for _, key, column in sorted(scored):
         if key not in proposal and column not in taken:
