@@ -11,4 +11,5 @@ the caller opens the file, keeps the mapping, and saves the figures.
     reader   the file itself: encoding, separator, header, rows, problems by line
     records  rows as typed leads and deals (dates, money, flags, outcomes)
     derive   the figures per quarter, in one pass of constant memory
+    pipeline all of it in one call, from uploaded files to quarters
 """
