@@ -8,7 +8,9 @@ is fetched in-process through Django's test client, like the bare view it is com
 
 import platform
 import statistics
+import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -21,15 +23,21 @@ from django.urls import reverse
 
 from assessments.models import Assessment, Respondent
 from assessments.pdf import html_to_pdf, render_report_pdf, report_html
+from devtools.crm_samples import lead_lines
 from devtools.demo import seed_demo
 from devtools.demo_world import DEMO_PASSWORD
 from devtools.scale import seed_scale
+from funnel.crm.pipeline import derive_from_csv
 
 RUNS = 7
 BARE_RUNS = 200
 TODAY = date(2026, 11, 22)
 TARGET_RESULTS_RATIO = 4.0  # the results page at most 4x a bare view
 TARGET_PDF_OVERHEAD = 0.30
+# (rows, timed runs): tracemalloc slows the run it traces about sixfold, and the bench keeps
+# to about a minute, so the large file is timed twice and traced once.
+CRM_IMPORT_SIZES = ((20_000, 3), (200_000, 2))
+TARGET_CRM_IMPORT_SECONDS = 60.0  # 200,000 lead rows through reader and derive
 
 
 @dataclass(frozen=True)
@@ -191,6 +199,69 @@ def _cached_download_figure(assessment, bare: float) -> Figure:
     )
 
 
+@dataclass(frozen=True)
+class ImportMeasure:
+    rows: int
+    seconds: float  # median of the runs
+    peak_bytes: int  # tracemalloc's peak over one more run
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else float("inf")
+
+
+def measure_crm_import(rows: int, runs: int = 3) -> ImportMeasure:
+    """A generated HubSpot contacts export of `rows` rows through funnel.crm's reader and
+    derive: the median seconds of `runs`, then the peak memory of one run under tracemalloc
+    (which slows what it traces, so it is never timed)."""
+    with tempfile.TemporaryFile() as export:
+        for line in lead_lines(rows):
+            export.write(line.encode())
+
+        def run():
+            export.seek(0)
+            derived = derive_from_csv(export, as_of=TODAY)
+            assert derived.derivation.leads == rows, derived.problems[:3]
+
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+        tracemalloc.start()
+        try:
+            run()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    return ImportMeasure(rows, statistics.median(times), peak)
+
+
+def crm_import_figures(sizes: tuple[tuple[int, int], ...] = CRM_IMPORT_SIZES) -> list[Figure]:
+    """Importing lead rows at each size (rows, timed runs): the rate, and a peak memory that
+    must not grow with the rows (the largest's peak at most 1.5x the smallest's)."""
+    measures = [measure_crm_import(rows, runs) for rows, runs in sizes]
+    smallest = measures[0]
+    figures = []
+    for measure in measures:
+        is_largest = measure is measures[-1] and len(measures) > 1
+        flat = measure.peak_bytes <= 1.5 * smallest.peak_bytes
+        in_time = measure.seconds < TARGET_CRM_IMPORT_SECONDS
+        figures.append(
+            Figure(
+                f"CRM import, {measure.rows:,} lead rows",
+                measure.seconds,
+                target=(
+                    f"{measure.rows_per_second:,.0f} rows/s, peak "
+                    f"{measure.peak_bytes / 2**20:.1f} MB"
+                    + ("; < 60 s, peak flat" if is_largest else "")
+                ),
+                met=(flat and in_time) if is_largest else None,
+            )
+        )
+    return figures
+
+
 def bare_seconds() -> float:
     client = Client()
     return median_seconds(lambda: client.get("/bench/bare/"), runs=BARE_RUNS)
@@ -226,6 +297,7 @@ def run(*, scale: int) -> tuple[list[Figure], "Scene"]:
         figures.append(_answer_save_figure(scene, bare))
         figures.append(_cached_download_figure(brightline, bare))
         figures += _report_figures(brightline)
+    figures += crm_import_figures()
     return figures, scene
 
 

@@ -241,13 +241,15 @@ _GROWTHS = {
 }
 
 
-def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """A KPI's ratio: none without a numerator, or without a positive denominator."""
     if numerator is None or denominator is None or denominator <= 0:
         return None
     return numerator / denominator
 
 
-def _growth(now: float | None, before: float | None) -> float | None:
+def growth(now: float | None, before: float | None) -> float | None:
+    """The change from the previous quarter, as a fraction (0.25 is 25% more)."""
     # Growth from nothing is not a percentage, so a previous 0 has no growth either.
     if now is None or before is None or before <= 0:
         return None
@@ -257,13 +259,13 @@ def _growth(now: float | None, before: float | None) -> float | None:
 def _deal_size(figures: Figures) -> float | None:
     if figures.average_deal_size is not None:
         return figures.average_deal_size
-    return _ratio(figures.closed_revenue, figures.won_deals)
+    return ratio(figures.closed_revenue, figures.won_deals)
 
 
 def kpis(figures: Figures, previous: Figures | None = None) -> dict[str, Kpi]:
     """Every KPI of one quarter, in KPI_KEYS order; growth needs the previous quarter."""
     values: dict[str, float | None] = {
-        key: _ratio(getattr(figures, numerator), getattr(figures, denominator))
+        key: ratio(getattr(figures, numerator), getattr(figures, denominator))
         for key, (numerator, denominator) in _RATIOS.items()
     }
     days = [getattr(figures, name) for name in DAYS_FIELDS]
@@ -272,7 +274,7 @@ def kpis(figures: Figures, previous: Figures | None = None) -> dict[str, Kpi]:
     values["deal_size"] = _deal_size(figures)
     for key, name in _GROWTHS.items():
         before = getattr(previous, name) if previous is not None else None
-        values[key] = _growth(getattr(figures, name), before)
+        values[key] = growth(getattr(figures, name), before)
     return {key: Kpi(key, label, values[key], unit) for key, (label, unit) in _KPI_SPECS.items()}
 
 

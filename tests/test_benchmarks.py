@@ -85,3 +85,16 @@ def test_bench_refuses_a_scale_out_of_range_before_building_anything(clients):
 
     with pytest.raises(CommandError, match="from 1 to 5000"):
         call_command("bench", "--scale", clients, "--no-load")
+
+
+def test_the_crm_import_is_measured_in_rows_per_second_and_peak_memory():
+    from devtools.benchmarks import crm_import_figures, measure_crm_import
+
+    measure = measure_crm_import(50, runs=1)
+    assert measure.rows == 50 and measure.seconds > 0 and measure.peak_bytes > 0
+    assert measure.rows_per_second == 50 / measure.seconds
+
+    small, large = crm_import_figures(sizes=((20, 1), (200, 1)))
+    assert small.name == "CRM import, 20 lead rows" and small.met is None
+    assert "rows/s, peak" in large.target and large.target.endswith("; < 60 s, peak flat")
+    assert large.met is not None
