@@ -7,11 +7,14 @@ from clients.models import Client
 from funnel.forms import FIGURE_GROUPS, figure_kind
 from funnel.health import HandoffHealth, Threshold, handoff_health
 from funnel.kpis import (
+    COST_KPI_KEYS,
     DAYS,
+    DEFAULT_DISCOUNT_RATE,
     FIGURE_LABELS,
     GROWTH,
     KPI_LABELS,
     KPI_UNITS,
+    SPEND_FIELDS,
     Figures,
     Kpi,
     flags,
@@ -39,6 +42,7 @@ KPI_GROUPS = (
         ),
     ),
     ("Revenue", ("deal_size",)),
+    ("Costs and returns", COST_KPI_KEYS),
     (
         "Growth since the quarter before",
         (
@@ -57,7 +61,11 @@ KPI_GROUPS = (
 LOWER_IS_BETTER = frozenset(
     {"hard_bounces", "soft_bounces", "hard_bounce_rate", "soft_bounce_rate", "cycle_days"}
     | {key for key, unit in KPI_UNITS.items() if unit == DAYS}
+    | {"engage_cost_per_impression", "engage_cost_per_engaged", "engage_cost_share"}
+    | {"cost_per_inquiry", "cost_per_mql", "cost_per_sql", "cost_per_won", "marketing_cost_share"}
 )
+# Amounts spent: more is neither better nor worse in itself, so their arrows carry no colour.
+NEITHER_BETTER = frozenset(SPEND_FIELDS) | {"engage_cost", "content_cost"}
 
 
 # The rates the trend chart follows, down the funnel.
@@ -90,13 +98,20 @@ class Column:
     previous: "Column | None"  # the quarter just before, when it has figures
 
 
-def quarter_columns(rows: list[FunnelFigures], thresholds: dict[str, Threshold]) -> list[Column]:
+def quarter_columns(
+    rows: list[FunnelFigures],
+    thresholds: dict[str, Threshold],
+    *,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+) -> list[Column]:
     columns: list[Column] = []
     by_period: dict[Quarter, Column] = {}
     for row in rows:  # oldest first
         figures = row.figures
         previous = by_period.get(row.period.previous())
-        quarter_kpis = kpis(figures, previous.figures if previous else None)
+        quarter_kpis = kpis(
+            figures, previous.figures if previous else None, discount_rate=discount_rate
+        )
         column = Column(
             row=row,
             period=row.period,
@@ -119,6 +134,8 @@ def _figure_text(name: str, value) -> str:
         return f"{value:,}"
     if kind == "money":
         return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+    if kind == "years":
+        return f"{value:.1f} years"
     return f"{value:.1f} days"  # as the KPIs show days
 
 
@@ -127,7 +144,7 @@ def _cell(key: str, value, previous, text: str, previous_text: str, before: Quar
         return Cell(text)
     arrow = "up" if value > previous else "down" if value < previous else "flat"
     tone = ""
-    if arrow != "flat":
+    if arrow != "flat" and key not in NEITHER_BETTER:
         tone = "better" if (arrow == "up") != (key in LOWER_IS_BETTER) else "worse"
     words = {"up": "up from", "down": "down from", "flat": "the same as"}[arrow]
     return Cell(text, arrow, tone, f"{words} {previous_text} in {before}")
@@ -179,7 +196,9 @@ def kpi_rows(columns: list[Column]) -> list[tuple[str, list[Row]]]:
                         column.period.previous(),
                     )
                 )
-            rows.append(Row(key, KPI_LABELS[key], tuple(cells)))
+            # Every column has the same label; the ROI's says the workspace's discount rate.
+            label = columns[0].kpis[key].label if columns else KPI_LABELS[key]
+            rows.append(Row(key, label, tuple(cells)))
         groups.append((legend, rows))
     return groups
 

@@ -11,7 +11,7 @@ from assessments.scoring import (
 )
 from bank.models import RUNG_LEVELS
 from funnel import health
-from funnel.kpis import KPI_UNITS, MONEY
+from funnel.kpis import KPI_UNITS, MONEY_UNITS
 from lib.maturity import (
     AT_RISK_BELOW,
     DIMENSION_NAMES,
@@ -48,7 +48,7 @@ def handoff_name(key: str) -> str:
 def in_currency(kpi, currency: str) -> str:
     """A KPI as shown, with the currency's sign before a money figure: "€42,000"."""
     sign = CURRENCY_SIGNS.get(currency, "")
-    if sign and kpi.unit == MONEY and kpi.value is not None:
+    if sign and kpi.unit in MONEY_UNITS and kpi.value is not None:
         return f"{sign}{kpi.display}"
     return kpi.display
 
