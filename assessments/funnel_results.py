@@ -38,6 +38,15 @@ class FunnelCheck:
         return priority_boosts(self.health)
 
     @property
+    def measured(self) -> list[Kpi]:
+        """The quarter's other KPIs that have a value: engagement, conversion, velocity..."""
+        return [
+            kpi
+            for key, kpi in self.kpis.items()
+            if key not in COST_KPI_KEYS and kpi.value is not None
+        ]
+
+    @property
     def costs(self) -> list[Kpi]:
         """The costs and returns of the quarter's spend that have a value."""
         return [self.kpis[key] for key in COST_KPI_KEYS if self.kpis[key].value is not None]

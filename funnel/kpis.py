@@ -180,7 +180,7 @@ class Kpi:
         if self.value is None:
             return "n/a"
         if self.unit == PERCENT:
-            return f"{self.value * 100:.1f}%"
+            return f"{self.value * 100:,.1f}%"
         if self.unit == DAYS:
             return f"{self.value:.1f} days"
         if self.unit == GROWTH:
@@ -223,20 +223,20 @@ _KPI_SPECS = {
     "pipeline_growth": ("Pipeline growth", GROWTH),
     "revenue_growth": ("Closed revenue growth", GROWTH),
     "engage_cost": ("Engage-stage spend", MONEY),
-    "engage_cost_per_impression": ("Engage-stage spend per impression", MONEY_CENTS),
-    "engage_cost_per_engaged": ("Engage-stage spend per engaged lead", MONEY_CENTS),
-    "engage_cost_share": ("Engage-stage spend as a share of closed revenue", PERCENT),
+    "engage_cost_per_impression": ("Engage spend per impression", MONEY_CENTS),
+    "engage_cost_per_engaged": ("Engage spend per engaged lead", MONEY_CENTS),
+    "engage_cost_share": ("Engage spend, share of revenue", PERCENT),
     "content_cost": ("Content production cost", MONEY),
     "cost_per_inquiry": ("Marketing spend per inquiry", MONEY),
     "cost_per_mql": ("Marketing spend per MQL", MONEY),
     "cost_per_sql": ("Marketing spend per SQL", MONEY),
     "cost_per_won": ("Marketing spend per won deal", MONEY),
-    "marketing_cost_share": ("Marketing spend as a share of closed revenue", PERCENT),
-    "pipeline_per_spend": ("Pipeline per unit of marketing spend", MULTIPLE),
-    "revenue_per_spend": ("Closed revenue per unit of marketing spend", MULTIPLE),
+    "marketing_cost_share": ("Marketing spend, share of revenue", PERCENT),
+    "pipeline_per_spend": ("Pipeline per unit of spend", MULTIPLE),
+    "revenue_per_spend": ("Revenue per unit of spend", MULTIPLE),
     "lifetime_value": ("Lifetime value of a customer", MONEY),
-    "lifetime_value_today": ("Lifetime value of a customer today", MONEY),
-    "roi": ("Return on marketing spend", PERCENT),
+    "lifetime_value_today": ("Lifetime value today", MONEY),
+    "roi": ("Return on spend", PERCENT),
 }
 # The costs and returns of the spend, as the funnel page, the results page and the report group
 # them.
@@ -395,8 +395,8 @@ def kpis(
 
 
 def kpi_label(key: str, discount_rate: float = DEFAULT_DISCOUNT_RATE) -> str:
-    """A KPI's label; one that depends on the discount rate says which: "Return on marketing
-    spend, at a 10% discount rate"."""
+    """A KPI's label; one that depends on the discount rate says which: "Return on spend, at a
+    10% discount rate"."""
     if key in DISCOUNTED_KPI_KEYS:
         return f"{KPI_LABELS[key]}, at a {rate_text(discount_rate)} discount rate"
     return KPI_LABELS[key]

@@ -11,6 +11,7 @@ from funnel.kpis import (
     DAYS,
     DEFAULT_DISCOUNT_RATE,
     FIGURE_LABELS,
+    FIGURE_WORDS,
     GROWTH,
     KPI_LABELS,
     KPI_UNITS,
@@ -22,7 +23,7 @@ from funnel.kpis import (
     kpis,
 )
 from funnel.models import FunnelFigures
-from funnel.waterfall import Waterfall
+from funnel.waterfall import SpendEstimate, Waterfall
 from lib.charts import TrendSeries, trend_chart
 from lib.quarters import Quarter
 
@@ -295,3 +296,34 @@ def observed_text(key: str, value: float | None, basis: FunnelFigures | None) ->
         return f"Not known from {basis.period}’s figures."
     shown = f"{value:,.0f}" if key == "deal_size" else f"{value * 100:.1f}%"
     return f"{shown} in {basis.period}."
+
+
+_PER = {"inquiries": "inquiry", "mqls": "MQL"}
+
+
+def spend_lines(estimates: tuple[SpendEstimate, ...], basis: FunnelFigures | None) -> list[str]:
+    """The spend the plan takes, in a sentence per estimate; when it cannot be worked out, one
+    sentence that says why."""
+    if basis is None:
+        return ["The spend it takes cannot be worked out yet: there are no funnel figures."]
+    if basis.marketing_spend is None:
+        return [
+            f"The spend it takes cannot be worked out: {basis.period}’s figures have no "
+            "marketing spend. Enter it with the quarter’s figures to see it here."
+        ]
+    lines = []
+    for estimate in estimates:
+        per, stage = _PER[estimate.stage], FIGURE_WORDS[estimate.stage]
+        if estimate.cost is None:
+            lines.append(f"The spend per {per} is not known: {basis.period} has no {stage}.")
+        elif estimate.spend is None:
+            lines.append(
+                f"At {basis.period}’s {estimate.cost:,.0f} of marketing spend per {per}, the "
+                f"spend is known once the number of {stage} needed is."
+            )
+        else:
+            lines.append(
+                f"At {basis.period}’s {estimate.cost:,.0f} of marketing spend per {per}, the "
+                f"{estimate.needed:,} {stage} needed take about {estimate.spend:,.0f}."
+            )
+    return lines

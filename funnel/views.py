@@ -37,9 +37,10 @@ from funnel.tables import (
     quarter_cards,
     quarter_columns,
     rate_chart,
+    spend_lines,
     stage_lines,
 )
-from funnel.waterfall import observed_rates, waterfall
+from funnel.waterfall import observed_rates, spend_estimates, waterfall
 from lib.forms import submitted
 from lib.http import HtmxHttpRequest
 from lib.maturity import HANDOFF_ORDER
@@ -223,6 +224,9 @@ def funnel_planner(request: HtmxHttpRequest, workspace_slug: str, client_id: int
         "form": form,
         "plan": plan,
         "stages": stage_lines(plan) if plan else [],
+        "spend": spend_lines(spend_estimates(plan, basis.figures if basis else None), basis)
+        if plan
+        else [],
         "basis": basis,
         "inputs": [(form[key], observed_text(key, observed[key], basis)) for key in observed],
     }
