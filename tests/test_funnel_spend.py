@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from assessments.pdf import report_html
 from funnel.forms import FunnelValuesForm, figure_kind
+from funnel.imports import FunnelImportError, import_funnel_csv
 from funnel.kpis import (
     COST_KPI_KEYS,
     DEFAULT_DISCOUNT_RATE,
@@ -301,3 +302,36 @@ def test_results_json_the_page_and_the_report_agree_on_the_costs(client, owner, 
         assert f"{kpi.label}: {kpi.display}" in page, key
         assert kpi.label in report and kpi.display in report, key
     assert "Return on spend, at a 7.5% discount rate" in page
+
+
+# ---- The CSV import ------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_csv_import_takes_the_spend_and_lifetime_columns(gtm_client):
+    data = (
+        "quarter,marketing_spend,engage_spend,content_cost,customer_margin_per_year,"
+        'customer_lifetime_years\n2026-Q3,"50,000",20000,8000,10000,3.5\n'
+    )
+
+    import_funnel_csv(client=gtm_client, data=data.encode())
+
+    row = FunnelFigures.objects.get(client=gtm_client)
+    assert (row.marketing_spend, row.engage_spend, row.customer_lifetime_years) == (
+        Decimal("50000"),
+        Decimal("20000"),
+        Decimal("3.5"),
+    )
+
+
+@pytest.mark.django_db
+def test_the_csv_import_refuses_a_part_of_the_spend_above_the_whole(gtm_client):
+    data = b"quarter,marketing_spend,engage_spend\n2026-Q3,50000,60000\n"
+
+    with pytest.raises(FunnelImportError) as refused:
+        import_funnel_csv(client=gtm_client, data=data)
+
+    assert (
+        "More engage-stage spend (60,000) than marketing spend (50,000)" in refused.value.errors[0]
+    )
+    assert not FunnelFigures.objects.exists()
