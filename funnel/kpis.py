@@ -163,7 +163,7 @@ def _number_text(value: float) -> str:
 
 PERCENT, DAYS, GROWTH, MONEY = "percent", "days", "growth", "money"
 # An amount to the cent (a cost per impression is a fraction of a unit of money), and a multiple
-# of the spend ("4.2×": pipeline per unit of marketing spend).
+# of the spend (4.2 of pipeline per unit of marketing spend).
 MONEY_CENTS, MULTIPLE = "money_cents", "multiple"
 MONEY_UNITS = frozenset({MONEY, MONEY_CENTS})
 
@@ -187,7 +187,8 @@ class Kpi:
             # Adding 0.0 turns a rounded -0.0 into 0.0, so no change never shows as "-0.0%".
             return f"{round(self.value * 100, 1) + 0.0:+.1f}%"
         if self.unit == MULTIPLE:
-            return f"{self.value:,.2f}×"
+            # The amount each unit spent brought: its label says "per unit of spend".
+            return f"{self.value:,.2f}"
         if self.unit == MONEY_CENTS:
             # A cost per impression can be a fraction of a cent: two significant digits then.
             if 0 < self.value < 0.1:

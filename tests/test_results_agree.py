@@ -196,7 +196,7 @@ def _costs_by_hand(figures: dict, rate: float) -> dict[str, tuple[float | None, 
         "cents": lambda v: f"{v:,.2f}",
         "money": lambda v: f"{v:,.0f}",
         "percent": lambda v: f"{v * 100:,.1f}%",
-        "multiple": lambda v: f"{v:,.2f}×",
+        "multiple": lambda v: f"{v:,.2f}",
     }
     return {
         key: (value, shown[unit](value) if value is not None else "n/a")
