@@ -335,3 +335,24 @@ def test_the_csv_import_refuses_a_part_of_the_spend_above_the_whole(gtm_client):
         "More engage-stage spend (60,000) than marketing spend (50,000)" in refused.value.errors[0]
     )
     assert not FunnelFigures.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_planner_page_shows_the_spend_it_takes(client, consultant, gtm_client):
+    FunnelFigures.objects.create(client=gtm_client, year=2026, quarter=3, **A_QUARTER, **SPEND)
+    client.force_login(consultant)
+    url = reverse("funnel:planner", args=[gtm_client.workspace.slug, gtm_client.pk])
+
+    text = _text(client.get(url, {"target_revenue": "300000", "quarter": "2026-Q4"}))
+
+    # 300,000 / 50,000 = 6 won; / 25% = 24 SQLs; / 40% = 60 SALs; / 30% = 200 MQLs; / 25% = 800
+    # inquiries, at 50,000 / 400 = 125 each: 100,000; 200 MQLs at 50,000 / 100 = 500: 100,000
+    assert "The spend it takes" in text
+    assert (
+        "At 2026-Q3’s 125 of marketing spend per inquiry, the 800 inquiries needed take about "
+        "100,000." in text
+    )
+    assert (
+        "At 2026-Q3’s 500 of marketing spend per MQL, the 200 MQLs needed take about 100,000."
+        in text
+    )
