@@ -151,7 +151,14 @@ def results_data(checked: FunnelResults, *, previous: AssessmentResults | None =
 
 def _kpi_value(kpi) -> float | None:
     """Fractions with four decimals (0.2513 is 25.13 %), days and money with one or two."""
-    places = {"percent": 4, "growth": 4, "days": 1, "money": 2}.get(kpi.unit, 4)
+    places = {
+        "percent": 4,
+        "growth": 4,
+        "days": 1,
+        "money": 2,
+        "money_cents": 4,
+        "multiple": 4,
+    }.get(kpi.unit, 4)
     return rounded(kpi.value, places)
 
 
@@ -165,6 +172,7 @@ def _funnel_data(checked: FunnelResults) -> dict | None:
         "quarter": funnel.figures.label,
         "figures": {name: getattr(funnel.figures, name) for name in FIGURE_FIELDS},
         "kpis": {key: _kpi_value(kpi) for key, kpi in funnel.kpis.items()},
+        "discount_rate": rounded(funnel.discount_rate, 4),
         "flags": funnel.flags,
         "handoffs": [
             {

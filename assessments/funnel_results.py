@@ -20,7 +20,7 @@ from funnel.health import (
     handoff_health,
     priority_boosts,
 )
-from funnel.kpis import Figures, Kpi, flags, kpis
+from funnel.kpis import COST_KPI_KEYS, Figures, Kpi, flags, kpis, rate_text
 from funnel.models import FunnelFigures, FunnelThresholds
 
 
@@ -31,10 +31,29 @@ class FunnelCheck:
     kpis: dict[str, Kpi]
     health: dict[str, HandoffHealth]
     flags: list[str]
+    discount_rate: float  # the workspace's, a fraction: the return on the spend is at this rate
 
     @property
     def boosts(self) -> dict[str, float]:
         return priority_boosts(self.health)
+
+    @property
+    def measured(self) -> list[Kpi]:
+        """The quarter's other KPIs that have a value: engagement, conversion, velocity..."""
+        return [
+            kpi
+            for key, kpi in self.kpis.items()
+            if key not in COST_KPI_KEYS and kpi.value is not None
+        ]
+
+    @property
+    def costs(self) -> list[Kpi]:
+        """The costs and returns of the quarter's spend that have a value."""
+        return [self.kpis[key] for key in COST_KPI_KEYS if self.kpis[key].value is not None]
+
+    @property
+    def discount_rate_text(self) -> str:
+        return rate_text(self.discount_rate)
 
 
 @dataclass(frozen=True)
@@ -64,15 +83,15 @@ def funnel_check(assessment: Assessment) -> FunnelCheck | None:
         return None
     figures = rows[period].figures
     previous = rows[before].figures if before in rows else None
-    measured = kpis(figures, previous)
+    thresholds, rate = FunnelThresholds.objects.judging_for(assessment.client.workspace_id)
+    measured = kpis(figures, previous, discount_rate=rate)
     return FunnelCheck(
         figures=figures,
         previous=previous,
         kpis=measured,
-        health=handoff_health(
-            measured, FunnelThresholds.objects.thresholds_for(assessment.client.workspace_id)
-        ),
+        health=handoff_health(measured, thresholds),
         flags=flags(figures),
+        discount_rate=rate,
     )
 
 

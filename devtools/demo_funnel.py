@@ -15,6 +15,9 @@ Each client's figures follow its story in `devtools.demo_story` (and its notes i
 - Acme Analytics routes a lead in seconds, then it waits for someone to own it: high volume,
   clean data, middling acceptance and follow-up.
 
+Each also has its marketing spend (with its engage-stage and content parts) and the margin and
+years of a typical customer, so the cost and return KPIs show.
+
 Deterministic and idempotent: no randomness, and a quarter already entered is left alone.
 """
 
@@ -49,6 +52,12 @@ class FunnelStory:
     deal_size: tuple[int, ...]
     pipeline_per_sql: float  # pipeline value per SQL, as a multiple of the deal size
     days: tuple[tuple[float, float, float, float], ...]  # inquiry→MQL, MQL→SAL, SAL→SQL, →won
+    marketing_spend: tuple[int, ...]
+    engage_share: float  # of the marketing spend, spent reaching and engaging prospects
+    content_share: float  # of the marketing spend, spent producing content
+    # A deal is a year's contract: the customer's gross margin per year is this share of it.
+    margin_share: float
+    lifetime_years: float
     # Figures that break the pattern on purpose: {(quarter position, field): value}.
     exceptions: dict[tuple[int, str], int] = field(default_factory=dict)
 
@@ -79,6 +88,12 @@ STORIES = {
             (1.0, 2.5, 11.0, 63.0),
             (1.0, 8.0, 12.0, 64.0),
         ),
+        # Volume is bought: paid media takes almost half of a large budget.
+        marketing_spend=(195_000, 205_000, 215_000, 230_000),
+        engage_share=0.46,
+        content_share=0.10,
+        margin_share=0.72,
+        lifetime_years=4.0,
     ),
     "Cobalt Health Systems": FunnelStory(
         impressions=(58_000, 63_000, 70_000, 76_000),
@@ -102,6 +117,12 @@ STORIES = {
             (5.0, 2.5, 19.0, 172.0),
             (4.5, 2.5, 18.0, 160.0),
         ),
+        # The new VP Marketing spends on content for the buying committee.
+        marketing_spend=(120_000, 125_000, 135_000, 140_000),
+        engage_share=0.34,
+        content_share=0.24,
+        margin_share=0.45,
+        lifetime_years=5.5,
     ),
     "Meridian Industrial Controls": FunnelStory(
         impressions=(60_000, 63_000, 62_000, 66_000),
@@ -125,6 +146,12 @@ STORIES = {
             (3.5, 3.5, 8.0, 125.0),
             (3.5, 3.0, 8.0, 116.0),
         ),
+        # Trade shows are most of the budget; customers stay through years of retrofits.
+        marketing_spend=(150_000, 155_000, 160_000, 165_000),
+        engage_share=0.55,
+        content_share=0.08,
+        margin_share=0.35,
+        lifetime_years=6.0,
         # The field reps log opportunities they found themselves, which marketing never saw
         # as leads: more SQLs than SALs that quarter.
         exceptions={(2, "sqls"): 21},
@@ -151,6 +178,12 @@ STORIES = {
             (0.1, 4.0, 6.5, 44.0),
             (0.1, 3.5, 6.0, 43.0),
         ),
+        # Self-serve analytics: cheap to win, quicker to leave.
+        marketing_spend=(260_000, 270_000, 285_000, 300_000),
+        engage_share=0.40,
+        content_share=0.15,
+        margin_share=0.80,
+        lifetime_years=3.5,
     ),
 }
 
@@ -188,6 +221,7 @@ def demo_figures(story: FunnelStory, position: int) -> dict:
     won = round(sqls * story.win_rate[at])
     deal = story.deal_size[at]
     days = story.days[at]
+    spend = story.marketing_spend[at]
     return {
         "impressions": impressions,
         "engaged_leads": round(impressions * story.engaged_rate[at]),
@@ -209,4 +243,9 @@ def demo_figures(story: FunnelStory, position: int) -> dict:
         "days_mql_to_sal": Decimal(str(days[1])),
         "days_sal_to_sql": Decimal(str(days[2])),
         "days_sql_to_won": Decimal(str(days[3])),
+        "marketing_spend": Decimal(spend),
+        "engage_spend": Decimal(round(spend * story.engage_share)),
+        "content_cost": Decimal(round(spend * story.content_share)),
+        "customer_margin_per_year": Decimal(round(deal * story.margin_share)),
+        "customer_lifetime_years": Decimal(str(story.lifetime_years)),
     }

@@ -12,11 +12,17 @@ from funnel.health import DEFAULT_THRESHOLDS, HANDOFF_METRICS, THRESHOLD_LABELS,
 from funnel.kpis import (
     COUNT_FIELDS,
     DAYS_FIELDS,
+    DEFAULT_DISCOUNT_RATE,
     FIGURE_FIELDS,
     FIGURE_LABELS,
     KPI_UNITS,
+    LIFETIME_FIELDS,
+    MAX_DISCOUNT_RATE,
     MONEY_FIELDS,
     PERCENT,
+    REVENUE_FIELDS,
+    SPEND_FIELDS,
+    YEARS_FIELDS,
     Figures,
     problems,
 )
@@ -37,8 +43,9 @@ FIGURE_GROUPS = (
         ("emails_sent", "emails_opened", "emails_clicked", "hard_bounces", "soft_bounces"),
     ),
     ("Funnel stages", ("inquiries", "mqls", "sals", "sqls", "won_deals")),
-    ("Revenue", MONEY_FIELDS),
+    ("Revenue", REVENUE_FIELDS),
     ("Velocity", DAYS_FIELDS),
+    ("Spend and returns", SPEND_FIELDS + LIFETIME_FIELDS),
 )
 FIGURE_GROUP_HELP = {
     "Audience and content": "Who you reached and who engaged with your content this quarter.",
@@ -46,6 +53,9 @@ FIGURE_GROUP_HELP = {
     "Funnel stages": "How many leads reached each stage this quarter.",
     "Revenue": "In one currency, the same every quarter. Amounts are rounded to cents.",
     "Velocity": "Average or median days a lead spends between two stages.",
+    "Spend and returns": "What marketing cost this quarter, in the revenue’s currency, and "
+    "what a new customer is worth over the years it stays. The spend of a stage and the "
+    "content cost are parts of the total.",
 }
 FIGURE_HELP = {
     "impressions": "People in the target audience who saw an ad, a post or an email: reach, "
@@ -69,27 +79,42 @@ FIGURE_HELP = {
     "days_mql_to_sal": "How long sales takes to accept a lead: the follow-up speed.",
     "days_sal_to_sql": "How long an accepted lead takes to become an opportunity.",
     "days_sql_to_won": "The sales cycle, from opportunity to signature.",
+    "marketing_spend": "Everything marketing spent this quarter: media, events, content, "
+    "tools, agencies and the team.",
+    "engage_spend": "The part spent reaching and engaging prospects: ads, events, sponsored "
+    "and social content.",
+    "content_cost": "The part spent producing content: writing, design, video, translations.",
+    "customer_margin_per_year": "What a typical new customer brings in a year, less the cost "
+    "of serving it.",
+    "customer_lifetime_years": "How long a typical customer stays, like 4 or 5.5; with the "
+    "margin, it gives the lifetime value.",
 }
-COUNT, MONEY, DAYS = "count", "money", "days"
+COUNT, MONEY, DAYS, YEARS = "count", "money", "days", "years"
 # The largest figure each kind accepts: within the database columns, and well beyond any
 # real quarter, so a larger one is a typing slip (or 1e30) rather than a fact.
 FIGURE_LIMITS = {
     COUNT: Decimal(2_000_000_000),
     MONEY: Decimal(999_999_999_999),
     DAYS: Decimal(3650),
+    YEARS: Decimal(100),
 }
-FIGURE_STEPS = {MONEY: Decimal("0.01"), DAYS: Decimal("0.1")}
+FIGURE_STEPS = {MONEY: Decimal("0.01"), DAYS: Decimal("0.1"), YEARS: Decimal("0.1")}
 NOT_A_NUMBER = {
     COUNT: "Enter a whole number, like 1200.",
     MONEY: "Enter an amount, like 250000 or 250,000.50.",
     DAYS: "Enter a number of days, like 12 or 12.5.",
+    YEARS: "Enter a number of years, like 4 or 5.5.",
 }
 # 1,200 and 1 200 (with a thin or non-breaking space too), as spreadsheets format numbers.
 _THOUSANDS = re.compile(r"^\d{1,3}(?:([,\s\u00a0\u202f])\d{3})(?:\1\d{3})*(?:\.\d+)?$")
 
 
 def figure_kind(name: str) -> str:
-    return COUNT if name in COUNT_FIELDS else MONEY if name in MONEY_FIELDS else DAYS
+    if name in COUNT_FIELDS:
+        return COUNT
+    if name in MONEY_FIELDS:
+        return MONEY
+    return YEARS if name in YEARS_FIELDS else DAYS
 
 
 def read_figure(kind: str, text: str) -> int | Decimal | None:
@@ -308,11 +333,28 @@ def _days_field(label: str) -> forms.DecimalField:
 
 class FunnelThresholdsForm(forms.Form):
     """A workspace's thresholds for judging each handoff's observed health: per metric, where it
-    turns poor and where it becomes healthy. Percentages are typed as percentages (25 for 25%),
-    days as days; `overrides` keeps only the metrics that differ from the defaults."""
+    turns poor and where it becomes healthy; and the discount rate of the return on marketing
+    spend. Percentages are typed as percentages (25 for 25%), days as days; `overrides` keeps
+    only the metrics that differ from the defaults."""
 
-    def __init__(self, *args, current: dict[str, Threshold], **kwargs):
+    def __init__(
+        self,
+        *args,
+        current: dict[str, Threshold],
+        discount_rate: float = DEFAULT_DISCOUNT_RATE,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.fields["discount_rate"] = _percent_field(
+            "Discount rate, in percent a year",
+            required=True,
+            max_value=round(MAX_DISCOUNT_RATE * 100),
+        )
+        self.fields["discount_rate"].help_text = (
+            "The return on marketing spend counts a customer’s future margin at this rate: "
+            "money a year away is worth less than money today."
+        )
+        self.initial["discount_rate"] = percent_text(discount_rate)
         self.rows = []
         for metric, default in DEFAULT_THRESHOLDS.items():
             percent, higher = KPI_UNITS[metric] == PERCENT, default.higher_is_better
@@ -370,6 +412,11 @@ class FunnelThresholdsForm(forms.Form):
                     f"Lower is better here, so healthy must be at most poor ({poor}{unit}).",
                 )
         return cleaned
+
+    @property
+    def discount_rate(self) -> Decimal:
+        """The discount rate as a fraction: 10 (percent) is 0.1."""
+        return self.cleaned_data["discount_rate"] / 100
 
     def overrides(self) -> dict[str, dict[str, float]]:
         """{metric: {"poor": x, "healthy": y}} in the KPI's own unit (fractions for percents),

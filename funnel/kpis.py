@@ -7,8 +7,14 @@ becomes `row.figures` (a `Figures`); everything below is arithmetic on those.
   follow), their labels (forms, tables, the admin) and the words for them in a sentence.
 - KPIs follow the funnel KPI list of the strategic demand generation review (seed 003):
   engagement, content, nurture email, conversion and velocity per lead stage, growth quarter
-  over quarter, deal size. A ratio with a missing numerator, or a missing or zero denominator,
-  has no value ("n/a"); a zero numerator over a real denominator is a true 0%.
+  over quarter, deal size, and the cost and return of the spend. A ratio with a missing
+  numerator, or a missing or zero denominator, has no value ("n/a"); a zero numerator over a
+  real denominator is a true 0%.
+- Spend and returns: the marketing spend is the quarter's total; the engage-stage spend
+  (reaching and engaging prospects: ads, events, sponsored content) and the content production
+  cost are parts of it, so neither can exceed it. A customer's lifetime value is its gross
+  margin per year times the years it stays a customer. The return on the spend discounts that
+  value at the workspace's discount rate (`lifetime_value_today`).
 """
 
 from collections.abc import Mapping
@@ -31,15 +37,24 @@ COUNT_FIELDS = (
     "sqls",
     "won_deals",
 )
-MONEY_FIELDS = ("pipeline_value", "closed_revenue", "average_deal_size")
+REVENUE_FIELDS = ("pipeline_value", "closed_revenue", "average_deal_size")
 DAYS_FIELDS = ("days_inquiry_to_mql", "days_mql_to_sal", "days_sal_to_sql", "days_sql_to_won")
-FIGURE_FIELDS = COUNT_FIELDS + MONEY_FIELDS + DAYS_FIELDS
+SPEND_FIELDS = ("marketing_spend", "engage_spend", "content_cost")
+# A customer's lifetime value, in two figures: its gross margin per year, and the years it stays.
+LIFETIME_FIELDS = ("customer_margin_per_year", "customer_lifetime_years")
+YEARS_FIELDS = ("customer_lifetime_years",)
+MONEY_FIELDS = REVENUE_FIELDS + SPEND_FIELDS + ("customer_margin_per_year",)
+# The figures added since the first ones come last, so that columns and exports keep their order.
+FIGURE_FIELDS = COUNT_FIELDS + REVENUE_FIELDS + DAYS_FIELDS + SPEND_FIELDS + LIFETIME_FIELDS
 # Pairs where the first can never exceed the second: refused, by the form and the database.
 IMPOSSIBLE_ABOVE = (
     ("emails_opened", "emails_sent"),
     ("emails_clicked", "emails_sent"),
     ("hard_bounces", "emails_sent"),
     ("soft_bounces", "emails_sent"),
+    # Parts of the marketing spend.
+    ("engage_spend", "marketing_spend"),
+    ("content_cost", "marketing_spend"),
 )
 # Each figure's label, as forms, tables and the admin show it.
 FIGURE_LABELS = {
@@ -63,6 +78,11 @@ FIGURE_LABELS = {
     "days_mql_to_sal": "Days from MQL to SAL",
     "days_sal_to_sql": "Days from SAL to SQL",
     "days_sql_to_won": "Days from SQL to won",
+    "marketing_spend": "Marketing spend",
+    "engage_spend": "Engage-stage spend",
+    "content_cost": "Content production cost",
+    "customer_margin_per_year": "Gross margin per customer per year",
+    "customer_lifetime_years": "Years a customer stays",
 }
 
 
@@ -106,6 +126,11 @@ class Figures:
     days_mql_to_sal: float | None = None
     days_sal_to_sql: float | None = None
     days_sql_to_won: float | None = None
+    marketing_spend: float | None = None
+    engage_spend: float | None = None
+    content_cost: float | None = None
+    customer_margin_per_year: float | None = None
+    customer_lifetime_years: float | None = None
 
     @classmethod
     def from_mapping(cls, year: int, quarter: int, values: Mapping[str, object]) -> "Figures":
@@ -137,6 +162,10 @@ def _number_text(value: float) -> str:
 # ---- KPIs ----------------------------------------------------------------------------------
 
 PERCENT, DAYS, GROWTH, MONEY = "percent", "days", "growth", "money"
+# An amount to the cent (a cost per impression is a fraction of a unit of money), and a multiple
+# of the spend (4.2 of pipeline per unit of marketing spend).
+MONEY_CENTS, MULTIPLE = "money_cents", "multiple"
+MONEY_UNITS = frozenset({MONEY, MONEY_CENTS})
 
 
 @dataclass(frozen=True)
@@ -160,26 +189,34 @@ class Kpi:
     key: str
     label: str
     value: float | None  # percent and growth: a fraction (0.125 is 12.5%)
-    unit: str  # "percent", "days", "growth" or "money"
+    unit: str  # "percent", "days", "growth", "money", "money_cents" or "multiple"
 
     @property
     def display(self) -> str:
         if self.value is None:
             return "n/a"
         if self.unit == PERCENT:
-            return f"{self.value * 100:.1f}%"
+            return f"{self.value * 100:,.1f}%"
         if self.unit == DAYS:
             return f"{self.value:.1f} days"
         if self.unit == GROWTH:
             # Adding 0.0 turns a rounded -0.0 into 0.0, so no change never shows as "-0.0%".
             return f"{round(self.value * 100, 1) + 0.0:+.1f}%"
+        if self.unit == MULTIPLE:
+            # The amount each unit spent brought: its label says "per unit of spend".
+            return f"{self.value:,.2f}"
+        if self.unit == MONEY_CENTS:
+            # A cost per impression can be a fraction of a cent: two significant digits then.
+            if 0 < self.value < 0.1:
+                return f"{self.value:.2g}"
+            return f"{self.value:,.2f}"
         return f"{self.value:,.0f}"
 
     def shown(self, number_format: NumberFormat = DEFAULT_NUMBER_FORMAT, sign: str = "") -> str:
         """The KPI in a reader's number format, with a currency sign before a money figure:
         "€42.000"."""
         text = number_format.apply(self.display)
-        if sign and self.unit == MONEY and self.value is not None:
+        if sign and self.unit in MONEY_UNITS and self.value is not None:
             return f"{sign}{text}"
         return text
 
@@ -210,7 +247,43 @@ _KPI_SPECS = {
     "sql_growth": ("SQL growth", GROWTH),
     "pipeline_growth": ("Pipeline growth", GROWTH),
     "revenue_growth": ("Closed revenue growth", GROWTH),
+    "engage_cost": ("Engage-stage spend", MONEY),
+    "engage_cost_per_impression": ("Engage spend per impression", MONEY_CENTS),
+    "engage_cost_per_engaged": ("Engage spend per engaged lead", MONEY_CENTS),
+    "engage_cost_share": ("Engage spend, share of revenue", PERCENT),
+    "content_cost": ("Content production cost", MONEY),
+    "cost_per_inquiry": ("Marketing spend per inquiry", MONEY),
+    "cost_per_mql": ("Marketing spend per MQL", MONEY),
+    "cost_per_sql": ("Marketing spend per SQL", MONEY),
+    "cost_per_won": ("Marketing spend per won deal", MONEY),
+    "marketing_cost_share": ("Marketing spend, share of revenue", PERCENT),
+    "pipeline_per_spend": ("Pipeline per unit of spend", MULTIPLE),
+    "revenue_per_spend": ("Revenue per unit of spend", MULTIPLE),
+    "lifetime_value": ("Lifetime value of a customer", MONEY),
+    "lifetime_value_today": ("Lifetime value today", MONEY),
+    "roi": ("Return on spend", PERCENT),
 }
+# The costs and returns of the spend, as the funnel page, the results page and the report group
+# them.
+COST_KPI_KEYS = (
+    "engage_cost",
+    "engage_cost_per_impression",
+    "engage_cost_per_engaged",
+    "engage_cost_share",
+    "content_cost",
+    "cost_per_inquiry",
+    "cost_per_mql",
+    "cost_per_sql",
+    "cost_per_won",
+    "marketing_cost_share",
+    "pipeline_per_spend",
+    "revenue_per_spend",
+    "lifetime_value",
+    "lifetime_value_today",
+    "roi",
+)
+# The KPIs that depend on the discount rate: their label says which rate.
+DISCOUNTED_KPI_KEYS = ("lifetime_value_today", "roi")
 KPI_KEYS = tuple(_KPI_SPECS)
 KPI_LABELS = {key: label for key, (label, _) in _KPI_SPECS.items()}
 KPI_UNITS = {key: unit for key, (_, unit) in _KPI_SPECS.items()}
@@ -229,6 +302,16 @@ _RATIOS = {
     "sal_to_sql": ("sqls", "sals"),
     "win_rate": ("won_deals", "sqls"),
     "inquiry_to_won": ("won_deals", "inquiries"),
+    "engage_cost_per_impression": ("engage_spend", "impressions"),
+    "engage_cost_per_engaged": ("engage_spend", "engaged_leads"),
+    "engage_cost_share": ("engage_spend", "closed_revenue"),
+    "cost_per_inquiry": ("marketing_spend", "inquiries"),
+    "cost_per_mql": ("marketing_spend", "mqls"),
+    "cost_per_sql": ("marketing_spend", "sqls"),
+    "cost_per_won": ("marketing_spend", "won_deals"),
+    "marketing_cost_share": ("marketing_spend", "closed_revenue"),
+    "pipeline_per_spend": ("pipeline_value", "marketing_spend"),
+    "revenue_per_spend": ("closed_revenue", "marketing_spend"),
 }
 # key -> the figure whose quarter-over-quarter change it measures.
 _GROWTHS = {
@@ -262,8 +345,60 @@ def _deal_size(figures: Figures) -> float | None:
     return ratio(figures.closed_revenue, figures.won_deals)
 
 
-def kpis(figures: Figures, previous: Figures | None = None) -> dict[str, Kpi]:
-    """Every KPI of one quarter, in KPI_KEYS order; growth needs the previous quarter."""
+# ---- Lifetime value and the return on the spend ----------------------------------------------
+
+# The yearly rate a workspace discounts a customer's future margin at, unless it sets its own;
+# what it may set is from 0 to MAX_DISCOUNT_RATE.
+DEFAULT_DISCOUNT_RATE = 0.10
+MAX_DISCOUNT_RATE = 0.50
+
+
+def rate_text(rate: float) -> str:
+    """0.1 -> "10%", 0.075 -> "7.5%"."""
+    return f"{round(rate * 100, 2):g}%"
+
+
+def lifetime_value(figures: Figures) -> float | None:
+    """A customer's gross margin over the years it stays, not discounted."""
+    margin, years = figures.customer_margin_per_year, figures.customer_lifetime_years
+    if margin is None or years is None:
+        return None
+    return margin * years
+
+
+def lifetime_value_today(figures: Figures, discount_rate: float) -> float | None:
+    """A customer's lifetime value as money today (its net present value): each year's margin
+    counts at the end of that year, divided by (1 + rate) once per year waited; a part year
+    at the end brings its share of a year's margin, at the end of that year. With a margin of
+    1,000 for 2.5 years at 10%: 1,000/1.1 + 1,000/1.1² + 500/1.1³ = 2,111.19."""
+    margin, years = figures.customer_margin_per_year, figures.customer_lifetime_years
+    if margin is None or years is None:
+        return None
+    whole_years = int(years)
+    value = sum(margin / (1 + discount_rate) ** year for year in range(1, whole_years + 1))
+    if part := years - whole_years:
+        value += part * margin / (1 + discount_rate) ** (whole_years + 1)
+    return value
+
+
+def _roi(figures: Figures, discount_rate: float) -> float | None:
+    # What the quarter's won customers are worth today, less what was spent to win them, per
+    # unit spent: (won deals × lifetime value today − spend) / spend.
+    value = lifetime_value_today(figures, discount_rate)
+    spend = figures.marketing_spend
+    if value is None or figures.won_deals is None or spend is None:
+        return None
+    return ratio(figures.won_deals * value - spend, spend)
+
+
+def kpis(
+    figures: Figures,
+    previous: Figures | None = None,
+    *,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+) -> dict[str, Kpi]:
+    """Every KPI of one quarter, in KPI_KEYS order; growth needs the previous quarter, and the
+    return on the spend discounts the customers' future margin at `discount_rate` a year."""
     values: dict[str, float | None] = {
         key: ratio(getattr(figures, numerator), getattr(figures, denominator))
         for key, (numerator, denominator) in _RATIOS.items()
@@ -275,7 +410,23 @@ def kpis(figures: Figures, previous: Figures | None = None) -> dict[str, Kpi]:
     for key, name in _GROWTHS.items():
         before = getattr(previous, name) if previous is not None else None
         values[key] = growth(getattr(figures, name), before)
-    return {key: Kpi(key, label, values[key], unit) for key, (label, unit) in _KPI_SPECS.items()}
+    values["engage_cost"] = figures.engage_spend
+    values["content_cost"] = figures.content_cost
+    values["lifetime_value"] = lifetime_value(figures)
+    values["lifetime_value_today"] = lifetime_value_today(figures, discount_rate)
+    values["roi"] = _roi(figures, discount_rate)
+    return {
+        key: Kpi(key, kpi_label(key, discount_rate), values[key], unit)
+        for key, (_, unit) in _KPI_SPECS.items()
+    }
+
+
+def kpi_label(key: str, discount_rate: float = DEFAULT_DISCOUNT_RATE) -> str:
+    """A KPI's label; one that depends on the discount rate says which: "Return on spend, at a
+    10% discount rate"."""
+    if key in DISCOUNTED_KPI_KEYS:
+        return f"{KPI_LABELS[key]}, at a {rate_text(discount_rate)} discount rate"
+    return KPI_LABELS[key]
 
 
 # ---- Checks on entered figures ---------------------------------------------------------------

@@ -1,6 +1,8 @@
 """A client's real funnel: its figures per quarter, and each workspace's own thresholds for
 judging them. The vocabulary of the figures (their fields and labels) is funnel.kpis's."""
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -9,10 +11,13 @@ from clients.models import Client
 from funnel.health import Threshold, thresholds_with
 from funnel.kpis import (
     DAYS_FIELDS,
+    DEFAULT_DISCOUNT_RATE,
     FIGURE_FIELDS,
     FIGURE_LABELS,
     IMPOSSIBLE_ABOVE,
+    MAX_DISCOUNT_RATE,
     MONEY_FIELDS,
+    YEARS_FIELDS,
     Figures,
 )
 from lib.quarters import Quarter
@@ -31,6 +36,12 @@ def _money(name: str) -> models.DecimalField:
 def _days(name: str) -> models.DecimalField:
     return models.DecimalField(
         FIGURE_LABELS[name], max_digits=6, decimal_places=1, null=True, blank=True
+    )
+
+
+def _years(name: str) -> models.DecimalField:
+    return models.DecimalField(
+        FIGURE_LABELS[name], max_digits=4, decimal_places=1, null=True, blank=True
     )
 
 
@@ -61,6 +72,11 @@ class FunnelFigures(models.Model):
     days_mql_to_sal = _days("days_mql_to_sal")
     days_sal_to_sql = _days("days_sal_to_sql")
     days_sql_to_won = _days("days_sql_to_won")
+    marketing_spend = _money("marketing_spend")
+    engage_spend = _money("engage_spend")
+    content_cost = _money("content_cost")
+    customer_margin_per_year = _money("customer_margin_per_year")
+    customer_lifetime_years = _years("customer_lifetime_years")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -83,7 +99,7 @@ class FunnelFigures(models.Model):
                     condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
                     name=f"funnel_{field}_not_negative",
                 )
-                for field in MONEY_FIELDS + DAYS_FIELDS
+                for field in MONEY_FIELDS + DAYS_FIELDS + YEARS_FIELDS
             ),
             *(
                 models.CheckConstraint(
@@ -115,8 +131,13 @@ class FunnelThresholdsQuerySet(models.QuerySet):
     def thresholds_for(self, workspace_id: int) -> dict[str, Threshold]:
         """The thresholds a workspace judges handoffs with: the defaults and its own changes.
         One query."""
-        stored = self.filter(workspace_id=workspace_id).values_list("values", flat=True)
-        return thresholds_with(stored.first())
+        return self.judging_for(workspace_id)[0]
+
+    def judging_for(self, workspace_id: int) -> tuple[dict[str, Threshold], float]:
+        """The workspace's thresholds and its discount rate (a fraction), in one query."""
+        stored = self.filter(workspace_id=workspace_id).values_list("values", "discount_rate")
+        values, rate = stored.first() or (None, DEFAULT_DISCOUNT_RATE)
+        return thresholds_with(values), float(rate)
 
 
 class FunnelThresholds(models.Model):
@@ -127,12 +148,22 @@ class FunnelThresholds(models.Model):
         Workspace, on_delete=models.CASCADE, related_name="funnel_thresholds"
     )
     values = models.JSONField(default=dict, blank=True)  # metric -> {"poor": x, "healthy": y}
+    # The yearly rate the return on marketing spend discounts a customer's future margin at.
+    discount_rate = models.DecimalField(
+        max_digits=5, decimal_places=4, default=Decimal(str(DEFAULT_DISCOUNT_RATE))
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = FunnelThresholdsQuerySet.as_manager()
 
     class Meta:
         db_table = "assessments_funnelthresholds"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(discount_rate__range=(0, Decimal(str(MAX_DISCOUNT_RATE)))),
+                name="funnel_discount_rate_0_to_50_percent",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Funnel thresholds of {self.workspace}"

@@ -7,11 +7,15 @@ from clients.models import Client
 from funnel.forms import FIGURE_GROUPS, figure_kind
 from funnel.health import HandoffHealth, Threshold, handoff_health
 from funnel.kpis import (
+    COST_KPI_KEYS,
     DAYS,
+    DEFAULT_DISCOUNT_RATE,
     FIGURE_LABELS,
+    FIGURE_WORDS,
     GROWTH,
     KPI_LABELS,
     KPI_UNITS,
+    SPEND_FIELDS,
     Figures,
     Kpi,
     flags,
@@ -19,7 +23,7 @@ from funnel.kpis import (
     kpis,
 )
 from funnel.models import FunnelFigures
-from funnel.waterfall import Waterfall
+from funnel.waterfall import SpendEstimate, Waterfall
 from lib.charts import TrendSeries, trend_chart
 from lib.quarters import Quarter
 
@@ -39,6 +43,7 @@ KPI_GROUPS = (
         ),
     ),
     ("Revenue", ("deal_size",)),
+    ("Costs and returns", COST_KPI_KEYS),
     (
         "Growth since the quarter before",
         (
@@ -57,7 +62,11 @@ KPI_GROUPS = (
 LOWER_IS_BETTER = frozenset(
     {"hard_bounces", "soft_bounces", "hard_bounce_rate", "soft_bounce_rate", "cycle_days"}
     | {key for key, unit in KPI_UNITS.items() if unit == DAYS}
+    | {"engage_cost_per_impression", "engage_cost_per_engaged", "engage_cost_share"}
+    | {"cost_per_inquiry", "cost_per_mql", "cost_per_sql", "cost_per_won", "marketing_cost_share"}
 )
+# Amounts spent: more is neither better nor worse in itself, so their arrows carry no colour.
+NEITHER_BETTER = frozenset(SPEND_FIELDS) | {"engage_cost", "content_cost"}
 
 
 # The rates the trend chart follows, down the funnel.
@@ -90,13 +99,20 @@ class Column:
     previous: "Column | None"  # the quarter just before, when it has figures
 
 
-def quarter_columns(rows: list[FunnelFigures], thresholds: dict[str, Threshold]) -> list[Column]:
+def quarter_columns(
+    rows: list[FunnelFigures],
+    thresholds: dict[str, Threshold],
+    *,
+    discount_rate: float = DEFAULT_DISCOUNT_RATE,
+) -> list[Column]:
     columns: list[Column] = []
     by_period: dict[Quarter, Column] = {}
     for row in rows:  # oldest first
         figures = row.figures
         previous = by_period.get(row.period.previous())
-        quarter_kpis = kpis(figures, previous.figures if previous else None)
+        quarter_kpis = kpis(
+            figures, previous.figures if previous else None, discount_rate=discount_rate
+        )
         column = Column(
             row=row,
             period=row.period,
@@ -119,6 +135,8 @@ def _figure_text(name: str, value) -> str:
         return f"{value:,}"
     if kind == "money":
         return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+    if kind == "years":
+        return f"{value:.1f} years"
     return f"{value:.1f} days"  # as the KPIs show days
 
 
@@ -127,7 +145,7 @@ def _cell(key: str, value, previous, text: str, previous_text: str, before: Quar
         return Cell(text)
     arrow = "up" if value > previous else "down" if value < previous else "flat"
     tone = ""
-    if arrow != "flat":
+    if arrow != "flat" and key not in NEITHER_BETTER:
         tone = "better" if (arrow == "up") != (key in LOWER_IS_BETTER) else "worse"
     words = {"up": "up from", "down": "down from", "flat": "the same as"}[arrow]
     return Cell(text, arrow, tone, f"{words} {previous_text} in {before}")
@@ -179,7 +197,9 @@ def kpi_rows(columns: list[Column]) -> list[tuple[str, list[Row]]]:
                         column.period.previous(),
                     )
                 )
-            rows.append(Row(key, KPI_LABELS[key], tuple(cells)))
+            # Every column has the same label; the ROI's says the workspace's discount rate.
+            label = columns[0].kpis[key].label if columns else KPI_LABELS[key]
+            rows.append(Row(key, label, tuple(cells)))
         groups.append((legend, rows))
     return groups
 
@@ -276,3 +296,34 @@ def observed_text(key: str, value: float | None, basis: FunnelFigures | None) ->
         return f"Not known from {basis.period}’s figures."
     shown = f"{value:,.0f}" if key == "deal_size" else f"{value * 100:.1f}%"
     return f"{shown} in {basis.period}."
+
+
+_PER = {"inquiries": "inquiry", "mqls": "MQL"}
+
+
+def spend_lines(estimates: tuple[SpendEstimate, ...], basis: FunnelFigures | None) -> list[str]:
+    """The spend the plan takes, in a sentence per estimate; when it cannot be worked out, one
+    sentence that says why."""
+    if basis is None:
+        return ["The spend it takes cannot be worked out yet: there are no funnel figures."]
+    if basis.marketing_spend is None:
+        return [
+            f"The spend it takes cannot be worked out: {basis.period}’s figures have no "
+            "marketing spend. Enter it with the quarter’s figures to see it here."
+        ]
+    lines = []
+    for estimate in estimates:
+        per, stage = _PER[estimate.stage], FIGURE_WORDS[estimate.stage]
+        if estimate.cost is None:
+            lines.append(f"The spend per {per} is not known: {basis.period} has no {stage}.")
+        elif estimate.spend is None:
+            lines.append(
+                f"At {basis.period}’s {estimate.cost:,.0f} of marketing spend per {per}, the "
+                f"spend is known once the number of {stage} needed is."
+            )
+        else:
+            lines.append(
+                f"At {basis.period}’s {estimate.cost:,.0f} of marketing spend per {per}, the "
+                f"{estimate.needed:,} {stage} needed take about {estimate.spend:,.0f}."
+            )
+    return lines

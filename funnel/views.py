@@ -28,7 +28,7 @@ from funnel.forms import (
 )
 from funnel.health import DEFAULT_THRESHOLDS
 from funnel.imports import FunnelImportError, import_funnel_csv
-from funnel.kpis import FIGURE_FIELDS, flags
+from funnel.kpis import DEFAULT_DISCOUNT_RATE, FIGURE_FIELDS, flags
 from funnel.models import FunnelFigures, FunnelThresholds
 from funnel.tables import (
     figure_rows,
@@ -37,9 +37,10 @@ from funnel.tables import (
     quarter_cards,
     quarter_columns,
     rate_chart,
+    spend_lines,
     stage_lines,
 )
-from funnel.waterfall import observed_rates, waterfall
+from funnel.waterfall import observed_rates, spend_estimates, waterfall
 from lib.forms import submitted
 from lib.http import HtmxHttpRequest
 from lib.maturity import HANDOFF_ORDER
@@ -73,8 +74,9 @@ def _funnel_url(client: Client) -> str:
 def client_funnel(request: HtmxHttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug)
     client = get_client_for(membership, client_id)
-    thresholds = FunnelThresholds.objects.thresholds_for(membership.workspace.pk)
-    columns = quarter_columns(list(client.funnel_figures.order_by("year", "quarter")), thresholds)
+    thresholds, rate = FunnelThresholds.objects.judging_for(membership.workspace.pk)
+    rows = list(client.funnel_figures.order_by("year", "quarter"))
+    columns = quarter_columns(rows, thresholds, discount_rate=rate)
     groups = kpi_rows(columns) + figure_rows(columns)
     context = {
         "client": client,
@@ -222,6 +224,9 @@ def funnel_planner(request: HtmxHttpRequest, workspace_slug: str, client_id: int
         "form": form,
         "plan": plan,
         "stages": stage_lines(plan) if plan else [],
+        "spend": spend_lines(spend_estimates(plan, basis.figures if basis else None), basis)
+        if plan
+        else [],
         "basis": basis,
         "inputs": [(form[key], observed_text(key, observed[key], basis)) for key in observed],
     }
@@ -267,16 +272,18 @@ def _planner_data(request, observed: dict):
 def funnel_settings(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
     workspace = membership.workspace
-    current = FunnelThresholds.objects.thresholds_for(workspace.pk)
-    form = FunnelThresholdsForm(**submitted(request), current=current)
+    current, rate = FunnelThresholds.objects.judging_for(workspace.pk)
+    form = FunnelThresholdsForm(**submitted(request), current=current, discount_rate=rate)
     if form.is_valid():
         FunnelThresholds.objects.update_or_create(
-            workspace=workspace, defaults={"values": form.overrides()}
+            workspace=workspace,
+            defaults={"values": form.overrides(), "discount_rate": form.discount_rate},
         )
-        messages.success(request, "Funnel thresholds saved; every funnel page now uses them.")
+        messages.success(request, "Funnel settings saved; every funnel page now uses them.")
         return redirect("funnel:settings", workspace_slug=workspace_slug)
     changed = sum(current[metric] != default for metric, default in DEFAULT_THRESHOLDS.items())
-    return render(request, "funnel/settings.html", {"form": form, "changed": changed})
+    context = {"form": form, "changed": changed, "rate_changed": rate != DEFAULT_DISCOUNT_RATE}
+    return render(request, "funnel/settings.html", context)
 
 
 @require_POST
@@ -284,5 +291,5 @@ def funnel_settings(request: HtmxHttpRequest, workspace_slug: str) -> HttpRespon
 def funnel_settings_reset(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
     FunnelThresholds.objects.filter(workspace=membership.workspace).delete()
-    messages.success(request, "Funnel thresholds reset to the defaults.")
+    messages.success(request, "Funnel thresholds and discount rate reset to the defaults.")
     return redirect("funnel:settings", workspace_slug=workspace_slug)

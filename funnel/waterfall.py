@@ -1,7 +1,8 @@
 """The revenue waterfall: a revenue target worked back up the funnel. Pure code.
 
 Won deals = target / deal size, then each stage above = the stage below / the conversion rate
-between them, rounded up.
+between them, rounded up. The spend it takes = the inquiries (or MQLs) needed x the marketing
+spend per inquiry (or per MQL) of the quarter planned from.
 """
 
 import math
@@ -105,3 +106,32 @@ def waterfall(
     if usable_deal_size is None:
         missing += (INPUT_WORDS["deal_size"],)
     return Waterfall(float(target_revenue), usable_deal_size, tuple(reversed(stages)), missing)
+
+
+# ---- The spend it takes --------------------------------------------------------------------
+
+# (the KPI of a stage's cost, the stage it is per): the spend is worked out from each.
+SPEND_BASES = (("cost_per_inquiry", "inquiries"), ("cost_per_mql", "mqls"))
+
+
+@dataclass(frozen=True)
+class SpendEstimate:
+    stage: str  # "inquiries" or "mqls"
+    needed: int | None  # what the plan needs at that stage
+    cost: float | None  # the marketing spend per lead of that stage, in the quarter planned from
+
+    @property
+    def spend(self) -> float | None:
+        if self.needed is None or self.cost is None:
+            return None
+        return self.needed * self.cost
+
+
+def spend_estimates(plan: Waterfall, actual: Figures | None) -> tuple[SpendEstimate, ...]:
+    """The marketing spend the plan takes at today's cost per inquiry, and per MQL."""
+    costs = kpis(actual) if actual is not None else {}
+    needed = {stage.key: stage.needed for stage in plan.stages}
+    return tuple(
+        SpendEstimate(stage, needed[stage], costs[key].value if key in costs else None)
+        for key, stage in SPEND_BASES
+    )

@@ -137,7 +137,12 @@ def choice_cases(other: str, stored: object = None, *, blank: object = REFUSED) 
 
 def number_cases(kind: str, *, required: bool) -> list[Case]:
     """A count, an amount or a number of days; `kind` decides what "1.5" is."""
-    decimal = {"count": REFUSED, "money": Decimal("1.50"), "days": Decimal("1.5")}[kind]
+    decimal = {
+        "count": REFUSED,
+        "money": Decimal("1.50"),
+        "days": Decimal("1.5"),
+        "years": Decimal("1.5"),
+    }[kind]
     blank = REFUSED if required else None
     return [
         Case("empty", "", blank),
@@ -153,8 +158,9 @@ def number_cases(kind: str, *, required: bool) -> list[Case]:
         Case("1e309", "1e309"),
         Case("script", SCRIPT),
         Case("sql", SQL),
-        Case("thousands", "1,200", 1200),
-        Case("two_values", ["abc", "250"], 250),
+        # No customer stays 1,200 years: more than the years a lifetime accepts.
+        Case("thousands", "1,200", REFUSED if kind == "years" else 1200),
+        Case("two_values", ["abc", "25"], 25),
     ]
 
 
@@ -390,6 +396,19 @@ def _figures_fields(stored) -> dict[str, Field]:
         ),
         "days_mql_to_sal": Field(
             number_cases("days", required=False), lambda w: stored(w).days_mql_to_sal
+        ),
+        **{
+            name: Field(
+                number_cases("money", required=False),
+                lambda w, name=name: getattr(stored(w), name),
+            )
+            for name in ("marketing_spend", "engage_spend", "content_cost")
+        },
+        "customer_margin_per_year": Field(
+            number_cases("money", required=False), lambda w: stored(w).customer_margin_per_year
+        ),
+        "customer_lifetime_years": Field(
+            number_cases("years", required=False), lambda w: stored(w).customer_lifetime_years
         ),
     }
 
@@ -688,6 +707,18 @@ FORMS = [
             "days_mql_to_sal-healthy": Field(
                 threshold_cases(accepted="1.5", stored=1.5),
                 _threshold("days_mql_to_sal", "healthy"),
+            ),
+            "discount_rate": Field(
+                [
+                    *threshold_cases(accepted="7.5", stored=Decimal("0.075")),
+                    Case("over_50", "50.01"),
+                    Case("zero", "0", Decimal("0")),
+                ],
+                lambda w: (
+                    FunnelThresholds.objects.filter(workspace=w.workspace)
+                    .values_list("discount_rate", flat=True)
+                    .first()
+                ),
             ),
         },
     ),

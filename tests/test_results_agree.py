@@ -133,6 +133,7 @@ def test_page_json_and_a_recomputation_from_answers_csv_agree(demo):
         assert first["title"] in page.split("Recommendations")[1], where
         _check_the_ladder(assessment, data, by_hand, where)
         _check_the_headline(assessment, data, page, where)
+        _check_the_costs(assessment, data, page, where)
 
 
 def _check_the_ladder(assessment, data: dict, by_hand: dict, where: str) -> None:
@@ -159,3 +160,63 @@ def _check_the_headline(assessment, data: dict, page: str, where: str) -> None:
     assert html_of(act["headline"]) in page and html_of(act["reason"]) in page, where
     report = report_html(assessment=assessment)
     assert html_of(act["headline"]) in report and html_of(act["reason"]) in report, where
+
+
+def _costs_by_hand(figures: dict, rate: float) -> dict[str, tuple[float | None, str]]:
+    """The costs and returns from results.json's figures, following docs/results-format.md:
+    key -> (value, how the page and the report show it)."""
+
+    def ratio(numerator, denominator):
+        return None if numerator is None or not denominator else numerator / denominator
+
+    spend, engage = figures["marketing_spend"], figures["engage_spend"]
+    margin, years = figures["customer_margin_per_year"], figures["customer_lifetime_years"]
+    today = None
+    if margin is not None and years is not None:
+        whole = int(years)
+        today = sum(margin / (1 + rate) ** year for year in range(1, whole + 1))
+        today += (years - whole) * margin / (1 + rate) ** (whole + 1)
+    won = figures["won_deals"]
+    values = {
+        "engage_cost_per_impression": (ratio(engage, figures["impressions"]), "cents"),
+        "engage_cost_per_engaged": (ratio(engage, figures["engaged_leads"]), "cents"),
+        "engage_cost_share": (ratio(engage, figures["closed_revenue"]), "percent"),
+        "cost_per_inquiry": (ratio(spend, figures["inquiries"]), "money"),
+        "cost_per_mql": (ratio(spend, figures["mqls"]), "money"),
+        "cost_per_sql": (ratio(spend, figures["sqls"]), "money"),
+        "cost_per_won": (ratio(spend, won), "money"),
+        "marketing_cost_share": (ratio(spend, figures["closed_revenue"]), "percent"),
+        "pipeline_per_spend": (ratio(figures["pipeline_value"], spend), "multiple"),
+        "revenue_per_spend": (ratio(figures["closed_revenue"], spend), "multiple"),
+        "lifetime_value_today": (today, "money"),
+        "roi": (None if today is None or won is None else ratio(won * today - spend, spend),
+                "percent"),
+    }  # fmt: skip
+    shown = {
+        "cents": lambda v: f"{v:,.2f}",
+        "money": lambda v: f"{v:,.0f}",
+        "percent": lambda v: f"{v * 100:,.1f}%",
+        "multiple": lambda v: f"{v:,.2f}",
+    }
+    return {
+        key: (value, shown[unit](value) if value is not None else "n/a")
+        for key, (value, unit) in values.items()
+    }
+
+
+def _check_the_costs(assessment, data: dict, page: str, where: str) -> None:
+    """The costs and returns: results.json, the results page and the report agree, and all
+    three follow from the quarter's figures."""
+    funnel = data["funnel"]
+    if funnel is None:
+        return
+    by_hand = _costs_by_hand(funnel["figures"], funnel["discount_rate"])
+    costs_on_page = page.split("Costs and returns in")[1].split("</ul>")[0]
+    report = report_html(assessment=assessment).split("<h2>Costs and returns</h2>")[1]
+    for key, (value, shown) in by_hand.items():
+        assert funnel["kpis"][key] == pytest.approx(value, abs=0.005), (where, key)
+        assert value is not None, (where, key)  # the demo gives every figure
+        assert f"<strong>{shown}</strong>" in costs_on_page, (where, key, shown)
+        assert f"{shown}</span>" in report.split("</ul>")[0], (where, key, shown)
+    rate = f"at a {funnel['discount_rate'] * 100:g}% discount rate"
+    assert rate in costs_on_page and rate in report, where

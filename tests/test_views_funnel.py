@@ -679,7 +679,7 @@ def _threshold_data(**changes) -> dict:
         scale = 1 if metric == "days_mql_to_sal" else 100
         data[f"{metric}-poor"] = f"{threshold.poor * scale:g}"
         data[f"{metric}-healthy"] = f"{threshold.healthy * scale:g}"
-    return {**data, **changes}
+    return {**data, "discount_rate": "10", **changes}
 
 
 def test_the_thresholds_page_shows_percentages_as_percentages(client, owner, workspace):
@@ -703,7 +703,7 @@ def test_only_the_thresholds_that_differ_from_the_defaults_are_stored(client, ow
 
     response = client.post(_settings_url(workspace), data, follow=True)
 
-    assert _messages(response) == ["Funnel thresholds saved; every funnel page now uses them."]
+    assert _messages(response) == ["Funnel settings saved; every funnel page now uses them."]
     assert workspace.funnel_thresholds.values == {
         "mql_to_sal": {"poor": 0.3, "healthy": 0.7},
         "days_mql_to_sal": {"poor": 5.0, "healthy": 1.5},
@@ -745,7 +745,7 @@ def test_reset_goes_back_to_the_defaults(client, owner, workspace):
     response = client.post(reverse("funnel:settings_reset", args=[workspace.slug]), follow=True)
 
     assert not FunnelThresholds.objects.exists()
-    assert _messages(response) == ["Funnel thresholds reset to the defaults."]
+    assert _messages(response) == ["Funnel thresholds and discount rate reset to the defaults."]
     assert response.context["form"]["mql_to_sal-poor"].value() == "40"
 
 

@@ -11,7 +11,12 @@ from assessments.scoring import (
 )
 from bank.models import RUNG_LEVELS
 from funnel import health
-from funnel.kpis import KPI_UNITS
+from funnel.kpis import (
+    DEFAULT_DISCOUNT_RATE,
+    KPI_UNITS,
+    MAX_DISCOUNT_RATE,
+    rate_text,
+)
 from lib.maturity import (
     AT_RISK_BELOW,
     DIMENSION_NAMES,
@@ -98,6 +103,8 @@ def funnel_methodology() -> dict:
         "boost": health.FUNNEL_BOOST,
         "healthy_from": health.HEALTHY_FROM,
         "fair_from": health.FAIR_FROM,
+        "default_discount_rate": rate_text(DEFAULT_DISCOUNT_RATE),
+        "max_discount_rate": rate_text(MAX_DISCOUNT_RATE),
     }
 
 
