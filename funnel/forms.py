@@ -8,6 +8,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django import forms
 
 from clients.models import Client
+from funnel.crm.dates import FORMATS
+from funnel.crm.derive import FIGURE_VALUES as DERIVED_FIGURES
+from funnel.crm.fields import DEALS, KIND_NAMES, LEADS
+from funnel.crm.mapping import Mapping, check_mapping
+from funnel.crm.reader import CrmFileError, open_crm_csv
 from funnel.health import DEFAULT_THRESHOLDS, HANDOFF_METRICS, THRESHOLD_LABELS, Threshold
 from funnel.kpis import (
     COUNT_FIELDS,
@@ -278,6 +283,10 @@ class FunnelFiguresForm(FunnelValuesForm):
         period = self.cleaned_data["quarter"]
         figures.year, figures.quarter = period.year, period.number
         for name, value in self.values.items():
+            # A figure an import derived, changed here: the next import keeps the correction.
+            derived = figures.crm_import_id and name in DERIVED_FIGURES
+            if derived and getattr(figures, name) != value and name not in figures.corrected_fields:
+                figures.corrected_fields = [*figures.corrected_fields, name]
             setattr(figures, name, value)
         figures.save()
         return figures
@@ -287,6 +296,133 @@ class FunnelImportForm(CsvUploadForm):
     file = csv_file_field(
         "A quarter column (like 2026-Q3) and a column per figure. Save spreadsheets as “CSV UTF-8”."
     )
+
+
+# ---- CRM exports ------------------------------------------------------------------------
+
+CRM_MAX_BYTES = 50 * 1024 * 1024
+CRM_TOO_LARGE = (
+    f"The file is larger than {CRM_MAX_BYTES // (1024 * 1024)} MB; export fewer quarters at a "
+    "time and import each file."
+)
+KIND_WORDS = {LEADS: "Leads", DEALS: "Deals"}
+
+
+def _crm_export(upload) -> object:
+    """An uploaded export whose header can be read; every reason it cannot, otherwise."""
+    if upload.size > CRM_MAX_BYTES:
+        raise forms.ValidationError(CRM_TOO_LARGE)
+    try:
+        open_crm_csv(upload.open("rb"))
+    except CrmFileError as error:
+        raise forms.ValidationError(error.problems) from None
+    finally:
+        upload.seek(0)
+    return upload
+
+
+class CrmUploadForm(forms.Form):
+    lead_file = forms.FileField(
+        label="Lead or contact export",
+        help_text="The CSV your CRM exports of its leads or contacts, with their stage dates.",
+    )
+    deal_file = forms.FileField(
+        label="Deal or opportunity export (optional)",
+        required=False,
+        help_text="With it, Relay measures won deals, revenue and pipeline from the deals.",
+    )
+    keep_raw = forms.BooleanField(
+        label="Keep the raw files with the import",
+        required=False,
+        help_text="Off: the files are deleted once the figures are derived.",
+    )
+
+    def clean_lead_file(self):
+        return _crm_export(self.cleaned_data["lead_file"])
+
+    def clean_deal_file(self):
+        upload = self.cleaned_data.get("deal_file")
+        return _crm_export(upload) if upload else None
+
+
+def _column_choices(header) -> list[tuple[str, str]]:
+    return [("", "— not in the file —"), *((name, name) for name in header if name)]
+
+
+class CrmMappingForm(forms.Form):
+    """Which column holds each field, per export (funnel.crm_imports.Proposal), how the dates
+    are written, and after how many days a lead that went no further has stalled."""
+
+    date_format = forms.ChoiceField(
+        label="The dates are written as",
+        required=False,
+        error_messages={"invalid_choice": "Choose a date format from the list."},
+    )
+    stall_days = forms.IntegerField(
+        label="A lead has stalled after (days without moving on)",
+        min_value=1,
+        max_value=365,
+        error_messages={
+            "invalid": "Enter a whole number of days, like 30.",
+            "min_value": "Enter at least 1 day.",
+            "max_value": "Enter at most 365 days.",
+            "required": "Enter a number of days, like 30.",
+        },
+    )
+
+    def __init__(self, *args, proposals: list, date_format: str, stall_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = proposals
+        lead = proposals[0]
+        detected = lead.dates.chosen
+        first = f"As detected: {detected.words}" if detected else "Choose how the dates are read"
+        self.fields["date_format"].choices = [("", first), *((f.key, f.words) for f in FORMATS)]
+        self.initial["date_format"] = date_format
+        self.initial["stall_days"] = stall_days
+        for proposal in proposals:
+            positions = proposal.mapping.positions(proposal.header)
+            for spec in proposal.fields:
+                name = f"{proposal.kind}-{spec.key}"
+                self.fields[name] = forms.ChoiceField(
+                    label=spec.label,
+                    required=False,
+                    choices=_column_choices(proposal.header),
+                    error_messages={"invalid_choice": "Choose one of the file’s columns."},
+                )
+                if spec.key in positions:
+                    self.initial[name] = proposal.header[positions[spec.key]]
+
+    @property
+    def groups(self) -> list:
+        """(proposal, its export's words, bound fields) per export."""
+        return [
+            (
+                proposal,
+                KIND_NAMES[proposal.kind],
+                [self[f"{proposal.kind}-{spec.key}"] for spec in proposal.fields],
+            )
+            for proposal in self.proposals
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.mappings: dict[str, Mapping] = {}
+        for proposal in self.proposals:
+            columns = {
+                spec.key: cleaned[f"{proposal.kind}-{spec.key}"]
+                for spec in proposal.fields
+                if cleaned.get(f"{proposal.kind}-{spec.key}")
+            }
+            crm = proposal.layout.crm if proposal.layout else None
+            mapping = Mapping(proposal.kind, columns, crm)
+            for problem in check_mapping(mapping, proposal.header):
+                self.add_error(None, f"{KIND_WORDS[proposal.kind]}: {problem}")
+            self.mappings[proposal.kind] = mapping
+        if not cleaned.get("date_format") and "date_format" not in self.errors:
+            for proposal in self.proposals:
+                if proposal.dates.problem:
+                    self.add_error("date_format", proposal.dates.problem)
+        return cleaned
 
 
 def percent_text(fraction: float | None) -> str:

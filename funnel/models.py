@@ -1,13 +1,19 @@
 """A client's real funnel: its figures per quarter, and each workspace's own thresholds for
 judging them. The vocabulary of the figures (their fields and labels) is funnel.kpis's."""
 
+import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+from django.utils import timezone
 
 from accounts.models import Workspace
 from clients.models import Client
+from funnel.crm.fields import CRM_NAMES
 from funnel.health import Threshold, thresholds_with
 from funnel.kpis import (
     DAYS_FIELDS,
@@ -77,6 +83,12 @@ class FunnelFigures(models.Model):
     content_cost = _money("content_cost")
     customer_margin_per_year = _money("customer_margin_per_year")
     customer_lifetime_years = _years("customer_lifetime_years")
+    # Provenance: the CRM import that derived the figures, and the derived figures changed
+    # by hand since (field names), which the next import keeps.
+    crm_import = models.ForeignKey(
+        "CrmImport", null=True, blank=True, on_delete=models.SET_NULL, related_name="figures"
+    )
+    corrected_fields = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -167,3 +179,109 @@ class FunnelThresholds(models.Model):
 
     def __str__(self) -> str:
         return f"Funnel thresholds of {self.workspace}"
+
+
+# ---- Imports of CRM exports ------------------------------------------------------------------
+
+
+class CrmMapping(models.Model):
+    """A client's column mapping of its CRM exports, proposed again at its next import.
+    The mappings are funnel.crm.mapping.Mapping.to_json()'s, as JSON objects."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="crm_mapping")
+    lead_mapping = models.JSONField(default=dict, blank=True)
+    deal_mapping = models.JSONField(default=dict, blank=True)
+    date_format = models.CharField(max_length=20, blank=True)  # a dates.FORMATS key; "": detect
+    stall_days = models.PositiveSmallIntegerField(default=30)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"CRM mapping of {self.client}"
+
+
+def crm_upload_path(instance: "CrmImport", filename: str) -> str:
+    """Under MEDIA_ROOT/crm-imports/<workspace>/, behind a random prefix: never served."""
+    return f"crm-imports/{instance.client.workspace_id}/{secrets.token_hex(8)}-{filename}"
+
+
+class CrmImport(models.Model):
+    """One import of a client's lead export (and deal export): its files until the figures
+    are derived (kept afterwards only if the owner chose so), its progress and its outcome."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the mapping"
+        RUNNING = "running", "Deriving the figures"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="crm_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    lead_file_name = models.CharField(max_length=255)
+    deal_file_name = models.CharField(max_length=255, blank=True)
+    lead_file = models.FileField(upload_to=crm_upload_path, max_length=400, blank=True)
+    deal_file = models.FileField(upload_to=crm_upload_path, max_length=400, blank=True)
+    keep_raw = models.BooleanField(default=False)
+    layout = models.CharField(max_length=20, blank=True)  # the CRM the lead header looks like
+    date_format = models.CharField(max_length=20, blank=True)  # the format the dates were read in
+    lead_mapping = models.JSONField(default=dict, blank=True)
+    deal_mapping = models.JSONField(default=dict, blank=True)
+    stall_days = models.PositiveSmallIntegerField(default=30)
+    rows_total = models.PositiveIntegerField(default=0)  # lines of the files, for the progress
+    rows_read = models.PositiveIntegerField(default=0)
+    lead_rows = models.PositiveIntegerField(null=True, blank=True)
+    deal_rows = models.PositiveIntegerField(null=True, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    # Quarter ("2026-Q3") -> the measures a FunnelFigures row has no field for.
+    measures = models.JSONField(default=dict, blank=True)
+    kept_corrections = models.JSONField(default=list, blank=True)  # "2026-Q3: MQLs" texts
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "running", "done", "failed"]),
+                name="crm_import_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"CRM import of {self.client}: {self.lead_file_name}"
+
+    @property
+    def rows(self) -> int:
+        return (self.lead_rows or 0) + (self.deal_rows or 0)
+
+    @property
+    def layout_name(self) -> str:
+        return CRM_NAMES.get(self.layout, "")
+
+    @property
+    def provenance(self) -> str:
+        """ "derived from hubspot-contacts.csv, 412 rows, 3 Dec 2026" """
+        names = " and ".join(n for n in (self.lead_file_name, self.deal_file_name) if n)
+        day = timezone.localtime(self.finished_at or self.created_at)
+        return f"derived from {names}, {self.rows:,} rows, {day.day} {day:%b %Y}"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.rows_total:
+            return 0
+        return min(100, round(100 * self.rows_read / self.rows_total))
+
+    def discard_files(self) -> None:
+        """Delete the uploaded files from storage (the names stay, for the provenance)."""
+        for stored in (self.lead_file, self.deal_file):
+            if stored:
+                stored.delete(save=False)
+
+
+@receiver(post_delete, sender=CrmImport)
+def _delete_crm_files(sender, instance: CrmImport, **kwargs) -> None:
+    # A signal, not a delete() override: deleting a client cascades to its imports without
+    # calling their delete(), and a kept raw file must not outlive its import.
+    instance.discard_files()

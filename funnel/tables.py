@@ -1,9 +1,11 @@
 """The funnel page's tables and the planner's lines, built from the pure KPIs: presentation
 logic that the views only hand to their templates."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from clients.models import Client
+from funnel.crm.derive import FIGURE_VALUES as DERIVED_FIGURES
+from funnel.crm_imports import MEASURE_LABELS, measure_rows, measure_text
 from funnel.forms import FIGURE_GROUPS, figure_kind
 from funnel.health import HandoffHealth, Threshold, handoff_health
 from funnel.kpis import (
@@ -22,7 +24,7 @@ from funnel.kpis import (
     in_a_sentence,
     kpis,
 )
-from funnel.models import FunnelFigures
+from funnel.models import CrmImport, FunnelFigures
 from funnel.waterfall import SpendEstimate, Waterfall
 from lib.charts import TrendSeries, trend_chart
 from lib.quarters import Quarter
@@ -79,6 +81,7 @@ class Cell:
     arrow: str = ""  # "up", "down", "flat" or "" (no quarter just before to compare with)
     tone: str = ""  # "better", "worse" or ""
     change: str = ""  # for screen readers and the tooltip: "up from 12.5% in 2026-Q2"
+    corrected: bool = False  # a figure derived from a CRM export, then corrected by hand
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def quarter_columns(
     return columns
 
 
-def _figure_text(name: str, value) -> str:
+def figure_value_text(name: str, value) -> str:
     if value is None:
         return "—"
     kind = figure_kind(name)
@@ -160,19 +163,62 @@ def figure_rows(columns: list[Column]) -> list[tuple[str, list[Row]]]:
             for column in columns:
                 value = getattr(column.figures, name)
                 before = getattr(column.previous.figures, name) if column.previous else None
-                cells.append(
-                    _cell(
-                        name,
-                        value,
-                        before,
-                        _figure_text(name, value),
-                        _figure_text(name, before),
-                        column.period.previous(),
-                    )
+                cell = _cell(
+                    name,
+                    value,
+                    before,
+                    figure_value_text(name, value),
+                    figure_value_text(name, before),
+                    column.period.previous(),
                 )
+                if name in column.row.corrected_fields:
+                    cell = replace(cell, corrected=True)
+                cells.append(cell)
             rows.append(Row(name, FIGURE_LABELS[name], tuple(cells)))
         groups.append((f"Figures: {legend.lower()}", rows))
     return groups
+
+
+@dataclass(frozen=True)
+class SummaryQuarter:
+    quarter: str
+    figures: list[tuple[str, str, bool]]  # (label, value, corrected by hand and kept)
+    measures: list[tuple[str, str]]
+
+
+def crm_summary(crm_import: CrmImport, rows: list[FunnelFigures]) -> list[SummaryQuarter]:
+    """Each quarter an import derived: the figures it filled (as `rows`, the client's figures
+    it derived, hold them now) and the measures it kept."""
+    by_period = {str(row.period): row for row in rows}
+    found = []
+    for quarter in crm_import.measures:
+        row = by_period.get(quarter)
+        figures = []
+        if row is not None:
+            figures = [
+                (FIGURE_LABELS[name], figure_value_text(name, getattr(row, name)),
+                 name in row.corrected_fields)
+                for name in DERIVED_FIGURES
+                if getattr(row, name) is not None
+            ]  # fmt: skip
+        found.append(SummaryQuarter(quarter, figures, measure_rows(crm_import, quarter)))
+    return found
+
+
+def crm_measure_rows(columns: list[Column]) -> list[Row]:
+    """The measures the CRM imports kept, one row each, for the quarters they derived ("—"
+    for a quarter entered by hand); empty when no quarter came from an import."""
+    if not any(column.row.crm_import_id for column in columns):
+        return []
+    rows = []
+    for key, label in MEASURE_LABELS.items():
+        cells = []
+        for column in columns:
+            crm_import = column.row.crm_import
+            kept = (crm_import.measures or {}).get(str(column.period)) if crm_import else None
+            cells.append(Cell(measure_text(key, kept.get(key)) if kept is not None else "—"))
+        rows.append(Row(key, label, tuple(cells)))
+    return rows
 
 
 def kpi_rows(columns: list[Column]) -> list[tuple[str, list[Row]]]:

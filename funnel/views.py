@@ -13,12 +13,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.access import get_membership_for
 from accounts.models import Membership, Role
 from clients.access import get_client_for
 from clients.models import Client
+from funnel.crm.fields import DEALS, LEADS
+from funnel.crm.reader import CrmFileError
+from funnel.crm_imports import (
+    confirm_mapping,
+    derive_crm_import,
+    propose,
+    runs_in_background,
+    saved_date_format,
+    saved_stall_days,
+    start_crm_import,
+)
 from funnel.forms import (
+    CrmMappingForm,
+    CrmUploadForm,
     FunnelFiguresForm,
     FunnelImportForm,
     FunnelThresholdsForm,
@@ -29,8 +43,10 @@ from funnel.forms import (
 from funnel.health import DEFAULT_THRESHOLDS
 from funnel.imports import FunnelImportError, import_funnel_csv
 from funnel.kpis import DEFAULT_DISCOUNT_RATE, FIGURE_FIELDS, flags
-from funnel.models import FunnelFigures, FunnelThresholds
+from funnel.models import CrmImport, FunnelFigures, FunnelThresholds
 from funnel.tables import (
+    crm_measure_rows,
+    crm_summary,
     figure_rows,
     kpi_rows,
     observed_text,
@@ -40,6 +56,7 @@ from funnel.tables import (
     spend_lines,
     stage_lines,
 )
+from funnel.tasks import derive_crm_import_in_background
 from funnel.waterfall import observed_rates, spend_estimates, waterfall
 from lib.forms import submitted
 from lib.http import HtmxHttpRequest
@@ -75,8 +92,8 @@ def client_funnel(request: HtmxHttpRequest, workspace_slug: str, client_id: int)
     membership = get_membership_for(request, workspace_slug)
     client = get_client_for(membership, client_id)
     thresholds, rate = FunnelThresholds.objects.judging_for(membership.workspace.pk)
-    rows = list(client.funnel_figures.order_by("year", "quarter"))
-    columns = quarter_columns(rows, thresholds, discount_rate=rate)
+    rows = client.funnel_figures.select_related("crm_import").order_by("year", "quarter")
+    columns = quarter_columns(list(rows), thresholds, discount_rate=rate)
     groups = kpi_rows(columns) + figure_rows(columns)
     context = {
         "client": client,
@@ -87,6 +104,7 @@ def client_funnel(request: HtmxHttpRequest, workspace_slug: str, client_id: int)
         "cards": quarter_cards(columns, groups),
         "any_flags": any(column.flags for column in columns),
         "custom_thresholds": thresholds != DEFAULT_THRESHOLDS,
+        "crm_measures": crm_measure_rows(columns),
     }
     return render(request, FUNNEL, context)
 
@@ -189,6 +207,103 @@ def _report_import(request, summary) -> None:
     messages.success(request, f"Imported {quarters}: {'; '.join(parts)}.")
     for quarter, flag in summary.flags:
         messages.warning(request, f"{quarter}: {flag}")
+
+
+# ---- Importing CRM exports -----------------------------------------------------------------
+
+
+def _crm_import_for(membership: Membership, client_id: int, import_id: int) -> CrmImport:
+    """An import of a client of the membership's workspace; anything else is a 404."""
+    client = get_client_for(membership, client_id)
+    crm_import = get_object_or_404(client.crm_imports, pk=import_id)
+    crm_import.client = client  # spare a query: it was checked above
+    return crm_import
+
+
+def _crm_url(name: str, crm_import: CrmImport) -> str:
+    client = crm_import.client
+    return reverse(f"funnel:{name}", args=[client.workspace.slug, client.pk, crm_import.pk])
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def crm_upload(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
+    client = _client(request, workspace_slug, client_id, min_role=Role.CONSULTANT)
+    form = CrmUploadForm(**submitted(request))
+    if form.is_valid():
+        crm_import = start_crm_import(
+            client=client,
+            user=request.user,
+            lead_upload=form.cleaned_data["lead_file"],
+            deal_upload=form.cleaned_data["deal_file"],
+            keep_raw=form.cleaned_data["keep_raw"],
+        )
+        return redirect(_crm_url("crm_mapping", crm_import))
+    recent = client.crm_imports.order_by("-created_at")[:5]
+    return render(
+        request, "funnel/crm_upload.html", {"client": client, "form": form, "recent": recent}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def crm_mapping(request: HtmxHttpRequest, workspace_slug: str, client_id: int, import_id: int):
+    membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
+    crm_import = _crm_import_for(membership, client_id, import_id)
+    if crm_import.status != CrmImport.Status.PENDING:
+        return redirect(_crm_url("crm_status", crm_import))
+    try:
+        proposals = [p for p in (propose(crm_import, LEADS), propose(crm_import, DEALS)) if p]
+    except (CrmFileError, OSError):  # the kept file is gone or spoiled: start again
+        messages.error(request, "The uploaded files can no longer be read; upload them again.")
+        return redirect("funnel:crm_upload", workspace_slug, client_id)
+    client = crm_import.client
+    form = CrmMappingForm(
+        **submitted(request),
+        proposals=proposals,
+        date_format=saved_date_format(client),
+        stall_days=saved_stall_days(client),
+    )
+    if form.is_valid():
+        lead = next(p for p in proposals if p.kind == LEADS)
+        claimed = confirm_mapping(
+            crm_import=crm_import,
+            lead_mapping=form.mappings[LEADS],
+            deal_mapping=form.mappings.get(DEALS),
+            date_format=form.cleaned_data["date_format"],
+            stall_days=form.cleaned_data["stall_days"],
+            layout=lead.layout.crm if lead.layout else "",
+        )
+        if claimed and runs_in_background(crm_import):
+            pk = crm_import.pk
+            transaction.on_commit(lambda: derive_crm_import_in_background.enqueue(pk))
+        elif claimed:
+            derive_crm_import(crm_import=crm_import)
+        return redirect(_crm_url("crm_status", crm_import))
+    context = {"client": client, "crm_import": crm_import, "form": form}
+    return render(request, "funnel/crm_mapping.html", context)
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def crm_status(request: HtmxHttpRequest, workspace_slug: str, client_id: int, import_id: int):
+    """Progress while the rows are derived (polled by htmx), then what the import did."""
+    membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
+    crm_import = _crm_import_for(membership, client_id, import_id)
+    running = crm_import.status == CrmImport.Status.RUNNING
+    if request.htmx and not running:
+        return HttpResponseClientRedirect(_crm_url("crm_status", crm_import))
+    context = {
+        "client": crm_import.client,
+        "crm_import": crm_import,
+        "running": running,
+        "quarters": crm_summary(crm_import, list(crm_import.figures.all()))
+        if crm_import.status == CrmImport.Status.DONE
+        else [],
+    }
+    template = "funnel/crm_status.html" + ("#status" if request.htmx else "")
+    return render(request, template, context)
 
 
 # ---- The revenue waterfall planner ---------------------------------------------------------

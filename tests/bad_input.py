@@ -1,6 +1,7 @@
 """What the bad-input suites share (tests/test_bad_input*.py): the hostile values, the objects
 forms work on, and the checks every response gets."""
 
+import tempfile
 from functools import cached_property
 
 from django.contrib.auth.tokens import default_token_generator
@@ -13,13 +14,15 @@ from accounts.models import Invitation, Membership, Role, User, Workspace
 from assessments.models import Answer, Assessment, PlanItem, Respondent
 from bank.models import BankVersion, Question
 from clients.models import Client
-from funnel.models import FunnelFigures
+from devtools.crm_samples import SAMPLES
+from funnel.models import CrmImport, FunnelFigures
 from lib.quarters import Quarter
 from tests.factories import (
     add_member,
     make_assessment,
     make_bank_version,
     make_client,
+    make_crm_import,
     make_invitation,
     make_respondent,
     make_user,
@@ -109,6 +112,11 @@ class World:
         )
 
     @cached_property
+    def crm_import(self) -> CrmImport:
+        """An import waiting for its mapping: the first records of the HubSpot sample."""
+        return make_crm_import(self.gtm_client, lead_csv=crm_lead_export())
+
+    @cached_property
     def member(self) -> Membership:
         return add_member(self.workspace, role=Role.CONSULTANT, user=make_user(name="Max Member"))
 
@@ -132,6 +140,7 @@ class World:
             "respondent": self.respondent,
             "plan_item": self.plan_item,
             "figures": self.figures,
+            "crm_import": self.crm_import,
             "membership": self.member,
             "invitation": self.invitation,
         }
@@ -169,7 +178,15 @@ def make_world(client, settings) -> World:
     # No static file is asked for here, and WhiteNoise would otherwise walk every static
     # directory for each test's new client: a third of the suite's time.
     settings.WHITENOISE_USE_FINDERS = False
+    # CRM imports keep their uploads under MEDIA_ROOT until they are derived.
+    settings.MEDIA_ROOT = tempfile.mkdtemp(prefix="relay-media-")
     return World(client)
+
+
+def crm_lead_export(rows: int = 30) -> bytes:
+    """The HubSpot sample's header and first `rows` records."""
+    lines = (SAMPLES / "hubspot-contacts.csv").read_bytes().splitlines(keepends=True)
+    return b"".join(lines[: rows + 1])
 
 
 # ---- Checking responses --------------------------------------------------------------------

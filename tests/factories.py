@@ -18,6 +18,7 @@ from bank.models import (
     RecommendationRung,
 )
 from clients.models import Client
+from funnel.models import CrmImport
 
 PASSWORD = "a-long-test-password"
 _sequence = itertools.count(1)
@@ -161,3 +162,19 @@ def answer_all(respondent: Respondent, choice: str = "3", *, submit: bool = Fals
         Respondent.objects.filter(pk=respondent.pk).update(submitted_at=timezone.now())
         respondent.refresh_from_db()
         results_changed(respondent.assessment_id)  # as services.submit does
+
+
+def make_crm_import(client: Client, *, lead_csv: bytes | None = None, **fields) -> CrmImport:
+    """A finished CRM import (no file kept); with `lead_csv`, one waiting for its mapping with
+    that lead export kept (MEDIA_ROOT must be a temporary directory)."""
+    from django.core.files.base import ContentFile
+
+    defaults = {"lead_file_name": "hubspot-contacts.csv", "lead_rows": 412}
+    if lead_csv is None:
+        defaults.update(status=CrmImport.Status.DONE, finished_at=timezone.now())
+    crm_import = CrmImport(client=client, **{**defaults, **fields})
+    if lead_csv is not None:
+        crm_import.rows_total = lead_csv.count(b"\n")
+        crm_import.lead_file.save("hubspot-contacts.csv", ContentFile(lead_csv), save=False)
+    crm_import.save()
+    return crm_import

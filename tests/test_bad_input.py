@@ -16,6 +16,7 @@ taking no input but its URL. Query strings are in tests/test_bad_input_queries.p
 imports, logo uploads and CSV exports in tests/test_bad_input_files.py.
 """
 
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -30,9 +31,11 @@ from django.urls import NoReverseMatch, reverse
 from accounts.models import Invitation, Membership, User, Workspace
 from assessments.models import TARGET_FIELDS, Assessment, PlanItem, ReportOptions, Respondent
 from clients.models import Client
+from funnel.crm.mapping import propose_mapping
+from funnel.crm.reader import open_crm_csv
 from funnel.forms import FunnelThresholdsForm
 from funnel.health import DEFAULT_THRESHOLDS
-from funnel.models import FunnelFigures, FunnelThresholds
+from funnel.models import CrmImport, FunnelFigures, FunnelThresholds
 from tests.bad_input import (
     ESCAPED_SCRIPT,
     FORMULA,
@@ -45,6 +48,7 @@ from tests.bad_input import (
     UNICODE,
     World,
     assert_escaped,
+    crm_lead_export,
     make_world,
     shows_an_error,
     snapshot,
@@ -413,6 +417,24 @@ def _figures_fields(stored) -> dict[str, Field]:
     }
 
 
+def _crm_mapping_body(w: World) -> dict:
+    header = open_crm_csv(io.BytesIO(crm_lead_export())).header
+    columns = propose_mapping(header, "leads").columns
+    return {
+        **{f"leads-{key}": column for key, column in columns.items()},
+        "date_format": "",
+        "stall_days": "30",
+    }
+
+
+def _crm_mapped(key: str):
+    def stored(w: World):
+        crm_import = CrmImport.objects.get(pk=w.crm_import.pk)
+        return crm_import.lead_mapping.get("columns", {}).get(key)
+
+    return stored
+
+
 def _thresholds_body(w: World) -> dict:
     w.workspace  # noqa: B018 - made before the snapshot
     return dict(FunnelThresholdsForm(current=DEFAULT_THRESHOLDS).initial)
@@ -696,6 +718,35 @@ FORMS = [
         kinds=SECOND_PATH,
     ),
     Form(
+        "crm_mapping",
+        "funnel:crm_mapping",
+        lambda w: w.w("funnel:crm_mapping", w.gtm_client.pk, w.crm_import.pk),
+        _crm_mapping_body,
+        {
+            "leads-source": Field(choice_cases("Company Name", blank=None), _crm_mapped("source")),
+            "date_format": Field(
+                choice_cases("iso", blank="iso"),
+                lambda w: CrmImport.objects.get(pk=w.crm_import.pk).date_format,
+            ),
+            "stall_days": Field(
+                [
+                    Case("empty", ""),
+                    Case("missing", MISSING),
+                    Case("letters", "abc"),
+                    Case("nul_byte", "12\x00"),
+                    Case("decimal", "1.5"),
+                    Case("10**30", str(10**30)),
+                    Case("zero", "0"),
+                    Case("negative", "-1"),
+                    Case("script", SCRIPT),
+                    Case("in_range", "45", 45),
+                    Case("two_values", ["abc", "45"], 45),
+                ],
+                lambda w: CrmImport.objects.get(pk=w.crm_import.pk).stall_days,
+            ),
+        },
+    ),
+    Form(
         "funnel_settings",
         "funnel:settings",
         lambda w: w.w("funnel:settings"),
@@ -948,7 +999,7 @@ POSTS_WITHOUT_INPUT = {
     "logout",
 }
 # Uploads: tests/test_bad_input_files.py (the logo too; the settings' other fields are above).
-UPLOADS = {"assessments:answers_import", "funnel:import"}
+UPLOADS = {"assessments:answers_import", "funnel:import", "funnel:crm_upload"}
 # URLs outside the workspaces (tests/url_catalogue.py's OTHER_ROUTES) that take a POST; the
 # others must answer 405 to one (checked below), so a new form there cannot go unnoticed.
 OTHER_POSTS = {

@@ -22,7 +22,7 @@ from bank.admin import MAX_IMPORT_BYTES
 from bank.exchange import export_bank
 from bank.models import BankVersion, Question
 from clients.models import Client
-from funnel.models import FunnelFigures
+from funnel.models import CrmImport, FunnelFigures
 from lib.csv import MAX_CSV_BYTES
 from tests.bad_input import (
     ESCAPED_SCRIPT,
@@ -566,6 +566,7 @@ def test_an_import_sent_without_any_field_says_the_file_is_missing(world):
     urls = [
         world.w("assessments:answers_import", world.assessment.pk),
         world.w("funnel:import", world.gtm_client.pk),
+        world.w("funnel:crm_upload", world.gtm_client.pk),
         reverse("admin:bank_bankversion_import"),
     ]
     for url in urls:
@@ -574,3 +575,91 @@ def test_an_import_sent_without_any_field_says_the_file_is_missing(world):
         before = snapshot()
         response = world.client.post(url, {})
         assert_refused(before, response, "This field is required.")
+
+
+# ---- CRM exports ---------------------------------------------------------------------------
+
+
+def _crm_upload(world: World, leads: bytes | None, deals: bytes | None = None, name="leads.csv"):
+    url = world.w("funnel:crm_upload", world.gtm_client.pk)
+    before = snapshot()
+    body = {}
+    if leads is not None:
+        body["lead_file"] = SimpleUploadedFile(name, leads, content_type="text/csv")
+    if deals is not None:
+        body["deal_file"] = SimpleUploadedFile("deals.csv", deals, content_type="text/csv")
+    response = world.client.post(url, body)
+    assert response.status_code < 500
+    assert_escaped(response)
+    return before, response
+
+
+CRM_HEADER = b"Record ID,Create Date,Lifecycle Stage\n"
+CRM_REFUSED = [
+    pytest.param(b"", None, ["The submitted file is empty."], id="empty"),
+    pytest.param(b"  \n\n", None, ["The file is empty: export the records again"], id="blank"),
+    pytest.param(PNG_BYTES, None, ["This is not a CSV file"], id="png_bytes"),
+    pytest.param(b"PK\x03\x04" + bytes(100), None, ["This is an Excel workbook"], id="xlsx"),
+    pytest.param(
+        b"\xd0\xcf\x11\xe0" + bytes(100), None, ["This is an Excel workbook"], id="old_xls"
+    ),
+    pytest.param(b"just one column\nx\n", None, ["This is not a CSV file"], id="one_column"),
+    pytest.param(
+        b"Record ID,Record ID,Create Date\n1,2,2026-01-01\n",
+        None,
+        ["Line 1: the header names “Record ID” more than once"],
+        id="duplicated_header",
+    ),
+    pytest.param(
+        None, CRM_HEADER + b"1,2026-01-01,lead\n", ["This field is required."], id="no_leads"
+    ),
+    pytest.param(
+        CRM_HEADER + b"1,2026-01-01,lead\n", PNG_BYTES, ["This is not a CSV file"], id="bad_deals"
+    ),
+]
+
+
+@pytest.mark.parametrize(("leads", "deals", "messages"), CRM_REFUSED)
+def test_a_crm_export_that_cannot_be_read_is_refused_at_the_upload(world, leads, deals, messages):
+    assert_refused(*_crm_upload(world, leads, deals), *messages)
+
+
+def test_a_crm_export_over_the_size_limit_is_refused_with_a_clear_message(world, monkeypatch):
+    monkeypatch.setattr("funnel.forms.CRM_MAX_BYTES", 50)
+    data = CRM_HEADER + b"1,2026-01-01,lead\n" * 10
+    assert_refused(*_crm_upload(world, data), "The file is larger than")
+
+
+@pytest.mark.parametrize("name", ["<script>.csv", "../../etc/passwd", "leads\x00.csv", "東京.csv"])
+def test_a_crm_export_is_kept_under_the_workspace_whatever_its_file_name(world, name):
+    _, response = _crm_upload(world, CRM_HEADER + b"1,2026-01-01,lead\n", name=name)
+    assert response.status_code == 302
+    page = world.client.get(response["Location"])
+    assert_escaped(page)
+    crm_import = CrmImport.objects.get()
+    assert "\x00" not in crm_import.lead_file_name
+    assert crm_import.lead_file.name.startswith(f"crm-imports/{world.workspace.pk}/")
+    assert ".." not in crm_import.lead_file.name
+
+
+def test_hostile_cells_in_a_crm_export_are_reported_by_line_and_column_and_change_nothing(world):
+    data = (
+        CRM_HEADER
+        + "\n".join(
+            [f"1,{SCRIPT},lead", f"2,{SQL},lead", f"3,{FORMULA},lead", f"4,{TEMPLATE},lead", ""]
+        ).encode()
+    )
+    _, response = _crm_upload(world, data)
+    mapping_url = response["Location"]
+    form = world.client.get(mapping_url).context["form"]
+    body = {name: form.initial.get(name) or "" for name in form.fields}
+    body["date_format"] = "iso"
+    before = list(FunnelFigures.objects.values())
+    status = world.client.get(world.client.post(mapping_url, body)["Location"])
+    assert_escaped(status)
+    page = text(status)
+    for line in (2, 3, 5):
+        assert f"Line {line}, column “Create Date”" in page, line
+    assert "Line 4: expected 3 cells" in page  # the formula's comma splits its cell
+    assert list(FunnelFigures.objects.values()) == before
+    assert CrmImport.objects.get().status == CrmImport.Status.FAILED

@@ -14,6 +14,7 @@ from assessments import pdf as pdf_module
 from assessments.models import Assessment, PlanItem, ReportOptions
 from devtools.demo import seed_demo
 from funnel.models import FunnelFigures
+from tests.factories import make_crm_import
 from tests.url_catalogue import WORKSPACE_ROUTES, route_url
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,7 @@ def acme(client):
             client=unit, title="Agree the lead definition", target_year=2027, target_quarter=1
         ),
         "figures": FunnelFigures.objects.filter(client=unit).first(),
+        "crm_import": make_crm_import(unit),
     }
     return workspace, objects
 

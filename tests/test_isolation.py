@@ -32,6 +32,7 @@ from tests.factories import (
     make_assessment,
     make_bank_version,
     make_client,
+    make_crm_import,
     make_invitation,
     make_respondent,
     make_user,
@@ -108,6 +109,7 @@ def _client_objects(workspace, *, client_name, notes, version, respondent, plan,
         "figures": FunnelFigures.objects.create(
             client=client, year=2026, quarter=3, inquiries=inquiries, mqls=9000
         ),
+        "crm_import": make_crm_import(client, lead_file_name=f"{client_name}-contacts.csv"),
     }
 
 

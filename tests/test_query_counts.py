@@ -38,6 +38,7 @@ from tests.factories import (
     PASSWORD,
     add_member,
     answer_all,
+    make_crm_import,
     make_invitation,
     make_respondent,
 )
@@ -127,6 +128,13 @@ def _build(label: str, size: Size) -> World:
             status=statuses[number % len(statuses)],
             source_assessment=source,
         )
+    # The client's quarters derived from a CRM import, one figure corrected by hand: the funnel
+    # page shows each quarter's provenance and the import's measures.
+    crm_import = make_crm_import(
+        client,
+        measures={str(q.period): {"icp_share": 0.5, "stalled_mqls": 3} for q in quarters},
+    )
+    client.funnel_figures.update(crm_import=crm_import, corrected_fields=["mqls"])
     refresh([first, closed, current])  # their respondents changed: fresh snapshots
     # The report of the closed quarter rendered already: report.pdf serves it from the cache.
     # Were the digest stale, the slow render on record would send report.pdf to the background
@@ -151,6 +159,7 @@ def _build(label: str, size: Size) -> World:
             "submitted": submitted,
             "plan_item": client.plan_items.order_by("pk").first(),
             "figures": client.funnel_figures.order_by("-year", "-quarter").first(),
+            "crm_import": crm_import,
         },
         tokens=tokens,
         section_keys=people,
@@ -269,6 +278,9 @@ GET_PAGES = [
     _page("funnel:figures_create"),
     _page("funnel:figures_edit"),
     _page("funnel:import"),
+    _page("funnel:crm_upload"),
+    _page("funnel:crm_status"),
+    _page("funnel:crm_mapping", status=302),  # done already: to its summary
     _page("funnel:settings"),
     _page("respondent_start", token="in_progress"),  # the welcome
     _page("respondent_section", token="in_progress"),

@@ -19,6 +19,7 @@ from tests.factories import (
     make_assessment,
     make_bank_version,
     make_client,
+    make_crm_import,
     make_invitation,
     make_respondent,
     make_workspace,
@@ -68,6 +69,7 @@ def world(workspace, owner, consultant, viewer, outsider):
         "figures": FunnelFigures.objects.create(
             client=client, year=2026, quarter=3, inquiries=400, mqls=100
         ),
+        "crm_import": make_crm_import(client),
         "membership": member,
         "invitation": invitation,
         "users": {"owner": owner, "consultant": consultant, "viewer": viewer},

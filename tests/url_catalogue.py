@@ -20,7 +20,7 @@ from assessments.models import (
     RespondentLink,
 )
 from clients.models import Client
-from funnel.models import FunnelFigures, FunnelThresholds
+from funnel.models import CrmImport, CrmMapping, FunnelFigures, FunnelThresholds
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,10 @@ WORKSPACE_ROUTES = [
     _route("funnel:figures_edit", {"GET", "POST"}, CHANGE, "client", "figures"),
     _route("funnel:figures_delete", {"POST"}, CHANGE, "client", "figures"),
     _route("funnel:import", {"GET", "POST"}, CHANGE, "client"),
+    # Importing CRM exports: who may change the figures, as the CSV import.
+    _route("funnel:crm_upload", {"GET", "POST"}, CHANGE, "client"),
+    _route("funnel:crm_mapping", {"GET", "POST"}, CHANGE, "client", "crm_import"),
+    _route("funnel:crm_status", {"GET"}, CHANGE, "client", "crm_import"),
     _route("funnel:settings", {"GET", "POST"}, OWN),
     _route("funnel:settings_reset", {"POST"}, OWN),
 ]
@@ -145,6 +149,7 @@ OBJECT_KWARGS = {
     "respondent": "respondent_id",
     "plan_item": "item_id",
     "figures": "figures_id",
+    "crm_import": "import_id",
 }
 # Route parameters that name no object.
 FIXED_KWARGS = {"assessments:facilitate_section": {"section": "people"}}
@@ -197,6 +202,8 @@ def snapshot() -> list:
         list(ReportOptions.objects.order_by("pk").values()),
         list(FunnelFigures.objects.order_by("pk").values()),
         list(FunnelThresholds.objects.order_by("pk").values()),
+        list(CrmImport.objects.order_by("pk").values()),
+        list(CrmMapping.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "email", "name")),
     ]
 
