@@ -6,11 +6,15 @@ the page itself stays put."""
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments.models import Assessment, PlanItem
+from devtools.crm_samples import FILE_NAMES, SAMPLES
 from devtools.demo import seed_demo
 from devtools.demo_world import DEMO_PASSWORD
-from funnel.models import FunnelFigures
+from funnel.crm.fields import HUBSPOT
+from funnel.crm_imports import start_crm_import
+from funnel.models import CrmImport, FunnelFigures
 from tests.url_catalogue import WORKSPACE_ROUTES, route_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,8 +49,21 @@ def _demo_objects() -> tuple[dict, object]:
             client=client, title="Agree a lead definition", target_year=2027, target_quarter=1
         ),
         "figures": FunnelFigures.objects.filter(client=client).first(),
+        "crm_import": _pending_crm_import(client),
     }
     return objects, client.workspace
+
+
+def _pending_crm_import(client) -> CrmImport:
+    """An import waiting for its mapping, so the mapping page (the widest table) is seen."""
+    leads, deals = FILE_NAMES[HUBSPOT]
+    return start_crm_import(
+        client=client,
+        user=client.workspace.memberships.first().user,
+        lead_upload=SimpleUploadedFile(leads, (SAMPLES / leads).read_bytes()),
+        deal_upload=SimpleUploadedFile(deals, (SAMPLES / deals).read_bytes()),
+        keep_raw=False,
+    )
 
 
 def _pages(objects: dict, workspace) -> list[str]:
@@ -57,7 +74,8 @@ def _pages(objects: dict, workspace) -> list[str]:
     ]
 
 
-def test_no_page_is_wider_than_a_phone(live_server, browser):
+def test_no_page_is_wider_than_a_phone(live_server, browser, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     seed_demo(today=date(2026, 11, 22))
     objects, workspace = _demo_objects()
     closed = Assessment.objects.filter(client=objects["client"], status="closed").first()
