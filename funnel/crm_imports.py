@@ -91,6 +91,7 @@ def start_crm_import(
     keep_raw: bool,
 ) -> CrmImport:
     """Keep the uploads for the mapping step (their headers were checked by the form)."""
+    close_reviews(client)
     crm_import = CrmImport(
         client=client,
         created_by=user,
@@ -241,24 +242,57 @@ class _Counting:
 
 
 def derive_crm_import(*, crm_import: CrmImport, as_of: date | None = None) -> CrmImport:
-    """Derive the quarters of a confirmed import and save them, or record its problems."""
+    """Derive the quarters of a confirmed import and save them, or record its problems.
+
+    Rows with problems change nothing at first: the import waits in REVIEW, its files kept,
+    until the consultant uploads a corrected export or imports the rest, leaving those rows
+    out (leave_out_problem_rows). A problem with the file itself fails the import."""
     as_of = as_of or timezone.localdate()
-    try:
-        problems, derived = _derive(crm_import, as_of)
-        if not problems:
-            _save_quarters(crm_import, derived)
-    except CrmFileError as error:
-        problems = list(error.problems)
-    except _Raced:
-        problems = [RACED]
+    crm_import.status, crm_import.problems = _derive_and_save(crm_import, as_of)
     crm_import.finished_at = timezone.now()
-    crm_import.status = CrmImport.Status.FAILED if problems else CrmImport.Status.DONE
-    crm_import.problems = problems
-    if not crm_import.keep_raw:
-        crm_import.discard_files()
-        crm_import.lead_file = crm_import.deal_file = ""
+    if crm_import.status != CrmImport.Status.REVIEW and not crm_import.keep_raw:
+        _discard(crm_import)
     crm_import.save()
     return crm_import
+
+
+def _derive_and_save(crm_import: CrmImport, as_of: date) -> tuple[str, list[str]]:
+    try:
+        problems, derived = _derive(crm_import, as_of)
+        if problems and not crm_import.leave_out_problems:
+            can_leave_out = derived.rows_can_be_left_out
+            return (CrmImport.Status.REVIEW if can_leave_out else CrmImport.Status.FAILED), problems
+        _save_quarters(crm_import, derived)
+    except CrmFileError as error:
+        return CrmImport.Status.FAILED, list(error.problems)
+    except _Raced:
+        return CrmImport.Status.FAILED, [RACED]
+    return CrmImport.Status.DONE, problems
+
+
+def _discard(crm_import: CrmImport) -> None:
+    crm_import.discard_files()
+    crm_import.lead_file = crm_import.deal_file = ""
+
+
+def leave_out_problem_rows(*, crm_import: CrmImport) -> bool:
+    """Mark an import in review to run again, leaving its problem rows out; False when it
+    is not in review any more (a second tab, a double submit)."""
+    claimed = CrmImport.objects.filter(pk=crm_import.pk, status=CrmImport.Status.REVIEW).update(
+        status=CrmImport.Status.RUNNING, leave_out_problems=True, rows_read=0
+    )
+    if claimed:
+        crm_import.refresh_from_db()
+    return bool(claimed)
+
+
+def close_reviews(client: Client) -> None:
+    """A new upload replaces the client's imports waiting in review: their files go."""
+    for waiting in client.crm_imports.filter(status=CrmImport.Status.REVIEW):
+        if not waiting.keep_raw:
+            _discard(waiting)
+        waiting.status = CrmImport.Status.FAILED
+        waiting.save(update_fields=["status", "lead_file", "deal_file"])
 
 
 def _derive(crm_import: CrmImport, as_of: date):

@@ -211,6 +211,8 @@ class CrmImport(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for the mapping"
         RUNNING = "running", "Deriving the figures"
+        # Some rows cannot be used: the consultant fixes the export, or imports the rest.
+        REVIEW = "review", "Waiting for a decision on rows with problems"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
@@ -236,6 +238,8 @@ class CrmImport(models.Model):
     lead_rows = models.PositiveIntegerField(null=True, blank=True)
     deal_rows = models.PositiveIntegerField(null=True, blank=True)
     problems = models.JSONField(default=list, blank=True)
+    # The consultant chose to import the rows without problems, leaving the others out.
+    leave_out_problems = models.BooleanField(default=False)
     # Quarter ("2026-Q3") -> the measures a FunnelFigures row has no field for.
     measures = models.JSONField(default=dict, blank=True)
     kept_corrections = models.JSONField(default=list, blank=True)  # "2026-Q3: MQLs" texts
@@ -244,7 +248,7 @@ class CrmImport(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "running", "done", "failed"]),
+                condition=Q(status__in=["pending", "running", "review", "done", "failed"]),
                 name="crm_import_status_known",
             ),
         ]

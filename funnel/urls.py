@@ -18,6 +18,7 @@ urlpatterns = [
     path(CRM, views.crm_upload, name="crm_upload"),
     path(CRM + "<int:import_id>/", views.crm_status, name="crm_status"),
     path(CRM + "<int:import_id>/mapping/", views.crm_mapping, name="crm_mapping"),
+    path(CRM + "<int:import_id>/leave-out/", views.crm_leave_out, name="crm_leave_out"),
     path(FUNNEL + "planner/", views.funnel_planner, name="planner"),
     path(W + "settings/funnel/", views.funnel_settings, name="settings"),
     path(W + "settings/funnel/reset/", views.funnel_settings_reset, name="settings_reset"),

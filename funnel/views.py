@@ -24,6 +24,7 @@ from funnel.crm.reader import CrmFileError
 from funnel.crm_imports import (
     confirm_mapping,
     derive_crm_import,
+    leave_out_problem_rows,
     propose,
     runs_in_background,
     saved_date_format,
@@ -274,14 +275,31 @@ def crm_mapping(request: HtmxHttpRequest, workspace_slug: str, client_id: int, i
             stall_days=form.cleaned_data["stall_days"],
             layout=lead.layout.crm if lead.layout else "",
         )
-        if claimed and runs_in_background(crm_import):
-            pk = crm_import.pk
-            transaction.on_commit(lambda: derive_crm_import_in_background.enqueue(pk))
-        elif claimed:
-            derive_crm_import(crm_import=crm_import)
+        if claimed:
+            _derive(crm_import)
         return redirect(_crm_url("crm_status", crm_import))
     context = {"client": client, "crm_import": crm_import, "form": form}
     return render(request, "funnel/crm_mapping.html", context)
+
+
+def _derive(crm_import: CrmImport) -> None:
+    """Derive a claimed import now, or in the background when it is large."""
+    if runs_in_background(crm_import):
+        pk = crm_import.pk
+        transaction.on_commit(lambda: derive_crm_import_in_background.enqueue(pk))
+    else:
+        derive_crm_import(crm_import=crm_import)
+
+
+@require_POST
+@login_required
+def crm_leave_out(request: HtmxHttpRequest, workspace_slug: str, client_id: int, import_id: int):
+    """Import the rows without problems of an import in review, leaving the others out."""
+    membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
+    crm_import = _crm_import_for(membership, client_id, import_id)
+    if leave_out_problem_rows(crm_import=crm_import):
+        _derive(crm_import)
+    return redirect(_crm_url("crm_status", crm_import))
 
 
 @require_GET

@@ -182,6 +182,22 @@ def test_an_unclosed_quote_ends_the_file_with_a_problem_on_its_line():
     assert crm_file.problems.texts()[0].startswith("Line 3: the file is not valid CSV")
 
 
+def test_only_problems_a_left_out_row_mends_leave_the_rest_importable():
+    # A record of one cell too many is one row to leave out; a file-wide problem, a quote
+    # that swallows the rows after it, and csv giving up are not.
+    crm_file, rows = _rows(f"{HEADER}\n1,2026-01-05,Rep,x\n2,2026-01-06,Rep\n".encode())
+    assert len(rows) == 1 and len(crm_file.problems) == 1 and not crm_file.problems.blocking
+    swallowing = f'{HEADER}\n1,"2026-01-05,Rep\n2,2026-01-06,Rep\n3,2026-01-07,Rep\n'
+    crm_file, rows = _rows(swallowing.encode())
+    assert rows == [] and crm_file.problems.blocking
+    assert "over several lines; look for a double quote" in crm_file.problems.texts()[0]
+    crm_file, rows = _rows(f"{HEADER}\n,,\n".encode())
+    assert crm_file.problems.blocking  # NO_ROWS: about the whole file
+    data = f'{HEADER}\n2,2026-01-06,"Rep\n'.encode() + b"x" * 200_000
+    crm_file, rows = _rows(data)
+    assert crm_file.problems.blocking
+
+
 def test_formula_like_cells_are_carried_as_plain_data_and_neutralised_when_written_out():
     formulas = ['=HYPERLINK("http://x")', "+1+2", "-3", "@SUM(A1)"]
     data = HEADER + "\n" + "".join(f'{n},2026-01-05,"{cell.replace(chr(34), chr(34) * 2)}"\n'

@@ -175,24 +175,80 @@ def test_a_figure_corrected_by_hand_is_kept_and_marked_at_the_next_import(browse
     assert "corrected by hand" in funnel
 
 
-def test_a_bad_file_changes_nothing_and_lists_every_problem_by_line_and_column(browser, gtm_client):
+def _bad_rows_import(browser, gtm_client, lines_changed=None):
+    """Import the HubSpot sample with a bad create date (line 3) and a row of one cell too
+    many (line 5); the status page."""
     leads, _ = FILE_NAMES[HUBSPOT]
     lines = (SAMPLES / leads).read_text().splitlines()
     lines[2] = lines[2].replace("2026-05-19 02:12", "soon")  # line 3: its create date
     lines[4] = lines[4].replace(",false,", ",false,extra,")  # line 5: one cell too many
+    for index, text in (lines_changed or {}).items():
+        lines[index] = text
     data = ("\n".join(lines) + "\n").encode()
-    before = list(FunnelFigures.objects.values())
     response = _upload(browser, gtm_client, _file(leads, data))
     mapping = browser.get(response["Location"])
-    status = browser.get(
+    return browser.get(
         browser.post(response["Location"], _confirm_body(mapping.context["form"]))["Location"]
     )
-    page = unescape(status.content.decode())
-    assert "Nothing was imported" in page
+
+
+def test_bad_rows_change_nothing_and_are_listed_by_line_and_column(browser, gtm_client, _media):
+    before = list(FunnelFigures.objects.values())
+    page = unescape(_bad_rows_import(browser, gtm_client).content.decode())
+    assert "Nothing has been imported yet" in page
     assert "Leads: Line 3, column “Create Date”: “soon” is not a date" in page
     assert "Leads: Line 5: expected 17 cells" in page
+    assert "Import the rest, leaving these out" in page
     assert list(FunnelFigures.objects.values()) == before
     assert not CrmMapping.objects.filter(client=gtm_client, stall_days=0).exists()
+    waiting = CrmImport.objects.get()
+    assert waiting.status == CrmImport.Status.REVIEW
+    assert Path(waiting.lead_file.path).is_file()  # kept for the decision
+
+
+def test_the_rest_can_be_imported_leaving_the_bad_rows_out(browser, gtm_client, _media):
+    _bad_rows_import(browser, gtm_client)
+    waiting = CrmImport.objects.get()
+    response = browser.post(_url("crm_leave_out", gtm_client, waiting.pk))
+    assert response["Location"] == _url("crm_status", gtm_client, waiting.pk)
+    done = CrmImport.objects.get()
+    assert done.status == CrmImport.Status.DONE and done.leave_out_problems
+    assert FunnelFigures.objects.filter(client=gtm_client, crm_import=done).exists()
+    # The 400 sample leads less the two left out.
+    assert sum(FunnelFigures.objects.values_list("inquiries", flat=True)) == 398
+    assert done.lead_rows == 398  # the rows used: neither left-out row counts
+    page = unescape(browser.get(response["Location"]).content.decode())
+    assert "Left out, as chosen: 2 problems in the rows" in page
+    assert "Leads: Line 3, column “Create Date”" in page
+    assert not any(path.is_file() for path in Path(_media).rglob("*"))
+    again = browser.post(_url("crm_leave_out", gtm_client, waiting.pk))  # a double submit
+    assert again.status_code == 302 and CrmImport.objects.get().status == CrmImport.Status.DONE
+
+
+def test_a_problem_no_left_out_row_mends_fails_the_import(browser, gtm_client, _media):
+    # A double quote never closed on line 7: the rest of the file cannot be read.
+    leads, _ = FILE_NAMES[HUBSPOT]
+    line = (SAMPLES / leads).read_text().splitlines()[6]
+    status = _bad_rows_import(browser, gtm_client, {6: line.replace("Company", '"Company', 1)})
+    page = unescape(status.content.decode())
+    assert "Nothing was imported" in page
+    assert "Import the rest" not in page
+    assert CrmImport.objects.get().status == CrmImport.Status.FAILED
+    assert not FunnelFigures.objects.exists()
+    assert not any(path.is_file() for path in Path(_media).rglob("*"))
+
+
+def test_a_new_upload_replaces_an_import_waiting_in_review(browser, gtm_client, _media):
+    _bad_rows_import(browser, gtm_client)
+    waiting = CrmImport.objects.get()
+    leads, deals = FILE_NAMES[HUBSPOT]
+    _upload(browser, gtm_client, _file(leads), _file(deals))
+    waiting.refresh_from_db()
+    assert waiting.status == CrmImport.Status.FAILED and not waiting.lead_file
+    kept = [path.name for path in Path(_media).rglob("*") if path.is_file()]
+    assert len(kept) == 2  # the new upload's two files, waiting for their mapping
+    response = browser.post(_url("crm_leave_out", gtm_client, waiting.pk))
+    assert response.status_code == 302 and not FunnelFigures.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -109,6 +109,7 @@ WORKSPACE_ROUTES = [
     _route("funnel:crm_upload", {"GET", "POST"}, CHANGE, "client"),
     _route("funnel:crm_mapping", {"GET", "POST"}, CHANGE, "client", "crm_import"),
     _route("funnel:crm_status", {"GET"}, CHANGE, "client", "crm_import"),
+    _route("funnel:crm_leave_out", {"POST"}, CHANGE, "client", "crm_import"),
     _route("funnel:settings", {"GET", "POST"}, OWN),
     _route("funnel:settings_reset", {"POST"}, OWN),
 ]

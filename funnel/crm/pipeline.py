@@ -31,6 +31,13 @@ class Derived:
             found += [f"Deals: {text}" for text in self.deal_file.problems.texts()]
         return found
 
+    @property
+    def rows_can_be_left_out(self) -> bool:
+        """Whether every problem is a row's (or a row's date's), which importing the rest
+        mends by leaving it out, as its message says."""
+        files = [self.lead_file, self.deal_file] if self.deal_file else [self.lead_file]
+        return not any(crm_file.problems.blocking for crm_file in files)
+
 
 def opened(source, kind: str, mapping: Mapping | None) -> tuple[CrmFile, Mapping]:
     """The file opened and its mapping (the one given, or the proposal); CrmFileError lists

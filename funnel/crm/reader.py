@@ -64,8 +64,20 @@ class Problems:
     limit: int = MAX_PROBLEMS
     shown: list[str] = field(default_factory=list)
     more: int = 0
+    # Problems that leaving rows out cannot mend: one about the whole file (it has no line),
+    # or a row after which the rest of the file cannot be read.
+    blocking: int = 0
 
-    def add(self, message: str, *, line: int | None = None, column: str | None = None) -> None:
+    def add(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: str | None = None,
+        blocking: bool = False,
+    ) -> None:
+        if blocking or line is None:
+            self.blocking += 1
         if len(self.shown) >= self.limit:
             self.more += 1
             return
@@ -187,6 +199,16 @@ class CrmFile:
                 # A trailing empty cell or two (some exports pad rows) is harmless.
                 if len(cells) > width and not any(c.strip() for c in cells[width:]):
                     cells = cells[:width]
+                elif any("\n" in cell for cell in cells):
+                    # A quote left open ran this record over the next lines: leaving it out
+                    # would silently drop the rows it swallowed.
+                    self.problems.add(
+                        f"expected {width} cells, as in the header, but found {len(cells)} "
+                        "over several lines; look for a double quote that is not closed.",
+                        line=line,
+                        blocking=True,
+                    )
+                    continue
                 else:
                     self.problems.add(
                         f"expected {width} cells, as in the header, but found {len(cells)}; "
@@ -252,6 +274,7 @@ def _records(reader, problems: Problems) -> Iterator[tuple[int, list[str]]]:
                 f"the file is not valid CSV from here on ({error}); look for a double quote "
                 "that is not closed.",
                 line=line,
+                blocking=True,
             )
             return
         if any(cell.strip() for cell in cells):
