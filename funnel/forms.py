@@ -337,6 +337,11 @@ class CrmUploadForm(forms.Form):
         help_text="Off: the files are deleted once the figures are derived.",
     )
 
+    def __init__(self, *args, can_keep_raw: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_keep_raw:  # keeping a client's raw records is the workspace owner's call
+            del self.fields["keep_raw"]
+
     def clean_lead_file(self):
         return _crm_export(self.cleaned_data["lead_file"])
 

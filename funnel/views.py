@@ -229,15 +229,16 @@ def _crm_url(name: str, crm_import: CrmImport) -> str:
 @require_http_methods(["GET", "POST"])
 @login_required
 def crm_upload(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
-    client = _client(request, workspace_slug, client_id, min_role=Role.CONSULTANT)
-    form = CrmUploadForm(**submitted(request))
+    membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
+    client = get_client_for(membership, client_id)
+    form = CrmUploadForm(**submitted(request), can_keep_raw=membership.role == Role.OWNER)
     if form.is_valid():
         crm_import = start_crm_import(
             client=client,
             user=request.user,
             lead_upload=form.cleaned_data["lead_file"],
             deal_upload=form.cleaned_data["deal_file"],
-            keep_raw=form.cleaned_data["keep_raw"],
+            keep_raw=form.cleaned_data.get("keep_raw", False),
         )
         return redirect(_crm_url("crm_mapping", crm_import))
     recent = client.crm_imports.order_by("-created_at")[:5]

@@ -992,6 +992,7 @@ POSTS_WITHOUT_INPUT = {
     "assessments:plan_item_delete",
     "funnel:figures_delete",
     "funnel:settings_reset",
+    "funnel:crm_leave_out",
     "accounts:member_remove",
     "accounts:invitation_renew",
     "accounts:invitation_revoke",

@@ -293,9 +293,19 @@ def test_the_raw_files_are_deleted_once_derived(browser, gtm_client, _media):
     )
 
 
+def test_only_an_owner_may_keep_the_raw_files(browser, gtm_client, _media):
+    leads, deals = FILE_NAMES[PIPEDRIVE]
+    assert "keep_raw" not in browser.get(_url("crm_upload", gtm_client)).context["form"].fields
+    response = _upload(browser, gtm_client, _file(leads), _file(deals), keep_raw="on")
+    assert response.status_code == 302
+    assert not CrmImport.objects.get().keep_raw
+
+
 def test_raw_files_kept_by_choice_live_under_the_workspace_and_go_with_the_import(
-    browser, gtm_client, _media
+    client, owner, gtm_client, _media
 ):
+    client.force_login(owner)
+    browser = client
     leads, deals = FILE_NAMES[PIPEDRIVE]
     response = _upload(browser, gtm_client, _file(leads), _file(deals), keep_raw="on")
     mapping = browser.get(response["Location"])
