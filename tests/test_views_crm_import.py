@@ -198,7 +198,7 @@ def test_bad_rows_change_nothing_and_are_listed_by_line_and_column(browser, gtm_
     assert "Nothing has been imported yet" in page
     assert "Leads: Line 3, column “Create Date”: “soon” is not a date" in page
     assert "Leads: Line 5: expected 17 cells" in page
-    assert "Import the rest, leaving these out" in page
+    assert "Import the other rows" in page
     assert list(FunnelFigures.objects.values()) == before
     assert not CrmMapping.objects.filter(client=gtm_client, stall_days=0).exists()
     waiting = CrmImport.objects.get()
@@ -232,7 +232,7 @@ def test_a_problem_no_left_out_row_mends_fails_the_import(browser, gtm_client, _
     status = _bad_rows_import(browser, gtm_client, {6: line.replace("Company", '"Company', 1)})
     page = unescape(status.content.decode())
     assert "Nothing was imported" in page
-    assert "Import the rest" not in page
+    assert "Import the other rows" not in page
     assert CrmImport.objects.get().status == CrmImport.Status.FAILED
     assert not FunnelFigures.objects.exists()
     assert not any(path.is_file() for path in Path(_media).rglob("*"))
