@@ -111,6 +111,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a body (the CSRF check reads the form), after the user is known
+    # (the 413 page has the usual header).
+    "lib.request_size.limit_request_size",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -245,6 +248,18 @@ REMINDER_HOUR = env_int("REMINDER_HOUR", 9)
 # How long a workspace invitation link, and a respondent's questionnaire link, stay valid.
 WORKSPACE_INVITATION_DAYS = env_int("WORKSPACE_INVITATION_DAYS", 7)
 RESPONDENT_LINK_DAYS = env_int("RESPONDENT_LINK_DAYS", 30)
+
+# Request bodies. Anything over MAX_REQUEST_MB is refused with a 413 before it is read
+# (lib.request_size). Relay's own uploads are at most 2 MB (a CSV or bank import; a logo is
+# 512 KB), so 10 MB leaves room for a form's other fields; raise it for larger imports.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 10) * 1024 * 1024
+if MAX_REQUEST_BYTES < 1:
+    raise ImproperlyConfigured("MAX_REQUEST_MB must be 1 or more.")
+# Below the limit, Django's own two: the form fields of one request (not its files) stay under
+# Django's 2.5 MB, as no text field takes more than a few thousand characters; and an upload
+# up to 2.5 MB, each legitimate one, is held in memory rather than written to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Security. Safe for plain http in development; strict by default in production.
 SESSION_COOKIE_SECURE = not DEBUG
