@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import branding, services
 from accounts.access import SESSION_WORKSPACE_KEY, get_membership_for
@@ -31,7 +31,7 @@ def _workspace_home(slug: str) -> str:
     return reverse("assessments:workspace_home", kwargs={"workspace_slug": slug})
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to the workspace they last worked in (or their first one)."""
@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(_workspace_home(remembered if remembered in slugs else slugs[0]))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
@@ -66,7 +66,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def workspace_create(request: HttpRequest) -> HttpResponse:
     form = WorkspaceForm(**submitted(request))
@@ -79,7 +79,7 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/workspace_create.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def workspace_settings(request: HttpRequest, workspace_slug: str) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
@@ -96,7 +96,7 @@ def workspace_settings(request: HttpRequest, workspace_slug: str) -> HttpRespons
 SVG_LOGO_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
-@require_GET
+@require_safe
 @login_required
 def workspace_logo(request: HttpRequest, workspace_slug: str) -> HttpResponse:
     """The workspace's logo, for any member; 404 when it has none."""
@@ -133,7 +133,7 @@ def _render_members(
     return render(request, "accounts/member_list.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def member_list(request: HttpRequest, workspace_slug: str) -> HttpResponse:
     return _render_members(request, get_membership_for(request, workspace_slug))
@@ -274,7 +274,7 @@ def _render_invitation(request, token, invitation, state, signup_form=None) -> H
     return render(request, "accounts/invitation.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def invitation_detail(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _find_invitation(token)
     return _render_invitation(request, token, invitation, _invitation_state(request, invitation))
