@@ -312,7 +312,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, 400) is one line with its path and reason, not a traceback
+    # anyone could make Relay write by the dozen (lib.log).
+    "filters": {"one_line_refusals": {"()": "lib.log.OneLineRefusals"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint and fontTools narrate every render at INFO, django-axes every login attempt
     # and start-up; their warnings (axes: each failed login and lockout) still show.
