@@ -1,6 +1,7 @@
 import copy
 
 from axes.utils import reset as reset_login_failures
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -22,8 +23,10 @@ from accounts.forms import (
     WorkspaceForm,
     WorkspaceSettingsForm,
 )
-from accounts.models import Invitation, Membership, Role, User, hash_token
+from accounts.models import Invitation, Membership, Role, User, hash_token, normalize_email
 from accounts.vocabulary import words_for
+from lib import throttle
+from lib.client_ip import client_ip
 from lib.forms import submitted
 
 
@@ -46,12 +49,19 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(_workspace_home(remembered if remembered in slugs else slugs[0]))
 
 
+def _too_many(request: HttpRequest, what: str) -> HttpResponse:
+    return render(request, "registration/too_many_requests.html", {"what": what}, status=429)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(**submitted(request))
     if form.is_valid():
+        limit = settings.SIGNUPS_PER_ADDRESS
+        if not throttle.allow("signup", client_ip(request), limit=limit):
+            return _too_many(request, "Too many sign-ups were")
         user = services.sign_up(
             email=form.cleaned_data["email"],
             name=form.cleaned_data["name"],
@@ -316,6 +326,22 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, f"Welcome to Relay. You joined {invitation.workspace.name}.")
     return HttpResponseRedirect(invitation.workspace.get_absolute_url())
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's "forgot your password" page, throttled: each request may email someone, so a
+    stranger could otherwise flood an inbox. Counted per email whether or not an account uses
+    it, so the refusal tells nothing about who has one."""
+
+    def form_valid(self, form):
+        email = normalize_email(form.cleaned_data["email"])
+        per_address = throttle.allow(
+            "reset-from", client_ip(self.request), limit=settings.PASSWORD_RESETS_PER_ADDRESS
+        )
+        per_email = throttle.allow("reset-to", email, limit=settings.PASSWORD_RESETS_PER_EMAIL)
+        if not (per_address and per_email):
+            return _too_many(self.request, "Too many password resets were")
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -5,6 +5,7 @@ least DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; the README lists 
 Nothing else in the code reads os.environ.
 """
 
+import ipaddress
 import os
 import warnings
 from datetime import timedelta
@@ -291,10 +292,29 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The proxies in front of Relay (addresses or networks, e.g. 10.0.0.0/8): behind them the
+# client's address is read from X-Forwarded-For (lib.client_ip), by throttles and django-axes
+# alike. Empty, REMOTE_ADDR is the client, and a forwarded header is ignored as forgeable.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list IP addresses or networks, not {_proxy!r}."
+        ) from None
+
+# Emails a stranger can make Relay send, and accounts they can create, per hour (lib.throttle):
+# password resets for one email, and from one address; sign-ups from one address. Counted
+# in the cache: with the default per-process cache, each app process counts on its own.
+PASSWORD_RESETS_PER_EMAIL = env_int("PASSWORD_RESETS_PER_EMAIL", 3)
+PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 10)
+SIGNUPS_PER_ADDRESS = env_int("SIGNUPS_PER_ADDRESS", 5)
+
 # Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one email from
 # one IP address, that pair is locked out for LOGIN_LOCKOUT_MINUTES. Locking the pair, not
 # the email alone, keeps a stranger from locking a colleague out by guessing at their email
-# (the address is REMOTE_ADDR: behind a proxy, the proxy's; see the README).
+# (the address as lib.client_ip reads it, through TRUSTED_PROXIES).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 _LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 if AXES_FAILURE_LIMIT < 1 or _LOCKOUT_MINUTES < 1:
@@ -306,6 +326,7 @@ AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests
 AXES_USERNAME_FORM_FIELD = "username"
 # Emails log in in any case, so "Ann@x.com" and "ann@x.com" must count as one username.
 AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
+AXES_CLIENT_IP_CALLABLE = "lib.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
