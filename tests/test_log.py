@@ -5,6 +5,7 @@ import io
 import logging
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from lib.log import OneLineRefusals
@@ -36,6 +37,13 @@ def test_a_403_is_one_line_with_its_path_and_reason(client, viewer, workspace, l
     assert line.startswith(f"Forbidden (Permission denied): {url} (")
     assert "owner" in line  # the reason: what the page needs
     assert "Traceback" not in log.getvalue()
+
+
+def test_a_csrf_failure_is_one_line_with_its_reason(db, log):
+    response = Client(enforce_csrf_checks=True).post(reverse("login"), {"username": "x"})
+    assert response.status_code == 403
+    [line] = _lines(log)
+    assert line == f"Forbidden (CSRF cookie not set.): {reverse('login')}"
 
 
 def test_a_bad_host_header_is_one_line(client, db, log):
