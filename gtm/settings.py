@@ -310,6 +310,11 @@ for _proxy in TRUSTED_PROXIES:
 PASSWORD_RESETS_PER_EMAIL = env_int("PASSWORD_RESETS_PER_EMAIL", 3)
 PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 10)
 SIGNUPS_PER_ADDRESS = env_int("SIGNUPS_PER_ADDRESS", 5)
+if min(PASSWORD_RESETS_PER_EMAIL, PASSWORD_RESETS_PER_ADDRESS, SIGNUPS_PER_ADDRESS) < 1:
+    raise ImproperlyConfigured(
+        "PASSWORD_RESETS_PER_EMAIL, PASSWORD_RESETS_PER_ADDRESS and SIGNUPS_PER_ADDRESS must "
+        "be 1 or more."
+    )
 
 # Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one email from
 # one IP address, that pair is locked out for LOGIN_LOCKOUT_MINUTES. Locking the pair, not
