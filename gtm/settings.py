@@ -251,11 +251,14 @@ WORKSPACE_INVITATION_DAYS = env_int("WORKSPACE_INVITATION_DAYS", 7)
 RESPONDENT_LINK_DAYS = env_int("RESPONDENT_LINK_DAYS", 30)
 
 # Request bodies. Anything over MAX_REQUEST_MB is refused with a 413 before it is read
-# (lib.request_size). Relay's own uploads are at most 2 MB (a CSV or bank import; a logo is
-# 512 KB), so 10 MB leaves room for a form's other fields; raise it for larger imports.
+# (lib.request_size). Relay's uploads are at most 2 MB (a CSV or bank import; a logo is
+# 512 KB), so 10 MB leaves room for a form's other fields. The URLs of LARGE_REQUEST_URLS take
+# up to LARGE_REQUEST_MB: a CRM import's two exports of up to 50 MB each (funnel.forms).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 10) * 1024 * 1024
-if MAX_REQUEST_BYTES < 1:
-    raise ImproperlyConfigured("MAX_REQUEST_MB must be 1 or more.")
+LARGE_REQUEST_BYTES = env_int("LARGE_REQUEST_MB", 110) * 1024 * 1024
+LARGE_REQUEST_URLS = frozenset({"funnel:crm_upload"})
+if min(MAX_REQUEST_BYTES, LARGE_REQUEST_BYTES) < 1:
+    raise ImproperlyConfigured("MAX_REQUEST_MB and LARGE_REQUEST_MB must be 1 or more.")
 # Below the limit, Django's own two: the form fields of one request (not its files) stay under
 # Django's 2.5 MB, as no text field takes more than a few thousand characters; and an upload
 # up to 2.5 MB, each legitimate one, is held in memory rather than written to a temporary file.

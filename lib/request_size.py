@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 # Set on a request whose body turned out too large while it was read (no Content-Length).
 _TOO_LARGE = "_relay_body_too_large"
@@ -49,9 +50,19 @@ def _declared_length(request: HttpRequest) -> int | None:
         return None  # none given, or one Django itself reads as none
 
 
-def too_large(request: HttpRequest) -> HttpResponse:
-    limit = f"{settings.MAX_REQUEST_BYTES / 1024 / 1024:g} MB"
-    return render(request, "413.html", {"limit": limit}, status=413)
+def limit_for(request: HttpRequest) -> int:
+    """MAX_REQUEST_BYTES, or LARGE_REQUEST_BYTES for the URLs named in LARGE_REQUEST_URLS
+    (a CRM export's upload): one large import must not raise the limit of every page."""
+    try:
+        name = resolve(request.path_info).view_name
+    except Resolver404:
+        return settings.MAX_REQUEST_BYTES
+    large = name in settings.LARGE_REQUEST_URLS
+    return settings.LARGE_REQUEST_BYTES if large else settings.MAX_REQUEST_BYTES
+
+
+def too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    return render(request, "413.html", {"limit": f"{limit / 1024 / 1024:g} MB"}, status=413)
 
 
 def limit_request_size(get_response: Callable[[HttpRequest], HttpResponse]):
@@ -59,14 +70,14 @@ def limit_request_size(get_response: Callable[[HttpRequest], HttpResponse]):
     a byte is read, or, without one, as soon as reading passes the limit."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        limit = settings.MAX_REQUEST_BYTES
+        limit = limit_for(request)
         length = _declared_length(request)
         if length is not None and length > limit:
-            return too_large(request)
+            return too_large(request, limit)
         if length is None:
             request._stream = _LimitedBody(request._stream, limit, request)
         response = get_response(request)
         # Whatever the reader made of the interruption (Django answers 400), say why.
-        return too_large(request) if getattr(request, _TOO_LARGE, False) else response
+        return too_large(request, limit) if getattr(request, _TOO_LARGE, False) else response
 
     return middleware

@@ -51,6 +51,19 @@ def test_an_upload_under_the_limit_reaches_its_form(world):
     assert response.status_code == 200  # the form, naming what is wrong with the file
 
 
+def test_a_url_named_for_large_requests_takes_the_larger_limit(world, settings):
+    settings.LARGE_REQUEST_BYTES = 4 * MB
+    settings.LARGE_REQUEST_URLS = {"assessments:answers_import"}
+    upload = SimpleUploadedFile("answers.csv", b"x" * (3 * MB), content_type="text/csv")
+    url = world.w("assessments:answers_import", world.assessment.pk)
+    response = world.client.post(url, {"file": upload})
+    assert response.status_code == 200
+    assert b"larger than 2 MB" in response.content  # the form's own limit, not the 413
+    other = world.w("funnel:import", world.gtm_client.pk)
+    upload = SimpleUploadedFile("figures.csv", b"x" * (3 * MB), content_type="text/csv")
+    assert world.client.post(other, {"file": upload}).status_code == 413
+
+
 def _read_body(request):
     return HttpResponse(f"{len(request.body)} bytes")
 

@@ -28,6 +28,7 @@ _OURS = {
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_LOCKOUT_MINUTES",
     "MAX_REQUEST_MB",
+    "LARGE_REQUEST_MB",
     "TRUSTED_PROXIES",
     "PASSWORD_RESETS_PER_EMAIL",
     "PASSWORD_RESETS_PER_ADDRESS",
@@ -129,10 +130,12 @@ def test_a_login_failure_limit_of_zero_is_refused():
     assert "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be 1 or more" in result.stderr
 
 
-def test_the_request_size_limit_defaults_to_10_mb_and_follows_the_environment():
+def test_the_request_size_limits_default_to_10_and_110_mb_and_follow_the_environment():
     assert _setting("settings.MAX_REQUEST_BYTES", env=PRODUCTION) == str(10 * 1024 * 1024)
-    env = {**PRODUCTION, "MAX_REQUEST_MB": "64"}
+    assert _setting("settings.LARGE_REQUEST_BYTES", env=PRODUCTION) == str(110 * 1024 * 1024)
+    env = {**PRODUCTION, "MAX_REQUEST_MB": "64", "LARGE_REQUEST_MB": "200"}
     assert _setting("settings.MAX_REQUEST_BYTES", env=env) == str(64 * 1024 * 1024)
+    assert _setting("settings.LARGE_REQUEST_BYTES", env=env) == str(200 * 1024 * 1024)
 
 
 def test_trusted_proxies_are_read_as_a_list_and_a_bad_one_is_refused():
