@@ -4,6 +4,11 @@ Without trusted proxies it is REMOTE_ADDR: an X-Forwarded-For header is the clie
 and anyone can send one. Behind proxies it is the nearest address in X-Forwarded-For that is
 not one of them, read from the right: each proxy appends the address it got the request from,
 and whatever a client wrote itself stands further left, so it is never reached.
+
+Not django-ipware: its trusted-proxy list is matched by position against the last hops of the
+header (N entries for exactly N hops, in order), and unconfigured it trusts a dozen forwarding
+headers any client can forge; django-axes even switches to it, with those defaults, as soon as
+it is installed. This walk is the whole rule, and the standard library parses the addresses.
 """
 
 import ipaddress
