@@ -220,7 +220,9 @@ def _attribute_allowed(element: str, attribute: str, value: str) -> bool:
         return False  # every on* handler, and anything not known to be presentational
     if _EXTERNAL_URL.search(value) or _SCRIPTISH.search(value):
         return False
-    return "\\" not in value  # CSS escapes (u\72l) could hide the above from the checks
+    # CSS escapes (u\72l) and comments (u/**/rl, java/**/script:) could hide the above from
+    # the checks; no presentational value needs either.
+    return "\\" not in value and "/*" not in value
 
 
 def _is_internal(href: str) -> bool:

@@ -1,6 +1,7 @@
 import copy
 
 from axes.utils import reset as reset_login_failures
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -9,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import branding, services
 from accounts.access import SESSION_WORKSPACE_KEY, get_membership_for
@@ -22,8 +23,10 @@ from accounts.forms import (
     WorkspaceForm,
     WorkspaceSettingsForm,
 )
-from accounts.models import Invitation, Membership, Role, User, hash_token
+from accounts.models import Invitation, Membership, Role, User, hash_token, normalize_email
 from accounts.vocabulary import words_for
+from lib import throttle
+from lib.client_ip import client_ip
 from lib.forms import submitted
 
 
@@ -31,7 +34,7 @@ def _workspace_home(slug: str) -> str:
     return reverse("assessments:workspace_home", kwargs={"workspace_slug": slug})
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to the workspace they last worked in (or their first one)."""
@@ -46,12 +49,19 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(_workspace_home(remembered if remembered in slugs else slugs[0]))
 
 
-@require_http_methods(["GET", "POST"])
+def _too_many(request: HttpRequest, what: str) -> HttpResponse:
+    return render(request, "registration/too_many_requests.html", {"what": what}, status=429)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(**submitted(request))
     if form.is_valid():
+        limit = settings.SIGNUPS_PER_ADDRESS
+        if not throttle.allow("signup", client_ip(request), limit=limit):
+            return _too_many(request, "Too many sign-ups were")
         user = services.sign_up(
             email=form.cleaned_data["email"],
             name=form.cleaned_data["name"],
@@ -66,7 +76,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/signup.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def workspace_create(request: HttpRequest) -> HttpResponse:
     form = WorkspaceForm(**submitted(request))
@@ -79,7 +89,7 @@ def workspace_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/workspace_create.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def workspace_settings(request: HttpRequest, workspace_slug: str) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)
@@ -96,7 +106,7 @@ def workspace_settings(request: HttpRequest, workspace_slug: str) -> HttpRespons
 SVG_LOGO_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
-@require_GET
+@require_safe
 @login_required
 def workspace_logo(request: HttpRequest, workspace_slug: str) -> HttpResponse:
     """The workspace's logo, for any member; 404 when it has none."""
@@ -133,7 +143,7 @@ def _render_members(
     return render(request, "accounts/member_list.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def member_list(request: HttpRequest, workspace_slug: str) -> HttpResponse:
     return _render_members(request, get_membership_for(request, workspace_slug))
@@ -274,7 +284,7 @@ def _render_invitation(request, token, invitation, state, signup_form=None) -> H
     return render(request, "accounts/invitation.html", context, status=status)
 
 
-@require_GET
+@require_safe
 def invitation_detail(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _find_invitation(token)
     return _render_invitation(request, token, invitation, _invitation_state(request, invitation))
@@ -316,6 +326,22 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, f"Welcome to Relay. You joined {invitation.workspace.name}.")
     return HttpResponseRedirect(invitation.workspace.get_absolute_url())
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's "forgot your password" page, throttled: each request may email someone, so a
+    stranger could otherwise flood an inbox. Counted per email whether or not an account uses
+    it, so the refusal tells nothing about who has one."""
+
+    def form_valid(self, form):
+        email = normalize_email(form.cleaned_data["email"])
+        per_address = throttle.allow(
+            "reset-from", client_ip(self.request), limit=settings.PASSWORD_RESETS_PER_ADDRESS
+        )
+        per_email = throttle.allow("reset-to", email, limit=settings.PASSWORD_RESETS_PER_EMAIL)
+        if not (per_address and per_email):
+            return _too_many(self.request, "Too many password resets were")
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -1,7 +1,8 @@
 """Results as files: results.json, results.csv and answers.csv (docs/results-format.md).
 
 Indexes and priorities carry one decimal, rounded half up; levels two. Text cells that a
-spreadsheet would run as a formula are prefixed with an apostrophe.
+spreadsheet would run as a formula are prefixed with an apostrophe (lib.csv.safe_cell), text cells
+are quoted and numbers are not.
 """
 
 from decimal import ROUND_HALF_UP, Decimal

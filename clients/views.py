@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import get_membership_for
@@ -21,7 +21,7 @@ from lib.http import HtmxHttpRequest
 CLIENTS_PER_PAGE = 25
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def client_list(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
@@ -40,7 +40,7 @@ def client_list(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def client_create(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
@@ -67,7 +67,7 @@ def _render_client_form(request, form: ClientForm, *, client) -> HttpResponse:
     return render(request, "clients/client_form.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def client_edit(request: HtmxHttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)

@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -87,7 +87,7 @@ def _funnel_url(client: Client) -> str:
 # ---- The funnel page -----------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @login_required
 def client_funnel(request: HtmxHttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug)
@@ -137,7 +137,7 @@ def _render_form(request, form: FunnelFiguresForm, client: Client, figures=None)
     return render(request, "funnel/figures_form.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def funnel_figures_create(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
     client = _client(request, workspace_slug, client_id, min_role=Role.CONSULTANT)
@@ -147,7 +147,7 @@ def funnel_figures_create(request: HtmxHttpRequest, workspace_slug: str, client_
     return _render_form(request, form, client)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def funnel_figures_edit(
     request: HtmxHttpRequest, workspace_slug: str, client_id: int, figures_id: int
@@ -177,7 +177,7 @@ def funnel_figures_delete(
     return redirect(_funnel_url(figures.client))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def funnel_import(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
     client = _client(request, workspace_slug, client_id, min_role=Role.CONSULTANT)
@@ -334,7 +334,7 @@ def _basis(rows: list[FunnelFigures], quarter: Quarter) -> FunnelFigures | None:
     return (before or rows or [None])[-1]
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def funnel_planner(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
@@ -401,7 +401,7 @@ def _planner_data(request, observed: dict):
 # ---- The workspace's thresholds ------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def funnel_settings(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.OWNER)

@@ -5,6 +5,7 @@ least DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; the README lists 
 Nothing else in the code reads os.environ.
 """
 
+import ipaddress
 import os
 import warnings
 from datetime import timedelta
@@ -111,6 +112,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a body (the CSRF check reads the form), after the user is known
+    # (the 413 page has the usual header).
+    "lib.request_size.limit_request_size",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -246,6 +250,21 @@ REMINDER_HOUR = env_int("REMINDER_HOUR", 9)
 WORKSPACE_INVITATION_DAYS = env_int("WORKSPACE_INVITATION_DAYS", 7)
 RESPONDENT_LINK_DAYS = env_int("RESPONDENT_LINK_DAYS", 30)
 
+# Request bodies. Anything over MAX_REQUEST_MB is refused with a 413 before it is read
+# (lib.request_size). Relay's uploads are at most 2 MB (a CSV or bank import; a logo is
+# 512 KB), so 10 MB leaves room for a form's other fields. The URLs of LARGE_REQUEST_URLS take
+# up to LARGE_REQUEST_MB: a CRM import's two exports of up to 50 MB each (funnel.forms).
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 10) * 1024 * 1024
+LARGE_REQUEST_BYTES = env_int("LARGE_REQUEST_MB", 110) * 1024 * 1024
+LARGE_REQUEST_URLS = frozenset({"funnel:crm_upload"})
+if min(MAX_REQUEST_BYTES, LARGE_REQUEST_BYTES) < 1:
+    raise ImproperlyConfigured("MAX_REQUEST_MB and LARGE_REQUEST_MB must be 1 or more.")
+# Below the limit, Django's own two: the form fields of one request (not its files) stay under
+# Django's 2.5 MB, as no text field takes more than a few thousand characters; and an upload
+# up to 2.5 MB, each legitimate one, is held in memory rather than written to a temporary file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # Security. Safe for plain http in development; strict by default in production.
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
@@ -276,10 +295,34 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The proxies in front of Relay (addresses or networks, e.g. 10.0.0.0/8): behind them the
+# client's address is read from X-Forwarded-For (lib.client_ip), by throttles and django-axes
+# alike. Empty, REMOTE_ADDR is the client, and a forwarded header is ignored as forgeable.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list IP addresses or networks, not {_proxy!r}."
+        ) from None
+
+# Emails a stranger can make Relay send, and accounts they can create, per hour (lib.throttle):
+# password resets for one email, and from one address; sign-ups from one address. Counted
+# in the cache: with the default per-process cache, each app process counts on its own.
+PASSWORD_RESETS_PER_EMAIL = env_int("PASSWORD_RESETS_PER_EMAIL", 3)
+PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 10)
+SIGNUPS_PER_ADDRESS = env_int("SIGNUPS_PER_ADDRESS", 5)
+if min(PASSWORD_RESETS_PER_EMAIL, PASSWORD_RESETS_PER_ADDRESS, SIGNUPS_PER_ADDRESS) < 1:
+    raise ImproperlyConfigured(
+        "PASSWORD_RESETS_PER_EMAIL, PASSWORD_RESETS_PER_ADDRESS and SIGNUPS_PER_ADDRESS must "
+        "be 1 or more."
+    )
+
 # Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one email from
 # one IP address, that pair is locked out for LOGIN_LOCKOUT_MINUTES. Locking the pair, not
 # the email alone, keeps a stranger from locking a colleague out by guessing at their email
-# (the address is REMOTE_ADDR: behind a proxy, the proxy's; see the README).
+# (the address as lib.client_ip reads it, through TRUSTED_PROXIES).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 _LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 if AXES_FAILURE_LIMIT < 1 or _LOCKOUT_MINUTES < 1:
@@ -291,13 +334,19 @@ AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests
 AXES_USERNAME_FORM_FIELD = "username"
 # Emails log in in any case, so "Ann@x.com" and "ann@x.com" must count as one username.
 AXES_USERNAME_CALLABLE = "accounts.throttling.login_username"
+AXES_CLIENT_IP_CALLABLE = "lib.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, 400) is one line with its path and reason, not a traceback
+    # anyone could make Relay write by the dozen (lib.log).
+    "filters": {"one_line_refusals": {"()": "lib.log.OneLineRefusals"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["one_line_refusals"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint and fontTools narrate every render at INFO, django-axes every login attempt
     # and start-up; their warnings (axes: each failed login and lockout) still show.

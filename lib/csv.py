@@ -5,6 +5,7 @@ import codecs
 import csv
 import io
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -15,6 +16,10 @@ TOO_LARGE = "The file is larger than 2 MB; split it into smaller files and impor
 TOO_MANY_ROWS = f"The file has more than {MAX_ROWS:,} rows; split it into smaller files."
 # What a spreadsheet reads as the start of a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula start at the start of the text, or after a character a spreadsheet may split a
+# line on (in many locales it splits on semicolons, whatever the file's own delimiter), with
+# any spaces between: each such spot becomes the start of a cell if the text is split there.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"(^|[,;|\t]) *(?=[=+\-@\t\r])")
 
 
 # ---- Reading an upload ---------------------------------------------------------------------
@@ -132,14 +137,21 @@ def shown(value: str) -> str:
 
 
 def safe_cell(text: str) -> str:
-    """Keep spreadsheets from running a respondent's comment as a formula."""
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+    """Keep spreadsheets from running a respondent's comment as a formula (OWASP's advice):
+    an apostrophe before a formula start at the beginning, and after every separator a
+    spreadsheet might split the cell on, so that `ok;=cmd|...` cannot become a cell `=cmd|...`.
+    """
+    return _FORMULA_AFTER_SEPARATOR.sub(lambda match: match.group() + "'", text)
 
 
 def csv_text(header: list[str], rows) -> str:
-    """A CSV file's text; the caller passes its text cells through `safe_cell`."""
+    """A CSV file's text; the caller passes its text cells through `safe_cell`.
+
+    Every text cell is quoted, numbers are not (so they stay numbers): a spreadsheet that
+    splits lines on semicolons still keeps a quoted `a;b` as one cell. None is written as "".
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(header)
     writer.writerows(rows)
     # A byte-order mark so spreadsheet programs open the file as UTF-8.

@@ -546,6 +546,40 @@ def test_answers_csv_leaves_other_text_as_it_is(world):
     assert row["comment"] == f"{UNICODE} {SCRIPT} 1-1"
 
 
+# A comment that spreadsheets splitting lines on semicolons (or commas, tabs, bars) would cut
+# into cells, one of them a live formula, unless the export defuses each piece.
+SPLIT_FORMULAS = ["ok;=cmd|'/C calc'!A0;x", "a,+1+1", "a; -1+1", "a|@SUM(A1)", "a\t=1"]
+
+
+def _cells_when_split(line: str) -> list[str]:
+    """The cells a spreadsheet ignoring quotes would make of a line, on each separator."""
+    pieces = [line]
+    for separator in (",", ";", "\t", "|"):
+        pieces = [piece for text in pieces for piece in text.split(separator)]
+    return [piece.lstrip(' "') for piece in pieces]
+
+
+@pytest.mark.parametrize("value", SPLIT_FORMULAS)
+def test_answers_csv_leaves_no_formula_where_a_spreadsheet_may_split_a_cell(world, value):
+    answer_all(world.respondent)
+    Answer.objects.filter(respondent=world.respondent).update(comment=value)
+    response = world.client.get(world.w("assessments:answers_csv", world.assessment.pk))
+    lines = response.content.decode("utf-8-sig").splitlines()
+
+    cells = [cell for line in lines for cell in _cells_when_split(line)]
+
+    assert cells and not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+
+
+def test_answers_csv_quotes_every_text_cell_and_leaves_levels_numbers(world):
+    answer_all(world.respondent, "3")
+    response = world.client.get(world.w("assessments:answers_csv", world.assessment.pk))
+    header, first = response.content.decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith('"respondent","role","question_key","level"')
+    name, role, key, level = first.split(",")[:4]
+    assert level == "3" and all(cell.startswith('"') for cell in (name, role, key))
+
+
 # Header values as RFC 9110 allows them, and gunicorn checks them: a 500 otherwise.
 def _is_a_valid_header_value(value: str) -> bool:
     return all(char in "\t" or " " <= char <= "~" or "\x80" <= char <= "\xff" for char in value)

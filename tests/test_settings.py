@@ -27,6 +27,12 @@ _OURS = {
     "SECURE_SSL_REDIRECT",
     "LOGIN_FAILURE_LIMIT",
     "LOGIN_LOCKOUT_MINUTES",
+    "MAX_REQUEST_MB",
+    "LARGE_REQUEST_MB",
+    "TRUSTED_PROXIES",
+    "PASSWORD_RESETS_PER_EMAIL",
+    "PASSWORD_RESETS_PER_ADDRESS",
+    "SIGNUPS_PER_ADDRESS",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
@@ -122,3 +128,26 @@ def test_a_login_failure_limit_of_zero_is_refused():
     result = _run("manage.py", "check", env={"LOGIN_FAILURE_LIMIT": "0"})
     assert result.returncode != 0
     assert "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be 1 or more" in result.stderr
+
+
+def test_the_request_size_limits_default_to_10_and_110_mb_and_follow_the_environment():
+    assert _setting("settings.MAX_REQUEST_BYTES", env=PRODUCTION) == str(10 * 1024 * 1024)
+    assert _setting("settings.LARGE_REQUEST_BYTES", env=PRODUCTION) == str(110 * 1024 * 1024)
+    env = {**PRODUCTION, "MAX_REQUEST_MB": "64", "LARGE_REQUEST_MB": "200"}
+    assert _setting("settings.MAX_REQUEST_BYTES", env=env) == str(64 * 1024 * 1024)
+    assert _setting("settings.LARGE_REQUEST_BYTES", env=env) == str(200 * 1024 * 1024)
+
+
+def test_trusted_proxies_are_read_as_a_list_and_a_bad_one_is_refused():
+    assert _setting("settings.TRUSTED_PROXIES", env=PRODUCTION) == "[]"
+    env = {**PRODUCTION, "TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1"}
+    assert _setting("settings.TRUSTED_PROXIES", env=env) == "['10.0.0.0/8', '192.0.2.1']"
+    result = _run("manage.py", "check", env={"TRUSTED_PROXIES": "nginx"})
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES must list IP addresses or networks, not 'nginx'" in result.stderr
+
+
+def test_a_throttle_limit_of_zero_is_refused():
+    result = _run("manage.py", "check", env={"SIGNUPS_PER_ADDRESS": "0"})
+    assert result.returncode != 0
+    assert "SIGNUPS_PER_ADDRESS must be 1 or more" in result.stderr

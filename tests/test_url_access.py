@@ -140,6 +140,34 @@ def test_every_role_allowed_can_open_the_page(client, world, route):
         assert response.status_code == 200, role
 
 
+@pytest.mark.parametrize(
+    "route", [r for r in WORKSPACE_ROUTES if "GET" in r.methods], ids=lambda r: r.name
+)
+def test_every_page_that_answers_get_answers_head_alike_for_uptime_monitors(client, world, route):
+    client.force_login(world["users"]["owner"])
+    url = _url(route, world)
+    head = send(client, "HEAD", url)
+    assert head.status_code == client.get(url).status_code != 405
+    assert head.content == b""
+
+
+@pytest.mark.parametrize(
+    "name", ["login", "accounts:signup", "password_reset", "assessments:methodology"]
+)
+def test_the_public_pages_answer_head(client, db, name):
+    response = send(client, "HEAD", reverse(name))
+    assert response.status_code == 200 and response.content == b""
+
+
+def test_a_respondents_link_answers_head_without_counting_a_visit(client, world):
+    respondent = world["respondent"]
+    token = respondent.issue_link()
+    response = send(client, "HEAD", reverse("assessments:respondent_start", args=[token]))
+    assert response.status_code in (200, 302)
+    respondent.refresh_from_db()
+    assert respondent.opened_at is None
+
+
 def test_the_outsider_can_still_use_their_own_workspace(client, world):
     client.force_login(world["outsider"])
     own = world["outsider_workspace"]

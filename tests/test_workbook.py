@@ -109,6 +109,17 @@ def test_a_formula_from_a_hostile_comment_is_neutralised_and_control_characters_
     assert plan.cell(2, 1).value == "'+SUM(A1)"
 
 
+def test_a_formula_after_a_semicolon_is_defused_in_the_workbook_as_in_the_csv(
+    client, owner, assessment
+):
+    Answer.objects.filter(question__key="people.q1").update(comment="ok;=cmd|'/C calc'!A0")
+    client.force_login(owner)
+    book = _workbook(client, assessment)
+    comments = {row[4] for row in book["Answers"].iter_rows(min_row=2, values_only=True)}
+    assert "ok;'=cmd|'/C calc'!A0" in comments
+    assert _sheet_rows(book["Answers"]) == _csv_rows(client, assessment, "answers_csv")
+
+
 @pytest.mark.parametrize("visibility", [Visibility.ANONYMOUS])
 def test_an_anonymous_workbook_names_no_one(client, owner, assessment, visibility):
     Assessment.objects.filter(pk=assessment.pk).update(answer_visibility=visibility)

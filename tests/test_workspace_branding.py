@@ -219,6 +219,22 @@ def test_the_svg_sanitizer_keeps_the_shapes_and_drops_everything_active():
     assert text.count("<use") == 1  # the external <use> is gone, the internal one stays
 
 
+@pytest.mark.parametrize(
+    "style",
+    [
+        "fill: u/**/rl(https://tracker.example/x)",
+        "fill: url/**/(https://tracker.example/x)",
+        "background: java/**/script:alert(1)",
+        "fill: u\\72l(https://tracker.example/x)",
+    ],
+)
+def test_the_svg_sanitizer_drops_a_style_hiding_a_url_behind_a_css_comment_or_escape(style):
+    svg = f'<svg xmlns="{SVG_NS}"><rect width="4" height="4" style="{style}" fill="red"/></svg>'
+    text = sanitize_svg(svg.encode()).decode()
+    assert "style=" not in text and "tracker" not in text and "script" not in text
+    assert 'fill="red"' in text  # the rest of the element stays
+
+
 def test_the_sanitized_svg_is_still_an_svg_in_the_svg_namespace():
     clean = sanitize_svg(b'<svg viewBox="0 0 4 4"><circle r="2"/></svg>')  # no xmlns given
     assert clean.startswith(b"<?xml")

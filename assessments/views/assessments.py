@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import get_membership_for
 from accounts.models import Membership, Role, hash_token
@@ -45,7 +45,7 @@ def _member_and_assessment(request, workspace_slug, assessment_id, *, min_role=R
     return membership, get_assessment_for(membership, assessment_id)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def assessment_create(request: HttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
@@ -142,7 +142,7 @@ def _target_initial(assessment: Assessment) -> dict:
     return {field: getattr(assessment, field) for field in TARGET_FIELDS.values()}
 
 
-@require_GET
+@require_safe
 @login_required
 def assessment_detail(request: HttpRequest, workspace_slug: str, assessment_id: int):
     membership, assessment = _member_and_assessment(request, workspace_slug, assessment_id)
@@ -418,7 +418,7 @@ def respondent_remove(request, workspace_slug: str, assessment_id: int, responde
     return redirect(assessment)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def answers_import(request: HttpRequest, workspace_slug: str, assessment_id: int):
     _, assessment = _member_and_assessment(

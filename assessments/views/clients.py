@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.access import get_membership_for
 from assessments.compare import compare
@@ -14,7 +14,7 @@ from clients.access import get_client_for
 from lib.http import HtmxHttpRequest
 
 
-@require_GET
+@require_safe
 @login_required
 def client_detail(request: HtmxHttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug)
@@ -37,7 +37,7 @@ def client_detail(request: HtmxHttpRequest, workspace_slug: str, client_id: int)
     return render(request, "assessments/client_detail.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def compare_assessments(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
     """Any two assessments of a client side by side (earlier first)."""

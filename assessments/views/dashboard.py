@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import get_membership_for
@@ -54,7 +54,7 @@ def _a_companys_own_page(workspace) -> str | None:
     return units[0].get_absolute_url() if len(units) == 1 else None
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def dashboard(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import get_membership_for
@@ -54,7 +54,7 @@ def _counts(client: Client, today) -> dict:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def client_plan(request: HtmxHttpRequest, workspace_slug: str, client_id: int) -> HttpResponse:
@@ -99,7 +99,7 @@ def _render_form(request, form: PlanItemForm, client: Client, item: PlanItem | N
     return render(request, "assessments/plan/item_form.html", context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def plan_item_create(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
@@ -118,7 +118,7 @@ def plan_item_create(request: HtmxHttpRequest, workspace_slug: str, client_id: i
     return _render_form(request, form, client, None)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def plan_item_edit(request: HtmxHttpRequest, workspace_slug: str, client_id: int, item_id: int):
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)

@@ -76,7 +76,7 @@ def _by_token(request: HttpRequest, token: str) -> Access:
     if not link.works:
         # Named like an unknown link, without the client: an old link may have been forwarded.
         raise Unavailable(_link_problem(request, "expired", status=410))
-    if request.method == "GET":  # a visit; a refused post records nothing
+    if request.method == "GET":  # a visit; a refused post, or a link checker's HEAD, is not
         services.note_visit(link.respondent)
     links = QuestionnaireLinks("respondent_", {"token": token})
     return Access(link.respondent, links, AnswerSource.RESPONDENT, None)
@@ -115,10 +115,14 @@ def _can_answer(access: Access) -> bool:
 
 
 def questionnaire_view(methods: list[str]):
-    """Resolve the access (token or facilitator) and turn refusals into friendly pages."""
+    """Resolve the access (token or facilitator) and turn refusals into friendly pages.
+
+    A page that answers GET answers HEAD too, as Django's require_safe does: uptime monitors
+    and link checkers ask with HEAD."""
+    allowed = [*methods, "HEAD"] if "GET" in methods else methods
 
     def decorate(view):
-        @require_http_methods(methods)
+        @require_http_methods(allowed)
         def wrapper(request, **kwargs):
             try:
                 access = _access(request, kwargs)
@@ -205,7 +209,7 @@ def section(
         # Page 1 under a second URL ("s/people/1/"), or a page the section does not have.
         return redirect(access.links.section(current.key))
     page = page or 1
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _render_section(request, access, questionnaire, current, page)
 
     questions = [state.question for state in current.page(page)]

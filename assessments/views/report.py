@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -56,7 +56,7 @@ def _pdf_response(assessment: Assessment, pdf: bytes) -> HttpResponse:
 # while it renders (so they wait for it instead of rendering it again), and a render of
 # several seconds must hold no transaction (on SQLite, the write lock) meanwhile.
 @transaction.non_atomic_requests
-@require_GET
+@require_safe
 @login_required
 def report_pdf(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
     assessment = _assessment(request, workspace_slug, assessment_id)
@@ -81,7 +81,7 @@ def report_pdf(request: HttpRequest, workspace_slug: str, assessment_id: int) ->
         return redirect(_url("report_status", assessment))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def report_options(request: HttpRequest, workspace_slug: str, assessment_id: int):
     """The report's options: which sections, and the consultant's notes. Saved per assessment;
@@ -97,7 +97,7 @@ def report_options(request: HttpRequest, workspace_slug: str, assessment_id: int
     return render(request, "assessments/report/options.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def report_pptx(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
     """The report as an editable slide deck: the PDF's content, drawn at once (it takes a
@@ -115,7 +115,7 @@ def report_pptx(request: HttpRequest, workspace_slug: str, assessment_id: int) -
     return response
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def report_status(request: HtmxHttpRequest, workspace_slug: str, assessment_id: int):

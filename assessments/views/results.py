@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.access import get_membership_for
 from accounts.vocabulary import words_for
@@ -66,7 +66,7 @@ def _delta(now: float | None, previous: AssessmentResults | None) -> float | Non
 # A read (its snapshots and the peers' refresh write in transactions of their own): outside
 # the request's transaction, so on SQLite it never queues for the write lock behind saves.
 @transaction.non_atomic_requests
-@require_GET
+@require_safe
 @login_required
 def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug)
@@ -153,7 +153,7 @@ def _file_stem(assessment: Assessment) -> str:
     return f"{assessment.client.name}-{assessment.period}"
 
 
-@require_GET
+@require_safe
 @login_required
 def results_json(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
     assessment = _assessment(request, workspace_slug, assessment_id)
@@ -167,7 +167,7 @@ def results_json(request: HttpRequest, workspace_slug: str, assessment_id: int) 
     return response
 
 
-@require_GET
+@require_safe
 @login_required
 def results_csv_download(request: HttpRequest, workspace_slug: str, assessment_id: int):
     assessment = _assessment(request, workspace_slug, assessment_id)
@@ -176,7 +176,7 @@ def results_csv_download(request: HttpRequest, workspace_slug: str, assessment_i
     return _download(content, f"{_file_stem(assessment)}-results.csv", "text/csv; charset=utf-8")
 
 
-@require_GET
+@require_safe
 @login_required
 def answers_csv_download(request: HttpRequest, workspace_slug: str, assessment_id: int):
     assessment = _assessment(request, workspace_slug, assessment_id)
@@ -184,7 +184,7 @@ def answers_csv_download(request: HttpRequest, workspace_slug: str, assessment_i
     return _download(content, f"{_file_stem(assessment)}-answers.csv", "text/csv; charset=utf-8")
 
 
-@require_GET
+@require_safe
 @login_required
 def results_xlsx_download(request: HttpRequest, workspace_slug: str, assessment_id: int):
     """results.csv and answers.csv as the sheets of one workbook, with the plan."""
@@ -195,6 +195,6 @@ def results_xlsx_download(request: HttpRequest, workspace_slug: str, assessment_
     return _download(content, f"{_file_stem(assessment)}-results.xlsx", XLSX_CONTENT_TYPE)
 
 
-@require_GET
+@require_safe
 def methodology(request: HttpRequest) -> HttpResponse:
     return render(request, "assessments/methodology.html")

@@ -1,0 +1,110 @@
+"""lib.throttle and lib.client_ip, and what they guard: password resets and sign-ups are
+limited per address (and resets per email), and the address is read through TRUSTED_PROXIES
+by the throttles and django-axes alike."""
+
+import pytest
+from django.conf import settings as django_settings
+from django.core import mail
+from django.test import RequestFactory
+from django.urls import reverse
+
+from accounts.models import User
+from lib.client_ip import client_ip
+from lib.throttle import allow
+from tests.factories import make_user
+
+SIGNUP = {
+    "name": "Dana Founder",
+    "workspace_name": "Dana Consulting",
+    "password1": "a-sturdy-passphrase",
+    "password2": "a-sturdy-passphrase",
+}
+
+
+def test_a_key_is_allowed_its_limit_in_a_window_and_no_more():
+    assert [allow("test", "k", limit=2) for _ in range(3)] == [True, True, False]
+    assert allow("test", "another key", limit=2)
+
+
+def _request(remote: str, forwarded: str | None = None):
+    headers = {"x-forwarded-for": forwarded} if forwarded else {}
+    return RequestFactory().get("/", REMOTE_ADDR=remote, headers=headers)
+
+
+def test_without_trusted_proxies_a_forwarded_header_is_ignored(settings):
+    settings.TRUSTED_PROXIES = []
+    assert client_ip(_request("203.0.113.7", "198.51.100.1")) == "203.0.113.7"
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "client"),
+    [
+        ("10.0.0.2", "198.51.100.1", "198.51.100.1"),  # one proxy
+        ("10.0.0.2", "6.6.6.6, 198.51.100.1", "198.51.100.1"),  # a forged hop stays left
+        ("10.0.0.2", "198.51.100.1, 10.0.0.9", "198.51.100.1"),  # two proxies
+        ("203.0.113.7", "198.51.100.1", "203.0.113.7"),  # not through our proxy
+        ("10.0.0.2", None, "10.0.0.2"),
+    ],
+)
+def test_behind_trusted_proxies_the_client_is_the_nearest_untrusted_hop(
+    settings, remote, forwarded, client
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    assert client_ip(_request(remote, forwarded)) == client
+
+
+def _reset(client, email: str, address: str = "203.0.113.7"):
+    return client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+def test_password_resets_for_one_email_stop_at_the_limit(client, owner, settings):
+    settings.PASSWORD_RESETS_PER_EMAIL = 3
+    for n in range(3):
+        assert _reset(client, owner.email, address=f"203.0.113.{n}").status_code == 302
+    refused = _reset(client, owner.email.upper(), address="203.0.113.99")
+    assert refused.status_code == 429
+    assert b"Too many password resets" in refused.content
+    assert len(mail.outbox) == 3
+
+
+def test_an_unknown_email_is_refused_alike_so_the_limit_reveals_no_account(client, db, settings):
+    settings.PASSWORD_RESETS_PER_EMAIL = 1
+    assert _reset(client, "nobody@example.com").status_code == 302
+    assert _reset(client, "nobody@example.com").status_code == 429
+
+
+def test_password_resets_from_one_address_stop_at_the_limit(client, db, settings):
+    settings.PASSWORD_RESETS_PER_ADDRESS = 2
+    assert _reset(client, "a@example.com").status_code == 302
+    assert _reset(client, "b@example.com").status_code == 302
+    assert _reset(client, "c@example.com").status_code == 429
+    assert _reset(client, "c@example.com", address="198.51.100.1").status_code == 302
+
+
+def test_sign_ups_from_one_address_stop_at_the_limit(client, db, settings):
+    settings.SIGNUPS_PER_ADDRESS = 2
+    for n in range(3):
+        client.logout()
+        response = client.post(
+            reverse("accounts:signup"), {**SIGNUP, "email": f"dana{n}@example.com"}
+        )
+    assert response.status_code == 429
+    assert User.objects.count() == 2
+
+
+def test_behind_a_proxy_axes_locks_out_the_client_not_the_proxy(client, db, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    user = make_user(email="ann@example.com")
+
+    def attempt(forwarded: str):
+        return client.post(
+            reverse("login"),
+            {"username": user.email, "password": "not-the-password"},
+            REMOTE_ADDR="10.0.0.2",
+            headers={"x-forwarded-for": forwarded},
+        )
+
+    for _ in range(django_settings.AXES_FAILURE_LIMIT):
+        attempt("198.51.100.1")
+    assert attempt("198.51.100.1").status_code == 429
+    assert attempt("198.51.100.2").status_code == 200  # another client behind the same proxy
