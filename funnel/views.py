@@ -226,7 +226,7 @@ def _crm_url(name: str, crm_import: CrmImport) -> str:
     return reverse(f"funnel:{name}", args=[client.workspace.slug, client.pk, crm_import.pk])
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def crm_upload(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
@@ -247,7 +247,7 @@ def crm_upload(request: HtmxHttpRequest, workspace_slug: str, client_id: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def crm_mapping(request: HtmxHttpRequest, workspace_slug: str, client_id: int, import_id: int):
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
@@ -303,7 +303,7 @@ def crm_leave_out(request: HtmxHttpRequest, workspace_slug: str, client_id: int,
     return redirect(_crm_url("crm_status", crm_import))
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def crm_status(request: HtmxHttpRequest, workspace_slug: str, client_id: int, import_id: int):
