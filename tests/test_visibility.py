@@ -2,6 +2,8 @@
 the first answer, only tightened after it; said to respondents; honoured by the results page,
 results.json, both CSVs and the PDF report."""
 
+import csv
+import io
 import subprocess
 
 import pytest
@@ -91,10 +93,10 @@ def test_anonymous_answers_show_no_name_anywhere(client, owner, assessment):
     outputs = _outputs(client, owner, assessment)
     assert _named_in(outputs) == set()
     assert "Priya thinks so" in outputs["page"] and "Priya thinks so" in outputs["pdf"]
-    lines = outputs["answers.csv"].lstrip("\ufeff").splitlines()
-    people = {line.split(",")[0] for line in lines[1:]}
+    rows = list(csv.reader(io.StringIO(outputs["answers.csv"].lstrip("\ufeff"))))[1:]
+    people = {row[0] for row in rows}
     assert people == {f"Respondent {n}" for n in range(1, 6)}
-    roles = {line.split(",")[1] for line in lines[1:]}
+    roles = {row[1] for row in rows}
     assert roles == {"sales", "other_roles"}  # one marketer and one leader: folded together
 
 
@@ -103,7 +105,7 @@ def test_anonymous_pseudonyms_are_stable_from_one_export_to_the_next(client, own
     first = _outputs(client, owner, assessment)["answers.csv"]
     assert _outputs(client, owner, assessment)["answers.csv"] == first
     # Respondent 1 is the first added (Priya, in sales), whatever the alphabet says.
-    assert "Respondent 1,sales,people.q1,1,Priya thinks so" in first
+    assert '"Respondent 1","sales","people.q1",1,"Priya thinks so"' in first
 
 
 def test_anonymous_roles_with_fewer_than_three_people_fold_into_other_roles(
