@@ -12,7 +12,7 @@ streaming: 200,000 rows never exist in memory at once.
 import csv
 import io
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -124,25 +124,37 @@ def make_leads(seed: str, count: int, shape: Shape = HEALTHY) -> Iterator[Lead]:
         yield make_lead(rng, number, created, shape, AS_OF)
 
 
-def make_deals(seed: str, leads: list[Lead]) -> list[Deal]:
+def _sample_amount(rng: random.Random, lead: Lead) -> Decimal:
+    return Decimal(rng.randrange(40, 600) * 100)
+
+
+def make_deals(
+    seed: str,
+    leads: list[Lead],
+    *,
+    as_of: datetime = AS_OF,
+    amount: Callable[[random.Random, Lead], Decimal] = _sample_amount,
+) -> list[Deal]:
+    """A deal for each lead that reached SQL before `as_of` (the moment the export is taken):
+    won if the lead became a customer, else mostly lost once two months old, else open."""
     rng = random.Random(f"{seed} deals")  # noqa: S311 - sample data, seeded on purpose
     deals = []
     for lead in leads:
         if lead.sql is None:
             continue
         created = lead.sql + timedelta(hours=rng.randint(1, 48))
-        if created > AS_OF:
+        if created > as_of:
             continue
-        amount = Decimal(rng.randrange(40, 600) * 100)
+        value = amount(rng, lead)
         expected = created + timedelta(days=rng.randint(30, 90))
         if lead.customer is not None:
             status, closed = "won", max(lead.customer, created)
-        elif (AS_OF - created).days > 60 and rng.random() < 0.7:
+        elif (as_of - created).days > 60 and rng.random() < 0.7:
             status = "lost"
-            closed = min(created + timedelta(days=rng.randint(14, 60)), AS_OF)
+            closed = min(created + timedelta(days=rng.randint(14, 60)), as_of)
         else:
             status, closed = "open", None
-        deals.append(Deal(len(deals) + 1, lead, created, amount, status, closed, expected))
+        deals.append(Deal(len(deals) + 1, lead, created, value, status, closed, expected))
     return deals
 
 
@@ -328,6 +340,11 @@ def _prefixed(header, rows):
     yield from rows
 
 
+def export_text(header, rows: list[list[str]]) -> str:
+    """A whole export as the CRM writes it: the header, then a line per row."""
+    return "".join(_lines(header, rows))
+
+
 def lead_lines(count: int, crm: str = HUBSPOT, *, seed: str = "bench") -> Iterator[str]:
     """A lead export of `count` rows in `crm`'s layout, its header first, a line at a time."""
     header, write, *_ = LAYOUTS[crm]
@@ -347,6 +364,6 @@ def write_samples(folder: Path = SAMPLES, *, count: int = SAMPLE_LEADS) -> list[
             (deals_name, deal_header, [write_deal(deal) for deal in deals]),
         ):
             path = folder / name
-            path.write_text("".join(_lines(header, rows)), encoding="utf-8", newline="")
+            path.write_text(export_text(header, rows), encoding="utf-8", newline="")
             written.append(path)
     return written

@@ -12,6 +12,7 @@ from assessments.models import Assessment, ReportOptions
 from assessments.summaries import refresh
 from bank.services import load_default_bank
 from clients.models import Client
+from devtools.demo_crm import seed_demo_crm_import
 from devtools.demo_funnel import seed_demo_funnel
 from devtools.demo_story import seed_demo_assessments
 from devtools.demo_world import (
@@ -107,8 +108,10 @@ def seed_demo(*, today: date | None = None) -> list[Workspace]:
     load_default_bank()
     _methodology_admin()
     workspaces = [_workspace(spec) for spec in DEMO_WORKSPACES]
-    seed_demo_assessments(today=today or timezone.localdate())
-    seed_demo_funnel(today=today or timezone.localdate())
+    today = today or timezone.localdate()
+    seed_demo_assessments(today=today)
+    seed_demo_funnel(today=today)
+    seed_demo_crm_import(today=today)  # over the typed-in figures, as a consultant would
     _consultants_narrative()
     # The seeding writes answers and submissions in bulk: their snapshots in one go.
     refresh(

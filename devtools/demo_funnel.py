@@ -2,6 +2,10 @@
 
 Each client's figures follow its story in `devtools.demo_story` (and its notes in
 `devtools.demo_world`): the rates below are the truth of each quarter, the counts follow from them.
+They are typed in from the story, and then Acme Analytics' lead and deal figures are imported
+from its CRM export over them, as a consultant's would be: `devtools.demo_crm` generates the
+HubSpot contacts and deals from this story and runs them through the real import. What a CRM
+does not know (impressions, emails, spend, a customer's margin and years) stays typed in.
 
 - Brightline Logistics pushes volume: many inquiries, generously qualified. Sales rejected most
   MQLs and called back after a week until the SLA of the third quarter. In the last quarter its
@@ -18,7 +22,8 @@ Each client's figures follow its story in `devtools.demo_story` (and its notes i
 Each also has its marketing spend (with its engage-stage and content parts) and the margin and
 years of a typical customer, so the cost and return KPIs show.
 
-Deterministic and idempotent: no randomness, and a quarter already entered is left alone.
+Deterministic and idempotent: no randomness here (Acme's export has a fixed seed), and a quarter
+already entered is left alone.
 """
 
 from dataclasses import dataclass, field
@@ -188,13 +193,19 @@ STORIES = {
 }
 
 
+def closed_quarters(today: date) -> list[Quarter]:
+    """The demo's quarters of figures: the QUARTERS closed quarters before `today`'s."""
+    current = Quarter.of(today)
+    return [current.shifted(position - QUARTERS) for position in range(QUARTERS)]
+
+
 def seed_demo_funnel(*, today: date) -> None:
-    """Give every demo client its funnel figures for the four closed quarters before `today`'s.
+    """Give every demo client its funnel figures for the four closed quarters before `today`'s,
+    typed in from its story.
 
     A quarter that already has figures is left alone, so running it again changes nothing.
     """
-    current = Quarter.of(today)
-    periods = [current.shifted(position - QUARTERS) for position in range(QUARTERS)]
+    periods = closed_quarters(today)
     for _owner, clients in demo_clients():
         for client in clients:
             existing = set(client.funnel_figures.values_list("year", "quarter"))

@@ -16,6 +16,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _scratch_media_root(settings, tmp_path_factory):
+    """Uploads go to a scratch folder, never the project's media/: seeding the demo imports
+    Acme's CRM export, whose files pass through MEDIA_ROOT/crm-imports/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (the results page caches its body)."""
     from django.core.cache import cache

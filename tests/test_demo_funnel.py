@@ -106,13 +106,14 @@ def test_running_it_again_leaves_existing_quarters_alone(demo):
 
 
 def test_a_missing_quarter_is_filled_in_as_before(demo):
-    row = FunnelFigures.objects.get(client__name="Acme Analytics", year=2026, quarter=1)
+    # A typed-in client: Acme's quarters come from its CRM import (tests/test_demo_crm.py).
+    row = FunnelFigures.objects.get(client__name="Cobalt Health Systems", year=2026, quarter=1)
     expected = {name: getattr(row, name) for name in FIGURE_FIELDS}
     row.delete()
 
     seed_demo_funnel(today=TODAY)
 
-    again = FunnelFigures.objects.get(client__name="Acme Analytics", year=2026, quarter=1)
+    again = FunnelFigures.objects.get(client__name="Cobalt Health Systems", year=2026, quarter=1)
     assert {name: getattr(again, name) for name in FIGURE_FIELDS} == expected
 
 
