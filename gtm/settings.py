@@ -15,6 +15,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from lib.cache import cache_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -165,6 +167,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# The results pages, throttle counts and other things every app process must agree on live in
+# this cache: unset, Django's per-process memory (fine for one process); several workers or
+# servers share a Redis server, e.g. CACHE_URL=redis://127.0.0.1:6379/0 (lib/cache.py).
+CACHES = {"default": cache_from_url(env_str("CACHE_URL"))}
+# How many gunicorn workers run here (gunicorn reads it too): `check --deploy` warns when more
+# than one runs without a shared cache.
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 0)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -19,6 +19,7 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://relay:secret@db.example.com:5432/relay",
     "EMAIL_HOST": "smtp.example.com",
     "DEFAULT_FROM_EMAIL": "Relay <relay@example.com>",
+    "CACHE_URL": "redis://cache.example.com:6379/0",
 }
 # Variables of ours, and the test-only async switch conftest sets, never reach production.
 _OURS = {
@@ -34,6 +35,7 @@ _OURS = {
     "PASSWORD_RESETS_PER_ADDRESS",
     "SIGNUPS_PER_ADDRESS",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "WEB_CONCURRENCY",
 }
 
 
@@ -66,6 +68,18 @@ def test_check_deploy_warns_when_the_site_url_for_emailed_links_is_missing():
     env = {**PRODUCTION, "SITE_URL": ""}
     result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0 and "relay.W001" in result.stderr + result.stdout
+
+
+def test_check_deploy_warns_when_several_workers_would_each_keep_their_own_cache():
+    env = {**PRODUCTION, "CACHE_URL": ""}
+    result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0 and "relay.W002" in result.stderr + result.stdout
+
+
+def test_check_deploy_accepts_a_per_process_cache_for_a_single_worker():
+    env = {**PRODUCTION, "CACHE_URL": "", "WEB_CONCURRENCY": "1"}
+    result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
