@@ -24,7 +24,6 @@ from assessments.report import report_context
 # two seconds"). The estimate is this assessment's last render time; failing that, its number
 # of answers times the seconds per answer of the latest renders on this installation (as busy
 # as it is now); failing that, the figures below, measured on the demo reports.
-BACKGROUND_ABOVE_SECONDS = 2.0
 SECONDS_PER_ANSWER = 0.0004  # measured on the demo reports, on a quiet machine
 MINIMUM_SECONDS = 0.5  # the fixed cost of any render: templates, fonts, layout
 RECENT_RENDERS = 20  # how many of the latest renders give the seconds per answer
@@ -90,7 +89,7 @@ def seconds_per_answer() -> float:
 
 
 def renders_in_background(assessment: Assessment) -> bool:
-    return estimated_seconds(assessment) >= BACKGROUND_ABOVE_SECONDS
+    return estimated_seconds(assessment) >= settings.REPORT_BACKGROUND_SECONDS
 
 
 def render_and_store(assessment: Assessment) -> ReportRender:

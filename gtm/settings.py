@@ -255,6 +255,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip(
 # Scheduled reminders go out at this hour (in TIME_ZONE), three days before the deadline and on
 # the day.
 REMINDER_HOUR = env_int("REMINDER_HOUR", 9)
+# A PDF report expected to take at least this many seconds to render goes to the background
+# worker, and the page shows its progress; a quicker one is rendered inside the request.
+REPORT_BACKGROUND_SECONDS = env_int("REPORT_BACKGROUND_SECONDS", 2)
 
 # How long a workspace invitation link, and a respondent's questionnaire link, stay valid.
 WORKSPACE_INVITATION_DAYS = env_int("WORKSPACE_INVITATION_DAYS", 7)

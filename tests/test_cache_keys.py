@@ -56,8 +56,8 @@ def page_renders(monkeypatch):
 
 
 @pytest.fixture
-def pdf_renders(monkeypatch):
-    monkeypatch.setattr(pdf_module, "BACKGROUND_ABOVE_SECONDS", float("inf"))
+def pdf_renders(monkeypatch, settings):
+    settings.REPORT_BACKGROUND_SECONDS = float("inf")
     calls = []
     real = pdf_module.html_to_pdf
 

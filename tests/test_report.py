@@ -153,10 +153,10 @@ def test_pages_are_rendered_to_png_for_a_person_to_look_at(demo):
 
 
 @pytest.fixture
-def renders(monkeypatch):
+def renders(monkeypatch, settings):
     """Count real renders while keeping them real, and always render at once: whether a render
     goes to the background depends on how fast the machine rendered the last one."""
-    monkeypatch.setattr(pdf_module, "BACKGROUND_ABOVE_SECONDS", float("inf"))
+    settings.REPORT_BACKGROUND_SECONDS = float("inf")
     calls = []
     real = pdf_module.html_to_pdf
 
@@ -215,6 +215,18 @@ def test_a_large_report_renders_in_the_background_with_progress(
     assert client.get(_url("report_pdf", assessment)).content.startswith(b"%PDF")
 
 
+def test_report_background_seconds_of_zero_sends_every_report_to_the_worker(
+    demo, client, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_BACKGROUND_SECONDS = 0
+    assessment = _assessment("Cobalt Health Systems", 1)
+    _owner_client(client, assessment)
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.get(_url("report_pdf", assessment))
+    assert response["Location"] == _url("report_status", assessment)
+    assert len(queued) == 1 and not ReportRender.objects.filter(status="ready").exists()
+
+
 def test_while_rendering_the_page_polls_and_works_without_javascript(demo, client):
     assessment = _assessment("Cobalt Health Systems", 1)
     _owner_client(client, assessment)
@@ -266,8 +278,10 @@ def test_without_submitted_answers_there_is_no_report(client, gtm_client, owner)
     assert not ReportRender.objects.exists()
 
 
-def test_a_small_report_that_fails_goes_to_the_status_page_not_a_500(demo, client, monkeypatch):
-    monkeypatch.setattr(pdf_module, "BACKGROUND_ABOVE_SECONDS", float("inf"))
+def test_a_small_report_that_fails_goes_to_the_status_page_not_a_500(
+    demo, client, monkeypatch, settings
+):
+    settings.REPORT_BACKGROUND_SECONDS = float("inf")
 
     def broken(html):
         raise RuntimeError("no fonts today")

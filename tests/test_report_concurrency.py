@@ -26,10 +26,12 @@ pytestmark = [
 DOWNLOADS = 8
 
 
-def test_eight_simultaneous_first_downloads_render_the_report_once(gtm_client, owner, monkeypatch):
+def test_eight_simultaneous_first_downloads_render_the_report_once(
+    gtm_client, owner, monkeypatch, settings
+):
     assessment = make_assessment(gtm_client, status="open")
     answer_all(make_respondent(assessment), submit=True)
-    monkeypatch.setattr(pdf_module, "BACKGROUND_ABOVE_SECONDS", float("inf"))  # render inline
+    settings.REPORT_BACKGROUND_SECONDS = float("inf")  # render inline
     renders = []
 
     def slow_render(html):  # long enough for every request to arrive while it runs
