@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint format bench check-install system-packages clean
+.PHONY: run test lint format bench topology check-install system-packages clean
 
 run: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
@@ -33,6 +33,19 @@ bench: $(VENV)/.installed
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) manage.py bench
+
+# Two gunicorn app servers, a worker, PostgreSQL and Redis on this machine, checked end to end
+# (devtools/topology.py; .ci/run runs it too).
+topology: $(VENV)/.installed system-packages
+	@missing=""; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages for the topology test:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	$(PY) -m devtools.topology
 
 # `pip install .` into a fresh virtualenv, then run Relay far from the checkout (CI does too).
 check-install:

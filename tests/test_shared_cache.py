@@ -15,10 +15,10 @@ from django.urls import reverse
 
 from assessments import services
 from assessments.views import results as results_views
+from devtools.services import RedisServer, redis_server
 from lib import cache as shared_cache
 from lib.cache import cache_from_url, is_shared
 from tests.factories import answer_all, make_assessment, make_bank_version, make_respondent
-from tests.redis_service import RedisServer, redis_server
 
 
 def test_without_a_cache_url_each_process_keeps_its_own_cache():
