@@ -30,11 +30,8 @@ def get_membership_for(
     """Return the user's membership of the workspace, remembered as their current one."""
     if not request.user.is_authenticated:
         raise Http404
-    membership = (
-        Membership.objects.select_related("workspace")
-        .defer("workspace__logo")  # up to 512 KB that only the logo view and the report read
-        .filter(user=request.user, workspace__slug=workspace_slug)
-        .first()
+    membership = next(
+        (m for m in user_memberships(request) if m.workspace.slug == workspace_slug), None
     )
     if membership is None:
         raise Http404("No such workspace.")
@@ -44,3 +41,17 @@ def get_membership_for(
         request.session[SESSION_WORKSPACE_KEY] = workspace_slug  # a write only on a switch
     request.membership = membership  # for the layout's workspace switcher
     return membership
+
+
+def user_memberships(request: HttpRequest) -> list[Membership]:
+    """All the user's memberships, by workspace name, read once per request: the lookup of
+    the page's workspace and the header's workspace switcher share them. A person belongs to
+    a handful of workspaces, so reading all costs no more than reading one."""
+    if not hasattr(request, "_user_memberships"):
+        request._user_memberships = list(
+            Membership.objects.filter(user=request.user)
+            .select_related("workspace")
+            .defer("workspace__logo")  # up to 512 KB that only the logo view and the report read
+            .order_by("workspace__name")
+        )
+    return request._user_memberships

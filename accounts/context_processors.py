@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from accounts.access import SESSION_WORKSPACE_KEY
+from accounts.access import SESSION_WORKSPACE_KEY, user_memberships
 from accounts.vocabulary import words_for
 
 # The pages the header's Settings link stands for.
@@ -15,11 +15,7 @@ def workspaces(request: HttpRequest) -> dict:
     """
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    memberships = list(
-        request.user.memberships.select_related("workspace")
-        .defer("workspace__logo")  # the header needs has_logo, never the bytes
-        .order_by("workspace__name")
-    )
+    memberships = user_memberships(request)  # already read when the page is a workspace's
     current = getattr(request, "membership", None)
     if current is None:
         remembered = request.session.get(SESSION_WORKSPACE_KEY)

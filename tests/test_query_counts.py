@@ -392,3 +392,16 @@ def test_the_large_workspace_shows_more_of_everything(worlds, db):
     small, large = sizes(worlds["small"]), sizes(worlds["large"])
     assert all(big > little for little, big in zip(small, large, strict=True)), (small, large)
     assert large[0] > 25  # more than a page of the dashboard and of the client list
+
+
+@pytest.mark.parametrize("page", GET_PAGES, ids=lambda page: page.id)
+def test_the_page_reads_the_memberships_once(client, worlds, db, page):
+    """The page's workspace lookup and the header's workspace switcher share one read of the
+    user's memberships (a page listing the workspace's members reads those apart)."""
+    client.force_login(worlds["small"].owner)
+    reads = [
+        sql
+        for sql in _queries(client, page, worlds["small"])
+        if re.search(r'WHERE \(?"accounts_membership"\."user_id" =', sql)
+    ]
+    assert len(reads) <= 1, reads
