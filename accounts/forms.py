@@ -47,6 +47,10 @@ class SignupForm(BaseUserCreationForm):
     def clean_email(self) -> str:
         return normalize_email(self.cleaned_data["email"])
 
+    def validate_unique(self) -> None:
+        """No "already exists" for a known email: the form would tell a stranger who has an
+        account. The sign-up emails the address's owner instead (accounts.views.signup)."""
+
     def clean_name(self) -> str:
         return one_line(self.cleaned_data["name"])
 

@@ -311,3 +311,45 @@ class Invitation(models.Model):
         self.token_hash = hash_token(token)
         self.expires_at = timezone.now() + timedelta(days=settings.WORKSPACE_INVITATION_DAYS)
         return token
+
+
+class SignupRequest(models.Model):
+    """A sign-up waiting for its owner to confirm the email address.
+
+    The account exists only once the link in the email is opened, so a sign-up answers the
+    same whether or not the address already has an account (the owner of a known address is
+    told by email instead), and nobody can claim an address they cannot read.
+    """
+
+    email = models.EmailField()
+    name = models.CharField(max_length=150)
+    password = models.CharField(max_length=128)  # hashed, as on the user it becomes
+    workspace_name = models.CharField(max_length=100)
+    workspace_kind = models.CharField(
+        max_length=20, choices=WorkspaceKind.choices, default=WorkspaceKind.CONSULTANCY
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="signup_email_is_lowercase"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"sign-up of {self.email}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    def issue_token(self) -> str:
+        """Give the request its token and expiry; return the token (shown only in the email)."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = hash_token(token)
+        self.expires_at = timezone.now() + timedelta(days=settings.SIGNUP_CONFIRMATION_DAYS)
+        return token

@@ -1,15 +1,18 @@
 """Workflows that write several account models at once, each in one transaction."""
 
-from django.db import transaction
+from django.contrib.auth.hashers import make_password
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import (
     Invitation,
     Membership,
     Role,
+    SignupRequest,
     User,
     Workspace,
     WorkspaceKind,
+    hash_token,
     new_workspace_slug,
     normalize_email,
 )
@@ -17,6 +20,10 @@ from accounts.models import (
 
 class MembershipError(Exception):
     """A membership change that would break a rule of the workspace; the message says which."""
+
+
+class SignupError(Exception):
+    """A sign-up that can no longer be confirmed; the message says why."""
 
 
 @transaction.atomic
@@ -39,6 +46,68 @@ def sign_up(
     user = User.objects.create_user(email=email, password=password, name=name)
     create_workspace(name=workspace_name, owner=user, kind=workspace_kind)
     return user
+
+
+def request_sign_up(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    workspace_name: str,
+    workspace_kind: str = WorkspaceKind.CONSULTANCY,
+) -> str | None:
+    """Keep a sign-up until its owner confirms the email; return the link's token.
+
+    None when the address already has an account: there is nothing to confirm, and the
+    caller tells the address's owner instead. The password is hashed either way, so the two
+    answers also take the same time.
+    """
+    email = normalize_email(email)
+    hashed = make_password(password)
+    forget_expired_sign_ups()  # keeps the table to the sign-ups still waiting
+    if User.objects.filter(email=email).exists():
+        return None
+    signup = SignupRequest(
+        email=email,
+        name=name,
+        password=hashed,
+        workspace_name=workspace_name,
+        workspace_kind=workspace_kind,
+    )
+    token = signup.issue_token()
+    signup.save()
+    return token
+
+
+def find_sign_up(token: str) -> SignupRequest | None:
+    """The unexpired sign-up a confirmation link stands for."""
+    signup = SignupRequest.objects.filter(token_hash=hash_token(token)).first()
+    return None if signup is None or signup.is_expired else signup
+
+
+@transaction.atomic
+def confirm_sign_up(signup: SignupRequest) -> User:
+    """Create the account and its workspace from a confirmed sign-up.
+
+    The address's other sign-ups go with it: whoever reads the mailbox chose this one.
+    """
+    if User.objects.filter(email=signup.email).exists():
+        raise SignupError("This email already has an account: log in, or reset its password.")
+    user = User(email=signup.email, name=signup.name, password=signup.password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same link confirmed twice at once
+        raise SignupError("This email already has an account: log in.") from None
+    create_workspace(name=signup.workspace_name, owner=user, kind=signup.workspace_kind)
+    SignupRequest.objects.filter(email=signup.email).delete()
+    return user
+
+
+def forget_expired_sign_ups() -> int:
+    """Delete the sign-ups nobody confirmed in time; return how many."""
+    deleted, _ = SignupRequest.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
 
 
 @transaction.atomic

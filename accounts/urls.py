@@ -6,6 +6,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/signup/sent/", views.signup_sent, name="signup_sent"),
+    path("accounts/signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("workspaces/new/", views.workspace_create, name="workspace_create"),
     path("invitations/<str:token>/", views.invitation_detail, name="invitation"),
     path("invitations/<str:token>/accept/", views.invitation_accept, name="invitation_accept"),

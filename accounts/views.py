@@ -14,7 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts import branding, services
 from accounts.access import SESSION_WORKSPACE_KEY, get_membership_for
-from accounts.emails import invitation_link, send_invitation_email
+from accounts.emails import (
+    invitation_link,
+    send_invitation_email,
+    send_sign_up_confirmation,
+    send_sign_up_of_known_email,
+)
 from accounts.forms import (
     InvitationSignupForm,
     InviteForm,
@@ -53,27 +58,77 @@ def _too_many(request: HttpRequest, what: str) -> HttpResponse:
     return render(request, "registration/too_many_requests.html", {"what": what}, status=429)
 
 
+SESSION_SIGNUP_SENT_TO = "signup_sent_to"
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    """Sign-up asks the address to confirm itself, and answers the same for any address.
+
+    An address with an account gets an email saying so (with the login and password-reset
+    links) instead of a confirmation, so the page never tells a stranger who has an account.
+    """
     if request.user.is_authenticated:
         return redirect("home")
     form = SignupForm(**submitted(request))
     if form.is_valid():
-        limit = settings.SIGNUPS_PER_ADDRESS
-        if not throttle.allow("signup", client_ip(request), limit=limit):
+        email = form.cleaned_data["email"]
+        per_address = throttle.allow(
+            "signup", client_ip(request), limit=settings.SIGNUPS_PER_ADDRESS
+        )
+        per_email = throttle.allow("signup-to", email, limit=settings.SIGNUPS_PER_EMAIL)
+        if not (per_address and per_email):
             return _too_many(request, "Too many sign-ups were")
-        user = services.sign_up(
-            email=form.cleaned_data["email"],
+        token = services.request_sign_up(
+            email=email,
             name=form.cleaned_data["name"],
             password=form.cleaned_data["password1"],
             workspace_name=form.cleaned_data["workspace_name"],
             workspace_kind=form.cleaned_data["workspace_kind"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        first = words_for(user.memberships.get().workspace).client
-        messages.success(request, f"Welcome to Relay. Start by adding your first {first}.")
-        return redirect("home")
+        if token is None:
+            send_sign_up_of_known_email(request, email=email)
+        else:
+            name = form.cleaned_data["name"]
+            send_sign_up_confirmation(request, email=email, name=name, token=token)
+        request.session[SESSION_SIGNUP_SENT_TO] = {
+            "email": email,
+            "name": form.cleaned_data["name"],
+            "workspace_name": form.cleaned_data["workspace_name"],
+        }
+        return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@require_safe
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    sent = request.session.get(SESSION_SIGNUP_SENT_TO)
+    if sent is None:
+        return redirect("accounts:signup")
+    context = {**sent, "days": settings.SIGNUP_CONFIRMATION_DAYS}
+    return render(request, "accounts/signup_sent.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the confirmation email. Opening it shows a button: the account is created
+    by the POST, so a mail scanner that follows links creates nothing."""
+    pending = services.find_sign_up(token)
+    if pending is None:
+        return render(request, "accounts/signup_confirm.html", {"pending": None}, status=404)
+    if request.method != "POST":
+        context = {"pending": pending, "token": token}
+        return render(request, "accounts/signup_confirm.html", context)
+    try:
+        user = services.confirm_sign_up(pending)
+    except services.SignupError as error:
+        messages.error(request, str(error))
+        return redirect("login")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session.pop(SESSION_SIGNUP_SENT_TO, None)
+    first = words_for(user.memberships.get().workspace).client
+    messages.success(request, f"Welcome to Relay. Start by adding your first {first}.")
+    return redirect("home")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -261,6 +261,7 @@ REPORT_BACKGROUND_SECONDS = env_int("REPORT_BACKGROUND_SECONDS", 2)
 
 # How long a workspace invitation link, and a respondent's questionnaire link, stay valid.
 WORKSPACE_INVITATION_DAYS = env_int("WORKSPACE_INVITATION_DAYS", 7)
+SIGNUP_CONFIRMATION_DAYS = env_int("SIGNUP_CONFIRMATION_DAYS", 3)
 RESPONDENT_LINK_DAYS = env_int("RESPONDENT_LINK_DAYS", 30)
 
 # Request bodies. Anything over MAX_REQUEST_MB is refused with a 413 before it is read
@@ -321,16 +322,22 @@ for _proxy in TRUSTED_PROXIES:
         ) from None
 
 # Emails a stranger can make Relay send, and accounts they can create, per hour (lib.throttle):
-# password resets for one email, and from one address; sign-ups from one address. Counted
-# in the cache: with the default per-process cache, each app process counts on its own.
+# password resets for one email, and from one address; sign-ups for one email (each sends
+# it a confirmation), and from one address. Counted in the cache: with the default
+# per-process cache, each app process counts on its own (CACHE_URL shares the counts).
 PASSWORD_RESETS_PER_EMAIL = env_int("PASSWORD_RESETS_PER_EMAIL", 3)
 PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 10)
+SIGNUPS_PER_EMAIL = env_int("SIGNUPS_PER_EMAIL", 3)
 SIGNUPS_PER_ADDRESS = env_int("SIGNUPS_PER_ADDRESS", 5)
-if min(PASSWORD_RESETS_PER_EMAIL, PASSWORD_RESETS_PER_ADDRESS, SIGNUPS_PER_ADDRESS) < 1:
-    raise ImproperlyConfigured(
-        "PASSWORD_RESETS_PER_EMAIL, PASSWORD_RESETS_PER_ADDRESS and SIGNUPS_PER_ADDRESS must "
-        "be 1 or more."
-    )
+_THROTTLES = {
+    "PASSWORD_RESETS_PER_EMAIL": PASSWORD_RESETS_PER_EMAIL,
+    "PASSWORD_RESETS_PER_ADDRESS": PASSWORD_RESETS_PER_ADDRESS,
+    "SIGNUPS_PER_EMAIL": SIGNUPS_PER_EMAIL,
+    "SIGNUPS_PER_ADDRESS": SIGNUPS_PER_ADDRESS,
+}
+for _name, _limit in _THROTTLES.items():
+    if _limit < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more, not {_limit}.")
 
 # Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one email from
 # one IP address, that pair is locked out for LOGIN_LOCKOUT_MINUTES. Locking the pair, not

@@ -1,7 +1,10 @@
 """Plain functions that build test data; each returns what it made."""
 
 import itertools
+import re
 
+from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
@@ -178,3 +181,15 @@ def make_crm_import(client: Client, *, lead_csv: bytes | None = None, **fields) 
         crm_import.lead_file.save("hubspot-contacts.csv", ContentFile(lead_csv), save=False)
     crm_import.save()
     return crm_import
+
+
+def confirmation_link(message) -> str:
+    """The path of the sign-up confirmation link in an email."""
+    return re.search(r"https?://[^/\s]+(/accounts/signup/confirm/\S+/)", message.body).group(1)
+
+
+def sign_up_and_confirm(client, data: dict):
+    """A whole sign-up through the pages: the form, the link in the email, the button behind
+    it. Returns the last page, redirects followed."""
+    client.post(reverse("accounts:signup"), data)
+    return client.post(confirmation_link(mail.outbox[-1]), follow=True)

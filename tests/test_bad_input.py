@@ -23,12 +23,13 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.hashers import check_password
 from django.core import mail
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.urls import NoReverseMatch, reverse
 
-from accounts.models import Invitation, Membership, User, Workspace
+from accounts.models import Invitation, Membership, SignupRequest, User, Workspace
 from assessments.models import TARGET_FIELDS, Assessment, PlanItem, ReportOptions, Respondent
 from clients.models import Client
 from funnel.crm.mapping import propose_mapping
@@ -279,13 +280,13 @@ def _answered(stored) -> tuple[str, object]:
 
 
 class PasswordOf:
-    """Compares equal to the raw password the user now has."""
+    """Compares equal to the raw password a user (or a sign-up waiting for its email) now has."""
 
-    def __init__(self, user: User):
-        self.user = User.objects.get(pk=user.pk)
+    def __init__(self, holder: User | SignupRequest):
+        self.encoded = type(holder).objects.get(pk=holder.pk).password
 
     def __eq__(self, raw: object) -> bool:
-        return isinstance(raw, str) and self.user.check_password(raw)
+        return isinstance(raw, str) and check_password(raw, self.encoded)
 
     __hash__ = None
 
@@ -857,15 +858,16 @@ FORMS = [
             "password2": NEW_PASSWORD,
         },
         {
-            "name": Field(NAME, lambda w: w.latest(User).name),
-            "email": Field(email_cases(lower_cased=True), lambda w: w.latest(User).email),
-            "workspace_name": Field(NAME, lambda w: w.latest(Workspace).name),
+            "name": Field(NAME, lambda w: w.latest(SignupRequest).name),
+            "email": Field(email_cases(lower_cased=True), lambda w: w.latest(SignupRequest).email),
+            "workspace_name": Field(NAME, lambda w: w.latest(SignupRequest).workspace_name),
             "workspace_kind": Field(
-                choice_cases("company", blank="consultancy"), lambda w: w.latest(Workspace).kind
+                choice_cases("company", blank="consultancy"),
+                lambda w: w.latest(SignupRequest).workspace_kind,
             ),
             "password1": Field(
                 password_cases(),
-                lambda w: PasswordOf(w.latest(User)),
+                lambda w: PasswordOf(w.latest(SignupRequest)),
                 same_as=("password2",),
                 shown_at=NOT_SHOWN,
             ),
@@ -975,6 +977,7 @@ PLACEHOLDERS = {
 
 # URLs that take a POST but no input besides the URL itself: a button.
 POSTS_WITHOUT_INPUT = {
+    "accounts:signup_confirm",
     "clients:archive",
     "clients:restore",
     "assessments:assessment_open",
@@ -1005,6 +1008,7 @@ UPLOADS = {"assessments:answers_import", "funnel:import", "funnel:crm_upload"}
 # others must answer 405 to one (checked below), so a new form there cannot go unnoticed.
 OTHER_POSTS = {
     "accounts:signup",
+    "accounts:signup_confirm",
     "accounts:workspace_create",
     "accounts:invitation_accept",
     "accounts:invitation_signup",

@@ -14,7 +14,7 @@ from assessments import pdf as pdf_module
 from assessments.models import Assessment, PlanItem, ReportOptions
 from devtools.demo import seed_demo
 from funnel.models import FunnelFigures
-from tests.factories import make_crm_import
+from tests.factories import make_crm_import, sign_up_and_confirm
 from tests.url_catalogue import WORKSPACE_ROUTES, route_url
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +121,8 @@ def test_the_owner_changes_what_the_workspace_is(client, acme):
 
 
 def test_signing_up_as_a_company_makes_a_company_workspace(client, db):
-    response = client.post(
-        reverse("accounts:signup"),
+    response = sign_up_and_confirm(
+        client,
         {
             "name": "Cora Chief",
             "email": "cora@example.com",
@@ -131,7 +131,6 @@ def test_signing_up_as_a_company_makes_a_company_workspace(client, db):
             "password1": "a-sturdy-passphrase",
             "password2": "a-sturdy-passphrase",
         },
-        follow=True,
     )
     from accounts.models import Workspace
 

@@ -299,6 +299,8 @@ def _outside_requests(world: dict, name: str) -> list[tuple[str, str]]:
             (method, reverse(name, args=[token]))
             for token in (tokens["used"], tokens["expired"], "no-such-invitation", tokens["of B"])
         ]
+    if name == "accounts:signup_confirm":
+        return [(method, reverse(name, args=["no-such-sign-up"])) for method in ("GET", "POST")]
     if name == "password_reset_confirm":
         return [("GET", reverse(name, args=["MQ", "set-password"]))]
     methods = {"logout": ["POST"], "password_change": ["GET", "POST"], "login": ["GET", "POST"]}

@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import RequestFactory
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import SignupRequest
 from lib.client_ip import client_ip
 from lib.throttle import allow
 from tests.factories import make_user
@@ -89,7 +89,24 @@ def test_sign_ups_from_one_address_stop_at_the_limit(client, db, settings):
             reverse("accounts:signup"), {**SIGNUP, "email": f"dana{n}@example.com"}
         )
     assert response.status_code == 429
-    assert User.objects.count() == 2
+    assert SignupRequest.objects.count() == 2
+    assert len(mail.outbox) == 2
+
+
+def test_sign_ups_for_one_email_stop_at_the_limit_known_or_not(client, db, settings):
+    """Each sign-up emails its address, so the count per address stops an email flood; it
+    counts known addresses too, so a refusal tells nothing about who has an account."""
+    settings.SIGNUPS_PER_EMAIL = 2
+    make_user(email="known@example.com")
+    for email in ("known@example.com", "new@example.com"):
+        statuses = [
+            client.post(
+                reverse("accounts:signup"), {**SIGNUP, "email": email}, REMOTE_ADDR=f"192.0.2.{n}"
+            ).status_code
+            for n in range(3)
+        ]
+        assert statuses == [302, 302, 429], email
+    assert len(mail.outbox) == 4
 
 
 def test_behind_a_proxy_axes_locks_out_the_client_not_the_proxy(client, db, settings):

@@ -1,11 +1,21 @@
 import re
+from datetime import timedelta
+from html import unescape
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import Membership, Role, User, Workspace
-from tests.factories import PASSWORD, make_user, make_workspace
+from accounts.models import Membership, Role, SignupRequest, User, Workspace
+from tests.factories import (
+    PASSWORD,
+    confirmation_link,
+    make_user,
+    make_workspace,
+    sign_up_and_confirm,
+)
 
 SIGNUP = {
     "name": "Dana Founder",
@@ -20,18 +30,123 @@ def _counts():
     return User.objects.count(), Workspace.objects.count(), Membership.objects.count()
 
 
+def _text(response) -> str:
+    """The page's words, without markup (and so without its CSRF token)."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.DOTALL)
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+
+
 @pytest.mark.django_db
 def test_signing_up_creates_an_account_that_owns_a_new_workspace(client):
-    response = client.post(reverse("accounts:signup"), SIGNUP, follow=True)
+    response = sign_up_and_confirm(client, SIGNUP)
 
     user = User.objects.get()
     assert user.email == "dana@example.com"  # stored lower-cased
+    assert user.check_password("a-sturdy-passphrase")
     membership = Membership.objects.get(user=user)
     assert membership.role == Role.OWNER
     assert membership.workspace.name == "Dana Consulting"
     assert response.context["user"] == user  # logged in
     assert response.redirect_chain[-1][0] == membership.workspace.get_absolute_url()
     assert "Dana Consulting" in response.content.decode()
+    assert SignupRequest.objects.count() == 0  # the link works once
+
+
+@pytest.mark.django_db
+def test_a_sign_up_creates_nothing_until_the_email_is_confirmed(client):
+    response = client.post(reverse("accounts:signup"), SIGNUP, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("accounts:signup_sent")
+    assert "We sent an email to dana@example.com" in _text(response)
+    assert _counts() == (0, 0, 0)
+    (message,) = mail.outbox
+    assert message.to == ["dana@example.com"]
+    assert "Confirm your email" in message.subject
+    pending = SignupRequest.objects.get()
+    assert pending.password != "a-sturdy-passphrase"  # hashed
+    assert pending.token_hash not in message.body  # the link holds the token, the table its hash
+
+    # Opening the link (as a mail scanner would) only shows the button.
+    page = client.get(confirmation_link(message))
+    assert page.status_code == 200
+    assert "Create my account" in _text(page)
+    assert _counts() == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_a_known_email_gets_the_same_answer_and_its_owner_an_email(client):
+    owner = make_user(email="dana@example.com")
+    before = _counts()
+    known = client.post(reverse("accounts:signup"), SIGNUP, follow=True)
+    unknown = client.post(
+        reverse("accounts:signup"), {**SIGNUP, "email": "erin@example.com"}, follow=True
+    )
+
+    # The two pages differ only by the address they repeat.
+    assert known.redirect_chain == unknown.redirect_chain
+    assert _text(known).replace("dana@", "erin@") == _text(unknown)
+    assert _counts() == before  # nothing created for the known address ...
+    owner.refresh_from_db()
+    assert owner.check_password(PASSWORD)  # ... nor changed
+    assert SignupRequest.objects.get().email == "erin@example.com"
+    told, confirm = mail.outbox
+    assert told.to == ["dana@example.com"]
+    assert "already have a Relay account" in told.subject
+    assert reverse("login") in told.body and reverse("password_reset") in told.body
+    assert "/signup/confirm/" not in told.body
+    assert confirm.to == ["erin@example.com"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days_later", [3, 30])
+def test_an_expired_link_no_longer_works_and_is_forgotten(client, days_later):
+    client.post(reverse("accounts:signup"), SIGNUP)
+    link = confirmation_link(mail.outbox[-1])
+    with time_machine.travel(timezone.now() + timedelta(days=days_later, seconds=1)):
+        response = client.post(link)
+        assert response.status_code == 404
+        assert "This link no longer works" in _text(response)
+        assert _counts() == (0, 0, 0)
+        client.post(reverse("accounts:signup"), {**SIGNUP, "email": "erin@example.com"})
+    assert list(SignupRequest.objects.values_list("email", flat=True)) == ["erin@example.com"]
+
+
+@pytest.mark.django_db
+def test_an_unknown_link_says_it_no_longer_works(client):
+    response = client.get(reverse("accounts:signup_confirm", args=["not-a-token"]))
+    assert response.status_code == 404
+    assert "Sign up again" in _text(response)
+
+
+@pytest.mark.django_db
+def test_of_two_sign_ups_for_one_email_the_first_confirmed_wins(client):
+    client.post(reverse("accounts:signup"), SIGNUP)
+    first = confirmation_link(mail.outbox[-1])
+    client.post(reverse("accounts:signup"), {**SIGNUP, "workspace_name": "Other name"})
+    second = confirmation_link(mail.outbox[-1])
+
+    client.post(second)
+    assert Workspace.objects.get().name == "Other name"
+    client.logout()
+    assert client.post(first).status_code == 404  # the other sign-ups went with it
+    assert _counts() == (1, 1, 1)
+
+
+@pytest.mark.django_db
+def test_a_sign_up_confirmed_after_the_email_got_an_account_creates_nothing(client):
+    client.post(reverse("accounts:signup"), SIGNUP)
+    make_user(email="dana@example.com")  # meanwhile, say, through an invitation
+    before = _counts()
+    response = client.post(confirmation_link(mail.outbox[-1]), follow=True)
+    assert "already has an account" in _text(response)
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert _counts() == before
+
+
+def test_the_check_your_email_page_needs_a_sign_up(client, db):
+    response = client.get(reverse("accounts:signup_sent"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:signup")
 
 
 @pytest.mark.django_db
@@ -57,12 +172,14 @@ def test_a_bad_sign_up_shows_the_error_and_saves_nothing(client, change, field):
 
 
 @pytest.mark.django_db
-def test_an_email_already_used_in_another_case_is_refused(client):
+def test_an_email_already_used_in_another_case_gets_no_second_account(client):
     make_user(email="dana@example.com")
     before = _counts()
-    response = client.post(reverse("accounts:signup"), SIGNUP)
-    assert "email" in response.context["form"].errors
+    response = client.post(reverse("accounts:signup"), SIGNUP)  # Dana@Example.com
+    assert response.status_code == 302  # no "already exists" on the form
     assert _counts() == before
+    assert SignupRequest.objects.count() == 0
+    assert "already have a Relay account" in mail.outbox[-1].subject
 
 
 def test_a_logged_in_visitor_to_sign_up_goes_home(client, owner):
@@ -207,3 +324,16 @@ def test_pages_load_htmx_from_our_static_files_not_a_cdn(client, db):
     assert re.search(r'<script src="/static/django_htmx/htmx[^"]*\.js"', html)
     assert "unpkg" not in html and "cdn" not in html.lower()
     assert 'hx-headers=\'{"X-CSRFToken":' in html
+
+
+@pytest.mark.django_db
+def test_a_known_email_hashes_the_password_too_so_both_answers_take_as_long(client, monkeypatch):
+    from accounts import services
+
+    hashed = []
+    real = services.make_password
+    monkeypatch.setattr(services, "make_password", lambda raw: hashed.append(raw) or real(raw))
+    make_user(email="dana@example.com")
+    client.post(reverse("accounts:signup"), SIGNUP)
+    client.post(reverse("accounts:signup"), {**SIGNUP, "email": "erin@example.com"})
+    assert hashed == ["a-sturdy-passphrase", "a-sturdy-passphrase"]

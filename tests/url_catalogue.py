@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import Invitation, Membership, Role, User, Workspace
+from accounts.models import Invitation, Membership, Role, SignupRequest, User, Workspace
 from assessments.models import (
     Answer,
     Assessment,
@@ -118,6 +118,8 @@ WORKSPACE_ROUTES = [
 OTHER_ROUTES = {
     "home": "test_views_accounts.py: home",
     "accounts:signup": "test_views_accounts.py: signup",
+    "accounts:signup_sent": "test_views_accounts.py: signup",
+    "accounts:signup_confirm": "test_views_accounts.py: signup (the token is the key)",
     "accounts:workspace_create": "test_views_accounts.py: workspace creation",
     "accounts:invitation": "test_views_members.py: invitations",
     "accounts:invitation_accept": "test_views_members.py: invitations",
@@ -206,6 +208,7 @@ def snapshot() -> list:
         list(CrmImport.objects.order_by("pk").values()),
         list(CrmMapping.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "email", "name")),
+        list(SignupRequest.objects.order_by("pk").values()),
     ]
 
 

@@ -1,15 +1,18 @@
 """axe-core finds no violation on the pages respondents and consultants use most: the
 questionnaire's welcome, a page of questions and the review, at laptop and phone sizes, and
-the assessment page with its respondents and reminders, the dashboard and the results."""
+the assessment page with its respondents and reminders, the dashboard and the results, and
+the sign-up's pages."""
 
 from datetime import date
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
 
 from assessments.models import Assessment
 from devtools.demo import seed_demo
 from devtools.demo_world import DEMO_PASSWORD
+from tests.factories import confirmation_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,6 +72,35 @@ def test_the_consultants_pages_have_no_accessibility_violation(live_server, brow
         page.goto(live_server.url + path)
         if violations := _violations(page):
             found[path] = violations
+    context.close()
+    assert found == {}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_sign_up_pages_have_no_accessibility_violation(live_server, browser, size):
+    context = browser.new_context(viewport=SIZES[size])
+    page = context.new_page()
+    found = {}
+
+    def check(name: str) -> None:
+        if violations := _violations(page):
+            found[name] = violations
+
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.get_by_role("button", name="Create account").click()  # empty: every field's error
+    check("the form with its errors")
+    page.get_by_label("Your name").fill("Dana Founder")
+    page.get_by_label("Email").fill("dana@example.com")
+    page.get_by_label("Workspace name").fill("Dana Consulting")
+    page.get_by_label("Password", exact=True).fill("a-sturdy-passphrase")
+    page.get_by_label("Password confirmation").fill("a-sturdy-passphrase")
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/signup/sent/")
+    check("check your email")
+    page.goto(f"{live_server.url}{confirmation_link(mail.outbox[-1])}")
+    check("confirm")
+    page.goto(f"{live_server.url}/accounts/signup/confirm/no-such-link/")
+    check("a link that no longer works")
     context.close()
     assert found == {}
 

@@ -1,9 +1,12 @@
-"""A newcomer's first visit, in a real browser: sign up, add a client, log out, log back in."""
+"""A newcomer's first visit, in a real browser: sign up (confirming the email), add a client,
+log out, log back in."""
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from clients.models import Client
+from tests.factories import confirmation_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -16,6 +19,12 @@ def test_sign_up_add_a_client_log_out_and_back_in(live_server, page, screenshot)
     page.get_by_label("Password", exact=True).fill("a-sturdy-passphrase")
     page.get_by_label("Password confirmation").fill("a-sturdy-passphrase")
     page.get_by_role("button", name="Create account").click()
+
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    screenshot("journey-0-check-your-email")
+    page.goto(f"{live_server.url}{confirmation_link(mail.outbox[-1])}")
+    screenshot("journey-0-confirm")
+    page.get_by_role("button", name="Create my account").click()
 
     expect(page.get_by_role("heading", name="Welcome to Dana Consulting")).to_be_visible()
     expect(page.locator(".workspace-switcher summary")).to_contain_text("Dana Consulting")
