@@ -11,6 +11,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
+from accounts.services import request_sign_up
 from assessments.models import Answer, Assessment, PlanItem, Respondent
 from bank.models import BankVersion, Question
 from clients.models import Client
@@ -131,6 +132,16 @@ class World:
     @property
     def invitation_token(self) -> str:
         return self._invitation[1]
+
+    @cached_property
+    def signup_token(self) -> str:
+        """The link of a sign-up waiting for its email to be confirmed."""
+        return request_sign_up(
+            email="waiting@example.com",
+            name="Wanda Waiting",
+            password=NEW_PASSWORD,
+            workspace_name="Wanda's workspace",
+        )
 
     def objects(self) -> dict:
         """The objects tests/url_catalogue.py's routes name, for `route_url`."""

@@ -247,6 +247,7 @@ OTHER_GET_ROUTES = sorted(
 def _other_url(w: World, name: str) -> str:
     kwargs = {
         "accounts:invitation": {"token": w.invitation_token},
+        "accounts:signup_confirm": {"token": w.signup_token},
         "assessments:respondent_start": {"token": w.token},
         "assessments:respondent_section": {"token": w.token, "section": "people"},
         "assessments:respondent_review": {"token": w.token},
