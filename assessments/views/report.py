@@ -4,7 +4,6 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -52,10 +51,9 @@ def _pdf_response(assessment: Assessment, pdf: bytes) -> HttpResponse:
     return response
 
 
-# Outside the request's transaction: the claim of a render must be visible to other requests
-# while it renders (so they wait for it instead of rendering it again), and a render of
-# several seconds must hold no transaction (on SQLite, the write lock) meanwhile.
-@transaction.non_atomic_requests
+# A GET, so outside any transaction (lib.transactions): the claim of a render is visible to
+# other requests while it renders (so they wait for it instead of rendering it again), and a
+# render of several seconds holds no transaction (on SQLite, the write lock) meanwhile.
 @require_safe
 @login_required
 def report_pdf(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:

@@ -1,7 +1,6 @@
 """An assessment's results: the page, its exports, and the methodology behind them."""
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -63,9 +62,8 @@ def _delta(now: float | None, previous: AssessmentResults | None) -> float | Non
     return None if now is None or before is None else now - before
 
 
-# A read (its snapshots and the peers' refresh write in transactions of their own): outside
-# the request's transaction, so on SQLite it never queues for the write lock behind saves.
-@transaction.non_atomic_requests
+# A read, so outside any transaction (lib.transactions); its snapshots and the peers' refresh
+# write in transactions of their own.
 @require_safe
 @login_required
 def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) -> HttpResponse:
