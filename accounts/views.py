@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import branding, services
+from accounts import branding, services, throttling
 from accounts.access import SESSION_WORKSPACE_KEY, get_membership_for
 from accounts.emails import (
     invitation_link,
@@ -54,8 +54,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(_workspace_home(remembered if remembered in slugs else slugs[0]))
 
 
-def _too_many(request: HttpRequest, what: str) -> HttpResponse:
-    return render(request, "registration/too_many_requests.html", {"what": what}, status=429)
+def _too_many(request: HttpRequest, what: str, *, logins: bool = False) -> HttpResponse:
+    context = {"what": what, "logins": logins}
+    return render(request, "registration/too_many_requests.html", context, status=429)
 
 
 SESSION_SIGNUP_SENT_TO = "signup_sent_to"
@@ -381,6 +382,16 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     messages.success(request, f"Welcome to Relay. You joined {invitation.workspace.name}.")
     return HttpResponseRedirect(invitation.workspace.get_absolute_url())
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, refusing an address after LOGIN_FAILURES_PER_ADDRESS failed logins
+    in an hour, whichever emails they tried (django-axes locks an email and address pair)."""
+
+    def post(self, request, *args, **kwargs):
+        if throttling.too_many_failures_from(request):
+            return _too_many(request, "Too many failed logins were", logins=True)
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -122,6 +122,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # After every middleware with a process_view (the CSRF check): it calls the view itself.
+    # Axes has none, so it still wraps every request from outside.
+    "lib.transactions.AtomicWritesMiddleware",
 ]
 
 ROOT_URLCONF = "gtm.urls"
@@ -153,8 +156,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# A request that fails half-way leaves nothing half-written.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A request that fails half-way leaves nothing half-written: lib.transactions runs each
+# writing request (a POST) in one transaction, and reads in none (ATOMIC_REQUESTS would
+# wrap reads too, and on SQLite make every page wait for the write lock).
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Several app processes writing one SQLite file: each transaction takes the write lock
     # when it begins and waits for it (up to the timeout), instead of failing with "database
@@ -329,7 +334,11 @@ PASSWORD_RESETS_PER_EMAIL = env_int("PASSWORD_RESETS_PER_EMAIL", 3)
 PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 10)
 SIGNUPS_PER_EMAIL = env_int("SIGNUPS_PER_EMAIL", 3)
 SIGNUPS_PER_ADDRESS = env_int("SIGNUPS_PER_ADDRESS", 5)
+# Failed logins from one address, whatever the emails, before it may not try again that hour
+# (higher than LOGIN_FAILURE_LIMIT: an office behind one address shares it).
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
 _THROTTLES = {
+    "LOGIN_FAILURES_PER_ADDRESS": LOGIN_FAILURES_PER_ADDRESS,
     "PASSWORD_RESETS_PER_EMAIL": PASSWORD_RESETS_PER_EMAIL,
     "PASSWORD_RESETS_PER_ADDRESS": PASSWORD_RESETS_PER_ADDRESS,
     "SIGNUPS_PER_EMAIL": SIGNUPS_PER_EMAIL,

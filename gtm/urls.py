@@ -11,6 +11,8 @@ urlpatterns = [
         account_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    # Throttled per address too: one address may not try a password across many accounts.
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     # Throttled: each request may send an email to whatever address is typed.
     path(
         "accounts/password_reset/",

@@ -1,7 +1,8 @@
 """A fixed-window counter in Django's cache: at most `limit` attempts per key per window.
 
 For emails Relay sends to an address a stranger types (password resets) and for accounts they
-create (sign-ups); logins have django-axes. A fixed window lets a burst of twice the limit
+create (sign-ups), and for failed logins from one address (django-axes counts them per email
+and address). A fixed window lets a burst of twice the limit
 through across a window's edge, which is fine for stopping a flood.
 """
 
@@ -27,3 +28,8 @@ def allow(scope: str, key: str, *, limit: int, window: int = 3600) -> bool:
         cache.set(cache_key, 1, timeout=window)
         count = 1
     return count <= limit
+
+
+def count(scope: str, key: str, *, window: int = 3600) -> int:
+    """The attempts counted for `key` in this window so far, counting none."""
+    return cache.get(_cache_key(scope, key, window), 0)

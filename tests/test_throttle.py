@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.models import SignupRequest
 from lib.client_ip import client_ip
 from lib.throttle import allow
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 SIGNUP = {
     "name": "Dana Founder",
@@ -125,3 +125,30 @@ def test_behind_a_proxy_axes_locks_out_the_client_not_the_proxy(client, db, sett
         attempt("198.51.100.1")
     assert attempt("198.51.100.1").status_code == 429
     assert attempt("198.51.100.2").status_code == 200  # another client behind the same proxy
+
+
+def _log_in(client, email: str, password: str, address: str = "192.0.2.10"):
+    return client.post(
+        reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_one_address_trying_a_password_across_many_accounts_is_stopped(client, db, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 3
+    settings.AXES_FAILURE_LIMIT = 10  # the pair lockout stays out of the way
+    users = [make_user(email=f"user{n}@example.com") for n in range(4)]
+    for user in users[:3]:
+        assert _log_in(client, user.email, "Summer2026!").status_code == 200  # wrong, the form
+    refused = _log_in(client, users[3].email, PASSWORD)  # even the right password, from here
+    assert refused.status_code == 429
+    assert "Too many failed logins" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+    # From another address the account is open, and a login that works counts no failure.
+    assert _log_in(client, users[3].email, PASSWORD, address="198.51.100.7").status_code == 302
+
+
+def test_failed_logins_from_an_address_are_counted_whatever_the_email(client, db, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = 2
+    _log_in(client, "nobody@example.com", "wrong")
+    assert _log_in(client, "nobody-else@example.com", "wrong").status_code == 200
+    assert _log_in(client, "third@example.com", "wrong").status_code == 429
