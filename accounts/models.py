@@ -256,6 +256,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _issue_token(holder: "Invitation | SignupRequest", *, days: int) -> str:
+    """A fresh link token for an emailed link: its hash and expiry go on `holder`."""
+    token = secrets.token_urlsafe(32)
+    holder.token_hash = hash_token(token)
+    holder.expires_at = timezone.now() + timedelta(days=days)
+    return token
+
+
 class InvitationQuerySet(models.QuerySet):
     def pending(self) -> "InvitationQuerySet":
         return self.filter(accepted_at__isnull=True)
@@ -307,10 +315,7 @@ class Invitation(models.Model):
 
     def issue_token(self) -> str:
         """Give the invitation a fresh token and expiry; return the token (shown only once)."""
-        token = secrets.token_urlsafe(32)
-        self.token_hash = hash_token(token)
-        self.expires_at = timezone.now() + timedelta(days=settings.WORKSPACE_INVITATION_DAYS)
-        return token
+        return _issue_token(self, days=settings.WORKSPACE_INVITATION_DAYS)
 
 
 class SignupRequest(models.Model):
@@ -349,7 +354,4 @@ class SignupRequest(models.Model):
 
     def issue_token(self) -> str:
         """Give the request its token and expiry; return the token (shown only in the email)."""
-        token = secrets.token_urlsafe(32)
-        self.token_hash = hash_token(token)
-        self.expires_at = timezone.now() + timedelta(days=settings.SIGNUP_CONFIRMATION_DAYS)
-        return token
+        return _issue_token(self, days=settings.SIGNUP_CONFIRMATION_DAYS)

@@ -91,14 +91,14 @@ def confirm_sign_up(signup: SignupRequest) -> User:
 
     The address's other sign-ups go with it: whoever reads the mailbox chose this one.
     """
-    if User.objects.filter(email=signup.email).exists():
-        raise SignupError("This email already has an account: log in, or reset its password.")
     user = User(email=signup.email, name=signup.name, password=signup.password)
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError:  # the same link confirmed twice at once
-        raise SignupError("This email already has an account: log in.") from None
+    except IntegrityError:  # an account came another way meanwhile, or the link ran twice at once
+        raise SignupError(
+            "This email already has an account: log in, or reset its password."
+        ) from None
     create_workspace(name=signup.workspace_name, owner=user, kind=signup.workspace_kind)
     SignupRequest.objects.filter(email=signup.email).delete()
     return user

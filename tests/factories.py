@@ -193,3 +193,12 @@ def sign_up_and_confirm(client, data: dict):
     it. Returns the last page, redirects followed."""
     client.post(reverse("accounts:signup"), data)
     return client.post(confirmation_link(mail.outbox[-1]), follow=True)
+
+
+def fill_in_sign_up(page) -> None:
+    """Fill the sign-up form in a browser (Playwright) with a valid newcomer, Dana Founder."""
+    page.get_by_label("Your name").fill("Dana Founder")
+    page.get_by_label("Email").fill("dana@example.com")
+    page.get_by_label("Workspace name").fill("Dana Consulting")
+    page.get_by_label("Password", exact=True).fill("a-sturdy-passphrase")
+    page.get_by_label("Password confirmation").fill("a-sturdy-passphrase")

@@ -12,7 +12,7 @@ from django.core import mail
 from assessments.models import Assessment
 from devtools.demo import seed_demo
 from devtools.demo_world import DEMO_PASSWORD
-from tests.factories import confirmation_link
+from tests.factories import confirmation_link, fill_in_sign_up
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,11 +89,7 @@ def test_the_sign_up_pages_have_no_accessibility_violation(live_server, browser,
     page.goto(f"{live_server.url}/accounts/signup/")
     page.get_by_role("button", name="Create account").click()  # empty: every field's error
     check("the form with its errors")
-    page.get_by_label("Your name").fill("Dana Founder")
-    page.get_by_label("Email").fill("dana@example.com")
-    page.get_by_label("Workspace name").fill("Dana Consulting")
-    page.get_by_label("Password", exact=True).fill("a-sturdy-passphrase")
-    page.get_by_label("Password confirmation").fill("a-sturdy-passphrase")
+    fill_in_sign_up(page)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/signup/sent/")
     check("check your email")

@@ -6,18 +6,14 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from clients.models import Client
-from tests.factories import confirmation_link
+from tests.factories import confirmation_link, fill_in_sign_up
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_sign_up_add_a_client_log_out_and_back_in(live_server, page, screenshot):
     page.goto(f"{live_server.url}/accounts/signup/")
-    page.get_by_label("Your name").fill("Dana Founder")
-    page.get_by_label("Email").fill("dana@example.com")
-    page.get_by_label("Workspace name").fill("Dana Consulting")
-    page.get_by_label("Password", exact=True).fill("a-sturdy-passphrase")
-    page.get_by_label("Password confirmation").fill("a-sturdy-passphrase")
+    fill_in_sign_up(page)
     page.get_by_role("button", name="Create account").click()
 
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
