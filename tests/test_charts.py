@@ -170,18 +170,42 @@ def test_the_description_sums_the_data_up():
     assert "the target and 2026-Q2" in chart.description
 
 
+def _both_layouts(chart):
+    return [chart, chart.narrow]
+
+
+def _ring_labels(chart):
+    return [ring.label for ring in chart.rings if ring.label is not None]
+
+
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 6, 8])
 def test_radar_labels_stay_inside_the_view_box_whatever_the_number_of_axes(count):
     names = ["Technology systems & data", "Buyer insights & content", "People", "Process"]
     axes = [RadarAxis(names[i % 4], 50, 75, 40) for i in range(count)]
-    chart = radar_chart(axes, title="Maturity", previous_label="2026-Q2")
-    assert_inside(chart.texts, chart.width, chart.height)
-    assert_inside([ring.label for ring in chart.rings], chart.width, chart.height)
+    for chart in _both_layouts(radar_chart(axes, title="Maturity", previous_label="2026-Q2")):
+        assert_inside(chart.texts, chart.width, chart.height)
+        assert_inside(_ring_labels(chart), chart.width, chart.height)
 
 
 def test_radar_labels_do_not_overlap_each_other():
+    for chart in _both_layouts(radar_chart(DIMENSIONS, title="Maturity", previous_label="2026-Q2")):
+        assert_apart([*chart.texts, *_ring_labels(chart)])
+
+
+def test_the_phone_radar_is_the_same_chart_drawn_smaller_with_text_that_stays_readable():
     chart = radar_chart(DIMENSIONS, title="Maturity", previous_label="2026-Q2")
-    assert_apart([*chart.texts, *(ring.label for ring in chart.rings)])
+    narrow = chart.narrow
+    assert narrow.width < chart.width and narrow.narrow is None
+    assert narrow.table == chart.table and narrow.description == chart.description
+    # Drawn about 310 px wide on a 390 px phone, so 12 units are 11 px or more there.
+    scale = 310 / narrow.width
+    assert min(text.size for text in [*narrow.texts, *_ring_labels(narrow)]) * scale >= 11
+    # The same shape: each point at the same fraction of the radius.
+    wide_current = points(series(chart, "current").points)
+    narrow_current = points(series(narrow, "current").points)
+    for (wx, wy), (nx, ny) in zip(wide_current, narrow_current, strict=True):
+        assert (wx - CX) / R == pytest.approx((nx - narrow.center.x) / narrow.radius, abs=0.01)
+        assert (wy - CY) / R == pytest.approx((ny - narrow.center.y) / narrow.radius, abs=0.01)
 
 
 def test_ids_come_from_the_title_or_the_prefix_given():
@@ -190,6 +214,8 @@ def test_ids_come_from_the_title_or_the_prefix_given():
     )
     chart = radar_chart(DIMENSIONS, title="Maturity", id_prefix="q3-radar")
     assert (chart.title_id, chart.desc_id) == ("q3-radar-title", "q3-radar-desc")
+    # The phone's twin is on the same page: ids of its own.
+    assert chart.narrow.title_id == "q3-radar-narrow-title"
 
 
 # ---- Relay geometry ----------------------------------------------------------------------
@@ -365,7 +391,7 @@ def test_two_charts_on_one_page_have_distinct_ids():
     radar_html, *_ = render("_radar.svg.html", radar_chart(DIMENSIONS, title="Maturity"))
     relay_html, *_ = render("_relay.svg.html", relay_chart(HANDOFFS, title="Relay"))
     ids = re.findall(r'\bid="([^"]+)"', radar_html + relay_html)
-    assert len(ids) == len(set(ids)) == 4
+    assert len(ids) == len(set(ids)) == 6  # the radar drawn twice (wide and narrow), the relay
 
 
 @pytest.mark.parametrize(("template", "make"), CHARTS)

@@ -1,7 +1,7 @@
 """The radar of the dimensions: each axis a dimension, with target and previous quarter."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lib.charts.svg import (
     ACCENT,
@@ -46,8 +46,8 @@ class Ring:
 
     value: int
     points: str
-    label: Text
-    label_box: Box  # a white patch under the label, so that no grid line crosses it
+    label: Text | None  # None on a ring the layout leaves unlabelled
+    label_box: Box | None  # a white patch under the label, so that no grid line crosses it
 
 
 @dataclass(frozen=True)
@@ -78,17 +78,64 @@ class RadarChart(LabelledChart):
     texts: tuple[Text, ...]  # axis labels and the legend's labels (ring labels are on rings)
     legend: tuple[LegendKey, ...]
     table: DataTable
+    # The same radar laid out for a phone's width (NARROW), drawn there instead; None on the
+    # narrow one itself.
+    narrow: "RadarChart | None" = None
 
 
-RADAR_WIDTH = 440
-RADAR_HEIGHT = 380
-RADAR_CENTER = Point(220, 178)
-RADAR_RADIUS = 110
-RADAR_LABEL_GAP = 10  # between the outer ring and an axis label
-RADAR_LABEL_SIZE = 12
-RADAR_VALUE_SIZE = 13
-RING_LABEL_SIZE = 9
-RADAR_LEGEND_BASELINE = RADAR_HEIGHT - 14
+@dataclass(frozen=True)
+class RadarLayout:
+    """The radar's drawing size and its text sizes, in SVG units. The page draws the wide one
+    and, for a phone, the narrow one at about its own size (so its text stays readable); the
+    PDF draws the wide one."""
+
+    width: int
+    height: int
+    center: Point
+    radius: float
+    label_gap: float  # between the outer ring and an axis label
+    label_size: float
+    value_size: float
+    no_index_size: float  # "no index" in place of the value, in italics
+    ring_label_size: float
+    legend_size: float
+    labelled_rings: tuple[int, ...] = RING_VALUES
+
+    @property
+    def legend_baseline(self) -> float:
+        return self.height - 14
+
+
+WIDE = RadarLayout(
+    width=440,
+    height=380,
+    center=Point(220, 178),
+    radius=110,
+    label_gap=10,
+    label_size=12,
+    value_size=13,
+    no_index_size=11,
+    ring_label_size=9,
+    legend_size=12,
+)
+# Drawn about 310 px wide on a 390 px phone: every text at least 12 units is at least 11 px
+# there. The sideways labels need about 77 units beside the outer ring ("Technology" at 12),
+# hence the smaller radius.
+NARROW = RadarLayout(
+    width=320,
+    height=270,
+    center=Point(160, 118),
+    radius=70,
+    label_gap=7,
+    label_size=12,
+    value_size=13,
+    no_index_size=12,
+    ring_label_size=12,
+    legend_size=12,
+    labelled_rings=(40, 80),  # at this size five labels would crowd the centre
+)
+RADAR_WIDTH, RADAR_HEIGHT = WIDE.width, WIDE.height
+RADAR_CENTER, RADAR_RADIUS = WIDE.center, WIDE.radius
 
 
 def radar_angle(position: int, count: int) -> float:
@@ -102,8 +149,8 @@ def radar_point(
     position: int,
     count: int,
     *,
-    center: Point = RADAR_CENTER,
-    radius: float = RADAR_RADIUS,
+    center: Point = WIDE.center,
+    radius: float = WIDE.radius,
 ) -> Point:
     """Where `value` (0-100, clamped; None counts as 0) sits on axis `position` of `count`."""
     r = max(0.0, min(100.0, value or 0.0)) / 100 * radius
@@ -111,50 +158,52 @@ def radar_point(
     return Point(round(center.x + r * math.cos(angle), 2), round(center.y + r * math.sin(angle), 2))
 
 
-def _ring(value: int, count: int) -> Ring:
+def _ring(value: int, count: int, layout: RadarLayout) -> Ring:
+    def point(value, position, count):
+        return radar_point(value, position, count, center=layout.center, radius=layout.radius)
+
     if count >= 3:
-        points = [radar_point(value, i, count) for i in range(count)]
+        points = [point(value, i, count) for i in range(count)]
     else:
         # With fewer than three axes a polygon is a line or a dot: the ring is a circle.
-        points = [radar_point(value, i, 72) for i in range(72)]
+        points = [point(value, i, 72) for i in range(72)]
     # The scale reads up the first axis, on white patches that break the grid lines; the data
     # is drawn over it.
-    spot = radar_point(value, 0, 1)
-    label = Text(
-        str(value), spot.x, spot.y + RING_LABEL_SIZE * 0.36, RING_LABEL_SIZE, "middle", MUTED
-    )
-    box = Box(
-        label.left - 2, spot.y - RING_LABEL_SIZE * 0.6, label.width + 4, RING_LABEL_SIZE * 1.2
-    )
+    if value not in layout.labelled_rings:
+        return Ring(value, svg_points(points), None, None)
+    spot, size = point(value, 0, 1), layout.ring_label_size
+    label = Text(str(value), spot.x, spot.y + size * 0.36, size, "middle", MUTED)
+    box = Box(label.left - 2, spot.y - size * 0.6, label.width + 4, size * 1.2)
     return Ring(value, svg_points(points), label, box)
 
 
-def _axis_label(axis: RadarAxis, position: int, count: int) -> list[Text]:
+def _axis_label(axis: RadarAxis, position: int, count: int, layout: RadarLayout) -> list[Text]:
     """The dimension's name and its current index, just beyond the end of its axis."""
     angle = radar_angle(position, count)
     cos, sin = math.cos(angle), math.sin(angle)
-    anchor_x = RADAR_CENTER.x + (RADAR_RADIUS + RADAR_LABEL_GAP) * cos
-    anchor_y = RADAR_CENTER.y + (RADAR_RADIUS + RADAR_LABEL_GAP) * sin
+    center, width, size = layout.center, layout.width, layout.label_size
+    anchor_x = center.x + (layout.radius + layout.label_gap) * cos
+    anchor_y = center.y + (layout.radius + layout.label_gap) * sin
     if cos > 0.3:
-        anchor, room = "start", RADAR_WIDTH - MARGIN - anchor_x
+        anchor, room = "start", width - MARGIN - anchor_x
     elif cos < -0.3:
         anchor, room = "end", anchor_x - MARGIN
     else:
-        anchor, room = "middle", RADAR_WIDTH - 2 * MARGIN
-    lines = wrap_words(axis.label, room, RADAR_LABEL_SIZE)
-    value_size = RADAR_VALUE_SIZE if axis.value is not None else RADAR_LABEL_SIZE - 1
-    heights = [RADAR_LABEL_SIZE * 1.2] * len(lines) + [value_size * 1.25]
+        anchor, room = "middle", width - 2 * MARGIN
+    lines = wrap_words(axis.label, room, size)
+    value_size = layout.value_size if axis.value is not None else layout.no_index_size
+    heights = [size * 1.2] * len(lines) + [value_size * 1.25]
     # Above the end of an axis that points up, below one that points down, centred beside one
     # that points sideways, and in proportion in between; never into the margin or the legend.
     top = anchor_y - sum(heights) * (1 - sin) / 2
-    top = max(MARGIN, min(top, RADAR_LEGEND_BASELINE - 24 - sum(heights)))
+    top = max(MARGIN, min(top, layout.legend_baseline - 24 - sum(heights)))
     if anchor == "middle":
-        half = max(text_width(line, RADAR_LABEL_SIZE) for line in lines) / 2 + MARGIN
-        anchor_x = max(half, min(anchor_x, RADAR_WIDTH - half))
+        half = max(text_width(line, size) for line in lines) / 2 + MARGIN
+        anchor_x = max(half, min(anchor_x, width - half))
     texts = []
     for line in lines:
-        texts.append(Text(line, anchor_x, top + RADAR_LABEL_SIZE, RADAR_LABEL_SIZE, anchor, NAVY))
-        top += RADAR_LABEL_SIZE * 1.2
+        texts.append(Text(line, anchor_x, top + size, size, anchor, NAVY))
+        top += size * 1.2
     baseline = top + value_size
     if axis.value is None:
         texts.append(Text(NO_INDEX, anchor_x, baseline, value_size, anchor, MUTED, italic=True))
@@ -198,16 +247,27 @@ def radar_chart(
     drawn at 0 and reads "no index" in its label and in the table. The outline of the target,
     and of the previous quarter (named `previous_label`), appear only when they have a value.
     `id_prefix` makes the SVG's ids unique on a page; by default it comes from the title.
+    The chart carries its phone-width twin as `narrow`.
     """
-    count = len(axes)
     previous_name = previous_label or "Previous quarter"
+    id_prefix = chart_id_prefix(title, id_prefix)
+    wide = _draw_radar(axes, title, previous_name, id_prefix, WIDE)
+    narrow = _draw_radar(axes, title, previous_name, f"{id_prefix}-narrow", NARROW)
+    return replace(wide, narrow=narrow)
+
+
+def _draw_radar(
+    axes: list[RadarAxis], title: str, previous_name: str, id_prefix: str, layout: RadarLayout
+) -> RadarChart:
+    count = len(axes)
     has_target = any(axis.target is not None for axis in axes)
     has_previous = any(axis.previous is not None for axis in axes)
 
+    def point(value: float | None, position: int) -> Point:
+        return radar_point(value, position, count, center=layout.center, radius=layout.radius)
+
     def outline(attribute: str) -> str:
-        return svg_points(
-            [radar_point(getattr(a, attribute), i, count) for i, a in enumerate(axes)]
-        )
+        return svg_points([point(getattr(a, attribute), i) for i, a in enumerate(axes)])
 
     series = []
     if has_previous:
@@ -217,9 +277,7 @@ def radar_chart(
     if has_target:
         series.append(Series("target", "Target", outline("target"), NAVY, dasharray="7 4"))
     if count:
-        markers = tuple(
-            radar_point(a.value, i, count) for i, a in enumerate(axes) if a.value is not None
-        )
+        markers = tuple(point(a.value, i) for i, a in enumerate(axes) if a.value is not None)
         series.append(
             Series(
                 "current",
@@ -245,7 +303,10 @@ def radar_chart(
         )
         legend_items.append((swatch, previous_name))
     legend, legend_texts = legend_row(
-        legend_items, center_x=RADAR_WIDTH / 2, baseline=RADAR_LEGEND_BASELINE, size=12
+        legend_items,
+        center_x=layout.width / 2,
+        baseline=layout.legend_baseline,
+        size=layout.legend_size,
     )
 
     headers = [Cell("Dimension"), Cell("Index", True), Cell("Stage"), Cell("Target", True)]
@@ -263,18 +324,20 @@ def radar_chart(
             row.append(Cell(whole(axis.previous), True))
         rows.append(tuple(row))
 
-    center = RADAR_CENTER
-    ends = [radar_point(100, i, count) for i in range(count)]
-    axis_texts = [text for i, axis in enumerate(axes) for text in _axis_label(axis, i, count)]
+    center = layout.center
+    ends = [point(100, i) for i in range(count)]
+    axis_texts = [
+        text for i, axis in enumerate(axes) for text in _axis_label(axis, i, count, layout)
+    ]
     return RadarChart(
         title=title,
         description=_radar_description(axes, previous_name),
-        id_prefix=chart_id_prefix(title, id_prefix),
-        width=RADAR_WIDTH,
-        height=RADAR_HEIGHT,
+        id_prefix=id_prefix,
+        width=layout.width,
+        height=layout.height,
         center=center,
-        radius=RADAR_RADIUS,
-        rings=tuple(_ring(value, count) for value in RING_VALUES),
+        radius=layout.radius,
+        rings=tuple(_ring(value, count, layout) for value in RING_VALUES),
         axes=tuple(Line(center.x, center.y, end.x, end.y) for end in ends),
         series=tuple(series),
         texts=tuple(axis_texts + legend_texts),

@@ -102,7 +102,7 @@ def test_no_page_is_wider_than_a_phone(live_server, browser, settings, tmp_path)
     assert too_wide == {}, f"{len(too_wide)} of {len(pages)} pages are wider than 390 px"
 
 
-def test_on_a_phone_the_relay_and_trend_show_every_figure_in_readable_text(live_server, browser):
+def test_on_a_phone_every_chart_shows_every_figure_in_readable_text(live_server, browser):
     seed_demo(today=date(2026, 11, 22))
     objects, workspace = _demo_objects()
     client, assessment = objects["client"], objects["assessment"]
@@ -117,6 +117,17 @@ def test_on_a_phone_the_relay_and_trend_show_every_figure_in_readable_text(live_
         const sizes = [...document.querySelectorAll(selector)]
             .filter(el => el.offsetParent !== null && el.textContent.trim())
             .map(el => parseFloat(getComputedStyle(el).fontSize));
+        return sizes.length ? Math.min(...sizes) : null;
+    }"""
+    # An SVG's text is drawn at its font size times the drawing's scale on the screen.
+    smallest_svg_text = """(selector) => {
+        const sizes = [...document.querySelectorAll(selector)]
+            .filter(svg => svg.getBoundingClientRect().width > 0)
+            .flatMap(svg => {
+                const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                return [...svg.querySelectorAll("text")]
+                    .map(text => parseFloat(text.getAttribute("font-size")) * scale);
+            });
         return sizes.length ? Math.min(...sizes) : null;
     }"""
     fits = "(el) => el.getBoundingClientRect().right <= window.innerWidth"
@@ -141,6 +152,11 @@ def test_on_a_phone_the_relay_and_trend_show_every_figure_in_readable_text(live_
     )
 
     page.goto(f"{live_server.url}/w/{workspace.slug}/assessments/{assessment.pk}/results/")
+    # The radar is drawn (its phone-width twin), every label and value in it readable.
+    assert page.locator(".chart-radar svg.radar-narrow").is_visible()
+    assert not page.locator(".chart-radar svg.radar-wide").is_visible()
+    assert page.locator(".chart-radar svg.radar-narrow").evaluate(fits)
+    assert page.evaluate(smallest_svg_text, ".chart-radar svg") >= 11
     relay = page.locator(".chart-relay .chart-phone table")
     assert relay.locator("tbody tr").count() == 3
     assert all(row.evaluate(fits) for row in relay.locator("tbody tr").all())
