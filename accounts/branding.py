@@ -5,6 +5,7 @@ or raises `LogoError` with a message for the person who uploaded it. The file's 
 decides its type; its name and the browser's content type are never trusted.
 """
 
+import logging
 import re
 import warnings
 import xml.etree.ElementTree as ET  # hardened below: no DTD gets through, an allowlist on output
@@ -19,6 +20,8 @@ MAX_SVG_DEPTH = 50  # nesting levels: real logos use a handful; this bounds the 
 
 PNG, JPEG, SVG = "image/png", "image/jpeg", "image/svg+xml"
 LOGO_CONTENT_TYPES = (PNG, JPEG, SVG)
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED = "Upload a PNG, JPEG or SVG image of at most 512 KB."
 
@@ -266,3 +269,32 @@ def text_color_on(background: str) -> str:
     if contrast_ratio(LIGHT_TEXT, background) >= contrast_ratio(DARK_TEXT, background):
         return LIGHT_TEXT
     return DARK_TEXT
+
+
+# ---- A logo for documents that cannot draw SVG ------------------------------------------------
+
+
+def logo_bitmap(data: bytes, content_type: str, *, fit: tuple[int, int]) -> bytes | None:
+    """The logo as PNG or JPEG bytes for a format that takes only bitmaps (a PowerPoint
+    picture): a bitmap as stored; an SVG drawn by CairoSVG to fit `fit` (width, height) in
+    pixels, its proportions kept. None when the SVG cannot be drawn (the caller then shows the
+    workspace's name alone), which a stored, sanitized logo should never be."""
+    if content_type in (PNG, JPEG):
+        return data
+    if content_type != SVG:
+        return None
+    try:
+        # Only the slide deck needs it (the PDF and the pages draw SVG themselves); without
+        # Debian's libcairo2 the import fails, and the deck shows the name alone.
+        import cairosvg
+
+        # A small first drawing gives the proportions, whatever units the SVG sizes itself in;
+        # the second fills the box. CairoSVG fetches nothing outside the file (unsafe=False).
+        probe = cairosvg.svg2png(bytestring=data, output_width=64)
+        with Image.open(BytesIO(probe)) as image:
+            width, height = image.size
+        scale = min(fit[0] / width, fit[1] / height)
+        return cairosvg.svg2png(bytestring=data, output_width=max(round(width * scale), 1))
+    except Exception:  # a drawing library raises many kinds on a file it cannot draw
+        logger.warning("An SVG logo could not be drawn as a bitmap", exc_info=True)
+        return None

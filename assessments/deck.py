@@ -7,7 +7,9 @@ values rounded as results.json rounds them (`exports.rounded`). The slides: a ti
 the workspace's logo and accent colour, an executive summary in words, the radar and the relay
 as native PowerPoint charts (editable: their data sit in an embedded workbook), the top
 recommendations, the action plan, and the trend over the client's quarters as native line
-charts (at most four lines each).
+charts (at most four lines each). The report's options apply as in the PDF: the consultant's
+executive note is a slide of its own, their dimension notes another; "executive summary only"
+keeps the title, the note, the summary and the charts.
 
 Text is laid out to fit its box: `chars_per_line` and `lines_of` estimate how a paragraph wraps
 from the box's width and the font size, and long text is cut to the lines there are ("…", or
@@ -17,7 +19,8 @@ estimate.
 
 import io
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from lxml import etree
 from pptx import Presentation
@@ -33,7 +36,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from accounts.branding import JPEG, PNG
+from accounts.branding import logo_bitmap
 from assessments.exports import rounded
 from assessments.models import Assessment
 from assessments.report import report_context
@@ -135,6 +138,53 @@ def _height(paragraphs: list[Para], width: int) -> float:
     return sum(
         p.space_before + lines_of(p.text, width, p.size) * p.size * LINE_EM for p in paragraphs
     )
+
+
+def note_paragraphs(text: str, size: float) -> list[Para]:
+    """A consultant's note (plain text) as the PDF sets it: a blank line starts a paragraph,
+    a single line break starts a line."""
+    paragraphs = []
+    for block_number, block in enumerate(re.split(r"\n\s*\n", text.strip())):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        for line_number, line in enumerate(lines):
+            space = 8 if block_number and not line_number else 0
+            paragraphs.append(Para(line, size, space_before=space))
+    return paragraphs
+
+
+NOTE_SIZES = (18, 16, 14, 13, 12, 11)  # points, the largest first
+
+
+def _note_box(name: str, note: str, size: float) -> list[Para]:
+    """A dimension's name over the consultant's note on it."""
+    heading = Para(name, size + 2, bold=True, max_lines=1)
+    first, *rest = note_paragraphs(note, size)
+    return [heading, replace(first, space_before=4), *rest]
+
+
+def fitted_note(
+    text: str, width: int, height: int, *, sizes: tuple[float, ...] = NOTE_SIZES
+) -> list[Para]:
+    """The note at the largest of `sizes` that fits the box. A note too long even at the
+    smallest is cut there, and says that the PDF has all of it (its note has a page)."""
+    inner_width, room = width - 2 * INSET_X, Emu(height - 2 * INSET_Y).pt
+    for size in sizes:
+        paragraphs = note_paragraphs(text, size)
+        if _height(paragraphs, inner_width) <= room:
+            return paragraphs
+    notice = Para("The whole note is in the PDF report.", size, colour=MUTED, space_before=8)
+    budget = room - _height([notice], inner_width)
+    kept: list[Para] = []
+    for paragraph in paragraphs:
+        if _height([*kept, paragraph], inner_width) <= budget:
+            kept.append(paragraph)
+            continue
+        used = _height(kept, inner_width) + paragraph.space_before
+        lines = int((budget - used) // (paragraph.size * LINE_EM))
+        if lines > 0:
+            kept.append(replace(paragraph, text=clip(paragraph.text, inner_width, size, lines)))
+        break
+    return [*kept, notice]
 
 
 # ---- Drawing -------------------------------------------------------------------------------
@@ -266,12 +316,18 @@ class DeckBuilder:
     # -- the slides
 
     def build(self) -> bytes:
+        """The slides the report's options choose, as the PDF does: the executive summary
+        only, or the standard body (the appendices are the PDF's alone); the consultant's
+        notes where the PDF has them."""
         self.title_slide()
+        self.executive_note_slide()
         self.summary_slide()
         self.charts_slide()
-        self.recommendation_slides()
-        self.plan_slide()
-        self.trend_slide()
+        if self.c["body"]:
+            self.dimension_notes_slide()
+            self.recommendation_slides()
+            self.plan_slide()
+            self.trend_slide()
         buffer = io.BytesIO()
         self.deck.save(buffer)
         return buffer.getvalue()
@@ -325,14 +381,17 @@ class DeckBuilder:
         )
 
     def _logo(self, slide, left, top, max_width, max_height) -> bool:
-        """The workspace's logo, scaled into the box; PNG and JPEG only (PowerPoint's own
-        pictures; an SVG logo is left to the workspace's name beside it)."""
+        """The workspace's logo, scaled into the box. PowerPoint pictures are bitmaps, so an
+        SVG logo is drawn as a PNG at print resolution (300 dpi) first."""
         workspace = self.workspace
-        if workspace.logo_content_type not in (PNG, JPEG):
+        if not workspace.logo_content_type:
+            return False
+        fit = (round(Emu(max_width).inches * 300), round(Emu(max_height).inches * 300))
+        data = logo_bitmap(bytes(workspace.logo), workspace.logo_content_type, fit=fit)
+        if data is None:
             return False
         from PIL import Image  # Pillow checks every logo already (accounts.branding)
 
-        data = bytes(workspace.logo)
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
         scale = min(max_width / width, max_height / height)
@@ -340,6 +399,57 @@ class DeckBuilder:
             io.BytesIO(data), left, top, round(width * scale), round(height * scale)
         )
         return True
+
+    def executive_note_slide(self) -> None:
+        """The consultant's executive note, a slide of its own before the summary, like the
+        PDF's covering page."""
+        note = self.c["options"].executive_note
+        if not note:
+            return
+        slide = self.slide(f"A note from {self.c['prepared_by'] or self.workspace.name}")
+        height = Inches(5.35)
+        self.text(
+            slide,
+            MARGIN,
+            Inches(1.5),
+            CONTENT_WIDTH,
+            height,
+            fitted_note(note, CONTENT_WIDTH, height),
+        )
+
+    def dimension_notes_slide(self) -> None:
+        """The consultant's note on each dimension that has one, side by side (the PDF puts
+        each on its dimension's page): one font size for all, the largest at which every note
+        fits its box, and boxes as tall as the longest note needs."""
+        notes = [
+            (page.dimension.name, page.note) for page in self.c["dimension_pages"] if page.note
+        ]
+        if not notes:
+            return
+        slide = self.slide("Notes by dimension")
+        columns = 1 if len(notes) == 1 else 2
+        rows = math.ceil(len(notes) / columns)
+        gap = Inches(0.3)
+        width = (CONTENT_WIDTH - gap * (columns - 1)) // columns
+        inner_width = width - 2 * INSET_X
+        room = Emu((Inches(5.35) - gap * (rows - 1)) // rows - 2 * INSET_Y).pt
+
+        def needed(size: float) -> float:
+            return max(_height(_note_box(name, note, size), inner_width) for name, note in notes)
+
+        size = next((s for s in NOTE_SIZES if needed(s) <= room), NOTE_SIZES[-1])
+        height = Pt(min(needed(size), room)) + 2 * INSET_Y + Pt(6)
+        for number, (name, note) in enumerate(notes):
+            row, column = divmod(number, columns)
+            self.text(
+                slide,
+                MARGIN + column * (width + gap),
+                Inches(1.5) + row * (height + gap),
+                width,
+                height,
+                _note_box(name, note, size),
+                fill=PALE,
+            )
 
     def summary_slide(self) -> None:
         c = self.c

@@ -14,8 +14,17 @@ from pptx.chart.chart import Chart
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.util import Emu, Inches
 
+from accounts.branding import logo_bitmap, read_logo
 from accounts.models import Role
-from assessments.models import Answer, Assessment, PlanItem, Visibility
+from assessments.models import (
+    NOTE_FIELDS,
+    Answer,
+    Assessment,
+    PlanItem,
+    ReportOptions,
+    ReportSections,
+    Visibility,
+)
 from assessments.summaries import refresh
 from bank.models import Question
 from devtools.demo import seed_demo
@@ -260,6 +269,116 @@ def test_a_png_logo_is_on_the_title_slide(client, owner, workspace, small):
         str(s.fill.fore_color.rgb) for s in title.shapes if s.shape_type == 1 and s.fill.type == 1
     ]
     assert "AA3377" in fills
+
+
+def test_an_svg_logo_is_drawn_as_a_picture_on_the_title_slide(client, owner, workspace, small):
+    from PIL import Image
+
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100">'
+        b'<rect width="300" height="100" fill="#123456"/></svg>'
+    )
+    workspace.set_logo(data=read_logo(svg).data, content_type="image/svg+xml")
+    workspace.save()
+    client.force_login(owner)
+    deck = _deck(_download(client, small))
+    pictures = [s for s in deck.slides[0].shapes if s.shape_type == 13]  # PICTURE
+    assert len(pictures) == 1
+    picture = pictures[0]
+    assert picture.width / picture.height == pytest.approx(3, rel=0.01)
+    assert picture.image.content_type == "image/png"
+    with Image.open(io.BytesIO(picture.image.blob)) as image:
+        # Sharp when printed: about 300 dots per inch of the picture's width on the slide.
+        assert image.size[0] / picture.width.inches == pytest.approx(300, rel=0.05)
+        assert image.convert("RGB").getpixel((image.size[0] // 2, image.size[1] // 2)) == (
+            0x12,
+            0x34,
+            0x56,
+        )
+
+
+def test_a_logo_that_cannot_be_drawn_leaves_the_name_alone():
+    assert logo_bitmap(b"<svg", "image/svg+xml", fit=(300, 100)) is None
+    assert logo_bitmap(b"GIF89a", "image/gif", fit=(300, 100)) is None
+
+
+def _titles(deck) -> list[str]:
+    return [slide.shapes.title.text if slide.shapes.title else "" for slide in deck.slides]
+
+
+EXECUTIVE_NOTE = (
+    "We met the leadership team twice in October.\n\n"
+    "The lead handoff is where the quarter was lost:\nmarketing and sales count leads apart."
+)
+
+
+def test_the_deck_follows_the_report_options(client, owner, small):
+    options = ReportOptions.of(small)
+    options.executive_note = EXECUTIVE_NOTE
+    options.note_people = "Hire a marketing operations lead before the spring."
+    options.note_process = "Agree one definition of a qualified lead."
+    options.save()
+    client.force_login(owner)
+    deck = _deck(_download(client, small))
+    titles = _titles(deck)
+    assert titles[1].startswith("A note from") and titles[2] == "Executive summary"
+    # The dimension notes follow the charts, before the recommendations.
+    assert titles.index("Notes by dimension") == titles.index("The relay and the dimensions") + 1
+    note = deck.slides[1]
+    paragraphs = [p.text for s in note.shapes if s.has_text_frame for p in s.text_frame.paragraphs]
+    # Paragraphs and line breaks as written; the second paragraph is set apart.
+    assert "We met the leadership team twice in October." in paragraphs
+    assert "marketing and sales count leads apart." in paragraphs
+    notes_slide = deck.slides[titles.index("Notes by dimension")]
+    notes_text = "\n".join(s.text_frame.text for s in notes_slide.shapes if s.has_text_frame)
+    assert "People\nHire a marketing operations lead" in notes_text
+    assert "Process\nAgree one definition" in notes_text
+    assert "Buyer insights" not in notes_text  # no note, no box
+    _assert_every_text_fits(deck, "with notes")
+
+    options.sections = ReportSections.SUMMARY
+    options.save()
+    summary_only = _titles(_deck(_download(client, small)))
+    assert summary_only == [
+        "",  # the title slide
+        titles[1],
+        "Executive summary",
+        "The relay and the dimensions",
+    ]
+
+    options.sections, options.executive_note, options.note_people = ReportSections.FULL, "", ""
+    options.note_process = ""
+    options.save()
+    full = _titles(_deck(_download(client, small)))
+    assert "Executive summary" in full and not any(t.startswith("A note") for t in full)
+    assert "Notes by dimension" not in full
+
+
+def test_notes_as_long_as_the_form_allows_fit_their_slides(client, owner, small):
+    options = ReportOptions.of(small)
+    words = "The team agrees on the goal but not on who owns the lead once it is scored. "
+    options.executive_note = _longest(ReportOptions, "executive_note", words + "\n\n" + words)
+    for field in NOTE_FIELDS.values():
+        setattr(options, field, _longest(ReportOptions, field, words))
+    options.save()
+    client.force_login(owner)
+    deck = _deck(_download(client, small))
+    _assert_every_text_fits(deck, "longest notes")
+    notes_slide = deck.slides[_titles(deck).index("Notes by dimension")]
+    boxes = [s.text_frame.text for s in notes_slide.shapes if s.has_text_frame]
+    names = ["People", "Process", "Buyer insights & content", "Technology systems & data"]
+    assert all(any(box.startswith(f"{name}\n") for box in boxes) for name in names)
+
+
+def test_a_note_too_long_for_its_slide_is_cut_and_says_so():
+    from assessments.deck import CONTENT_WIDTH, fitted_note
+
+    sentence = "The team agrees on the goal but not on who owns the lead once it is scored."
+    short = fitted_note(sentence, CONTENT_WIDTH, Inches(5))
+    assert [p.text for p in short] == [sentence] and short[0].size == 18
+    long = fitted_note("\n\n".join([sentence] * 60), CONTENT_WIDTH, Inches(5))
+    assert long[-1].text == "The whole note is in the PDF report."
+    assert 1 < len(long) < 60 and long[0].size == 11
 
 
 def _longest(model, field: str, words: str) -> str:
