@@ -195,6 +195,24 @@ def _funnel_data(checked: FunnelResults) -> dict | None:
             for c in checked.contradictions
         ],
         "priority_boosts": funnel.boosts,
+        "signs": [
+            {
+                "key": sign.key,
+                "name": sign.name,
+                "handoff": sign.handoff,
+                "status": sign.status,
+                "metrics": [
+                    {
+                        "key": figure.kpi.key,
+                        "value": _kpi_value(figure.kpi),
+                        "status": figure.health.status,
+                        "previous_value": _kpi_value(figure.previous) if figure.previous else None,
+                    }
+                    for figure in sign.figures
+                ],
+            }
+            for sign in funnel.signs
+        ],
     }
 
 

@@ -7,6 +7,8 @@ scoring's handoff indexes are then compared with it to find contradictions.
 """
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.db.models import Q
 
@@ -14,6 +16,7 @@ from assessments.headline import ActFirst, act_first
 from assessments.models import Assessment
 from assessments.results import AssessmentResults, BankCache, compute_results
 from funnel.health import (
+    HANDOFF_METRICS,
     Contradiction,
     HandoffHealth,
     contradictions,
@@ -22,6 +25,7 @@ from funnel.health import (
 )
 from funnel.kpis import COST_KPI_KEYS, Figures, Kpi, flags, kpis, rate_text
 from funnel.models import FunnelFigures, FunnelThresholds
+from funnel.signs import Sign, baton_signs
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class FunnelCheck:
     health: dict[str, HandoffHealth]
     flags: list[str]
     discount_rate: float  # the workspace's, a fraction: the return on the spend is at this rate
+    signs: tuple[Sign, ...] = ()  # the four signs of a dropped baton (funnel.signs)
 
     @property
     def boosts(self) -> dict[str, float]:
@@ -39,11 +44,13 @@ class FunnelCheck:
 
     @property
     def measured(self) -> list[Kpi]:
-        """The quarter's other KPIs that have a value: engagement, conversion, velocity..."""
+        """The quarter's KPIs beyond those the handoff health judges and the costs, that have
+        a value: opens, bounces, the rest of the conversions and velocity, growth..."""
+        judged = {key for keys in HANDOFF_METRICS.values() for key in keys}
         return [
             kpi
             for key, kpi in self.kpis.items()
-            if key not in COST_KPI_KEYS and kpi.value is not None
+            if key not in COST_KPI_KEYS and key not in judged and kpi.value is not None
         ]
 
     @property
@@ -69,29 +76,33 @@ class FunnelResults:
 
 
 def funnel_check(assessment: Assessment) -> FunnelCheck | None:
-    """The client's funnel in the assessment's quarter (and the quarter before, for growth),
-    judged with the workspace's thresholds; None without figures for that quarter. Two
-    queries."""
-    period, before = assessment.period, assessment.period.previous()
+    """The client's funnel in the assessment's quarter, judged with the workspace's
+    thresholds, with the two quarters before (growth, and the signs' trends); None without
+    figures for that quarter. Two queries."""
+    period = assessment.period
+    before = period.previous()
+    wanted = (period, before, before.previous())
     rows = {
-        row.period: row
+        row.period: row.figures
         for row in FunnelFigures.objects.filter(client_id=assessment.client_id).filter(
-            Q(year=period.year, quarter=period.number) | Q(year=before.year, quarter=before.number)
+            reduce(or_, (Q(year=q.year, quarter=q.number) for q in wanted))
         )
     }
     if period not in rows:
         return None
-    figures = rows[period].figures
-    previous = rows[before].figures if before in rows else None
+    figures, previous, earlier = (rows.get(quarter) for quarter in wanted)
     thresholds, rate = FunnelThresholds.objects.judging_for(assessment.client.workspace_id)
     measured = kpis(figures, previous, discount_rate=rate)
+    health = handoff_health(measured, thresholds)
+    previous_kpis = kpis(previous, earlier, discount_rate=rate) if previous else None
     return FunnelCheck(
         figures=figures,
         previous=previous,
         kpis=measured,
-        health=handoff_health(measured, thresholds),
+        health=health,
         flags=flags(figures),
         discount_rate=rate,
+        signs=baton_signs(health, previous_kpis, str(before)),
     )
 
 

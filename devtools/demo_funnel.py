@@ -19,6 +19,9 @@ does not know (impressions, emails, spend, a customer's margin and years) stays 
 - Acme Analytics routes a lead in seconds, then it waits for someone to own it: high volume,
   clean data, middling acceptance and follow-up.
 
+Each also has who its new leads are (the share fitting the ideal customer profile, the share
+opting out) and the MQLs that stalled, which the signs of a dropped baton are measured by.
+
 Each also has its marketing spend (with its engage-stage and content parts) and the margin and
 years of a typical customer, so the cost and return KPIs show.
 
@@ -63,6 +66,11 @@ class FunnelStory:
     # A deal is a year's contract: the customer's gross margin per year is this share of it.
     margin_share: float
     lifetime_years: float
+    # Who the new leads are and whether they move on (the signs of a dropped baton): the share
+    # fitting the ICP and the share opting out, in percent; the MQLs stalled, as a share of them.
+    icp_fit_share: tuple[float, ...]
+    opt_out_share: tuple[float, ...]
+    stalled_mql_share: tuple[float, ...]
     # Figures that break the pattern on purpose: {(quarter position, field): value}.
     exceptions: dict[tuple[int, str], int] = field(default_factory=dict)
 
@@ -99,6 +107,11 @@ STORIES = {
         content_share=0.10,
         margin_share=0.72,
         lifetime_years=4.0,
+        # Volume over fit: half the new leads are outside the ICP, and they opt out; the MQLs
+        # nobody accepted pile up, except in the quarter of the SLA.
+        icp_fit_share=(46.0, 47.5, 55.0, 52.5),
+        opt_out_share=(5.4, 5.1, 3.9, 4.4),
+        stalled_mql_share=(0.46, 0.41, 0.24, 0.44),
     ),
     "Cobalt Health Systems": FunnelStory(
         impressions=(58_000, 63_000, 70_000, 76_000),
@@ -128,6 +141,10 @@ STORIES = {
         content_share=0.24,
         margin_share=0.45,
         lifetime_years=5.5,
+        # Mapping the buying committee brings the right people, who stay listening.
+        icp_fit_share=(54.0, 61.5, 69.0, 76.5),
+        opt_out_share=(2.6, 2.2, 1.9, 1.6),
+        stalled_mql_share=(0.24, 0.21, 0.19, 0.16),
     ),
     "Meridian Industrial Controls": FunnelStory(
         impressions=(60_000, 63_000, 62_000, 66_000),
@@ -157,6 +174,10 @@ STORIES = {
         content_share=0.08,
         margin_share=0.35,
         lifetime_years=6.0,
+        # A narrow audience that knows the brand.
+        icp_fit_share=(81.0, 83.5, 82.0, 84.5),
+        opt_out_share=(1.4, 1.3, 1.5, 1.2),
+        stalled_mql_share=(0.22, 0.20, 0.23, 0.19),
         # The field reps log opportunities they found themselves, which marketing never saw
         # as leads: more SQLs than SALs that quarter.
         exceptions={(2, "sqls"): 21},
@@ -189,6 +210,10 @@ STORIES = {
         content_share=0.15,
         margin_share=0.80,
         lifetime_years=3.5,
+        # Typed in before the CRM import, which measures them from the contacts.
+        icp_fit_share=(58.0, 60.0, 61.0, 63.0),
+        opt_out_share=(2.8, 2.7, 2.5, 2.4),
+        stalled_mql_share=(0.30, 0.28, 0.27, 0.25),
     ),
 }
 
@@ -259,4 +284,7 @@ def demo_figures(story: FunnelStory, position: int) -> dict:
         "content_cost": Decimal(round(spend * story.content_share)),
         "customer_margin_per_year": Decimal(round(deal * story.margin_share)),
         "customer_lifetime_years": Decimal(str(story.lifetime_years)),
+        "icp_fit_share": Decimal(str(story.icp_fit_share[at])),
+        "opt_out_share": Decimal(str(story.opt_out_share[at])),
+        "stalled_mqls": round(mqls * story.stalled_mql_share[at]),
     }

@@ -13,20 +13,30 @@ from funnel.crm.derive import FIGURE_VALUES as DERIVED_FIGURES
 from funnel.crm.fields import DEALS, KIND_NAMES, LEADS
 from funnel.crm.mapping import Mapping, check_mapping
 from funnel.crm.reader import CrmFileError, open_crm_csv
-from funnel.health import DEFAULT_THRESHOLDS, HANDOFF_METRICS, THRESHOLD_LABELS, Threshold
+from funnel.health import (
+    DEFAULT_THRESHOLDS,
+    GROWTH_BOUNDS,
+    HANDOFF_METRICS,
+    THRESHOLD_LABELS,
+    Threshold,
+)
+from funnel.kpis import DAYS as DAYS_UNIT
 from funnel.kpis import (
-    COUNT_FIELDS,
     DAYS_FIELDS,
     DEFAULT_DISCOUNT_RATE,
     FIGURE_FIELDS,
     FIGURE_LABELS,
+    GROWTH,
     KPI_UNITS,
     LIFETIME_FIELDS,
     MAX_DISCOUNT_RATE,
     MONEY_FIELDS,
     PERCENT,
     REVENUE_FIELDS,
+    SHARE_FIELDS,
+    SIGN_FIELDS,
     SPEND_FIELDS,
+    WHOLE_NUMBER_FIELDS,
     YEARS_FIELDS,
     Figures,
     problems,
@@ -51,6 +61,7 @@ FIGURE_GROUPS = (
     ("Revenue", REVENUE_FIELDS),
     ("Velocity", DAYS_FIELDS),
     ("Spend and returns", SPEND_FIELDS + LIFETIME_FIELDS),
+    ("Lead quality and movement", SIGN_FIELDS),
 )
 FIGURE_GROUP_HELP = {
     "Audience and content": "Who you reached and who engaged with your content this quarter.",
@@ -61,6 +72,8 @@ FIGURE_GROUP_HELP = {
     "Spend and returns": "What marketing cost this quarter, in the revenue’s currency, and "
     "what a new customer is worth over the years it stays. The spend of a stage and the "
     "content cost are parts of the total.",
+    "Lead quality and movement": "Who the quarter’s new leads are and whether they move on: "
+    "the signs of a dropped baton. A CRM import measures them from the lead records.",
 }
 FIGURE_HELP = {
     "impressions": "People in the target audience who saw an ad, a post or an email: reach, "
@@ -93,8 +106,13 @@ FIGURE_HELP = {
     "of serving it.",
     "customer_lifetime_years": "How long a typical customer stays, like 4 or 5.5; with the "
     "margin, it gives the lifetime value.",
+    "icp_fit_share": "Of the new leads checked against your ideal customer profile, the share "
+    "that fits it, like 62.5.",
+    "opt_out_share": "Of the new leads, the share that unsubscribed or opted out of email.",
+    "stalled_mqls": "The quarter’s MQLs still waiting, a month on, for sales to accept or "
+    "move them.",
 }
-COUNT, MONEY, DAYS, YEARS = "count", "money", "days", "years"
+COUNT, MONEY, DAYS, YEARS, SHARE = "count", "money", "days", "years", "share"
 # The largest figure each kind accepts: within the database columns, and well beyond any
 # real quarter, so a larger one is a typing slip (or 1e30) rather than a fact.
 FIGURE_LIMITS = {
@@ -102,21 +120,30 @@ FIGURE_LIMITS = {
     MONEY: Decimal(999_999_999_999),
     DAYS: Decimal(3650),
     YEARS: Decimal(100),
+    SHARE: Decimal(100),
 }
-FIGURE_STEPS = {MONEY: Decimal("0.01"), DAYS: Decimal("0.1"), YEARS: Decimal("0.1")}
+FIGURE_STEPS = {
+    MONEY: Decimal("0.01"),
+    DAYS: Decimal("0.1"),
+    YEARS: Decimal("0.1"),
+    SHARE: Decimal("0.1"),
+}
 NOT_A_NUMBER = {
     COUNT: "Enter a whole number, like 1200.",
     MONEY: "Enter an amount, like 250000 or 250,000.50.",
     DAYS: "Enter a number of days, like 12 or 12.5.",
     YEARS: "Enter a number of years, like 4 or 5.5.",
+    SHARE: "Enter a percentage, like 62.5 (for 62.5%).",
 }
 # 1,200 and 1 200 (with a thin or non-breaking space too), as spreadsheets format numbers.
 _THOUSANDS = re.compile(r"^\d{1,3}(?:([,\s\u00a0\u202f])\d{3})(?:\1\d{3})*(?:\.\d+)?$")
 
 
 def figure_kind(name: str) -> str:
-    if name in COUNT_FIELDS:
+    if name in WHOLE_NUMBER_FIELDS:
         return COUNT
+    if name in SHARE_FIELDS:
+        return SHARE
     if name in MONEY_FIELDS:
         return MONEY
     return YEARS if name in YEARS_FIELDS else DAYS
@@ -129,6 +156,8 @@ def read_figure(kind: str, text: str) -> int | Decimal | None:
     text = (text or "").strip()
     if kind == MONEY:
         text = text.removeprefix("$").removeprefix("€").removeprefix("£").strip()
+    if kind == SHARE:
+        text = text.removesuffix("%").strip()
     if not text:
         return None
     if _THOUSANDS.match(text):
@@ -141,6 +170,8 @@ def read_figure(kind: str, text: str) -> int | Decimal | None:
         raise ValueError(NOT_A_NUMBER[kind])
     if number < 0:
         raise ValueError("This cannot be negative: enter 0 or more, or leave it empty.")
+    if kind == SHARE and number > FIGURE_LIMITS[SHARE]:
+        raise ValueError("A share is at most 100%.")
     if number > FIGURE_LIMITS[kind]:
         raise ValueError(f"That is more than {FIGURE_LIMITS[kind]:,.0f}; check the figure.")
     if kind == COUNT:
@@ -472,6 +503,37 @@ def _days_field(label: str) -> forms.DecimalField:
     )
 
 
+def _growth_field(label: str) -> forms.DecimalField:
+    low, high = (round(bound * 100) for bound in GROWTH_BOUNDS)
+    return forms.DecimalField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 7}),
+        error_messages={
+            "invalid": "Enter a change in percent, like -10 for a 10% fall or 5 for a rise.",
+            "min_value": "A fall is at most 100%%: enter %(limit_value)s or more.",
+            "max_value": "Enter a rise of at most %(limit_value)s%%.",
+            "max_decimal_places": "Use at most 2 decimals.",
+            "required": "Enter a change in percent.",
+        },
+    )
+
+
+def _threshold_field(metric: str, label: str) -> forms.DecimalField:
+    unit = KPI_UNITS[metric]
+    if unit == PERCENT:
+        return _percent_field(label, required=True, max_value=100)
+    if unit == GROWTH:
+        return _growth_field(label)
+    return _days_field(label)
+
+
+def _threshold_unit(metric: str) -> str:
+    return " days" if KPI_UNITS[metric] == DAYS_UNIT else "%"
+
+
 class FunnelThresholdsForm(forms.Form):
     """A workspace's thresholds for judging each handoff's observed health: per metric, where it
     turns poor and where it becomes healthy; and the discount rate of the return on marketing
@@ -498,17 +560,14 @@ class FunnelThresholdsForm(forms.Form):
         self.initial["discount_rate"] = percent_text(discount_rate)
         self.rows = []
         for metric, default in DEFAULT_THRESHOLDS.items():
-            percent, higher = KPI_UNITS[metric] == PERCENT, default.higher_is_better
+            higher = default.higher_is_better
             names = (f"{metric}-poor", f"{metric}-healthy")
             words = ("at or below", "from") if higher else ("at or above", "at or below")
             for name, bound, said in zip(names, ("poor", "healthy"), words, strict=True):
                 label = f"{THRESHOLD_LABELS[metric]}: {bound} {said}"
-                if percent:
-                    self.fields[name] = _percent_field(label, required=True, max_value=100)
-                else:
-                    self.fields[name] = _days_field(label)
+                self.fields[name] = _threshold_field(metric, label)
                 self.initial[name] = self._shown(metric, getattr(current[metric], bound))
-            unit = "%" if percent else " days"
+            unit = _threshold_unit(metric)
             self.rows.append(
                 {
                     "metric": metric,
@@ -531,7 +590,7 @@ class FunnelThresholdsForm(forms.Form):
 
     @staticmethod
     def _shown(metric: str, value: float) -> str:
-        if KPI_UNITS[metric] == PERCENT:
+        if KPI_UNITS[metric] in (PERCENT, GROWTH):
             return percent_text(value)
         return f"{Decimal(str(value)).normalize():f}"
 
@@ -541,7 +600,7 @@ class FunnelThresholdsForm(forms.Form):
             poor, healthy = cleaned.get(f"{metric}-poor"), cleaned.get(f"{metric}-healthy")
             if poor is None or healthy is None:
                 continue
-            unit = "%" if KPI_UNITS[metric] == PERCENT else " days"
+            unit = _threshold_unit(metric)
             if default.higher_is_better and poor > healthy:
                 self.add_error(
                     f"{metric}-healthy",
@@ -564,7 +623,7 @@ class FunnelThresholdsForm(forms.Form):
         for the metrics whose thresholds differ from the defaults."""
         changed = {}
         for metric, default in DEFAULT_THRESHOLDS.items():
-            scale = 100 if KPI_UNITS[metric] == PERCENT else 1
+            scale = 100 if KPI_UNITS[metric] in (PERCENT, GROWTH) else 1
             poor, healthy = (
                 float(self.cleaned_data[f"{metric}-{bound}"] / scale)
                 for bound in ("poor", "healthy")

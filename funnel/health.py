@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from statistics import fmean
 
-from funnel.kpis import KPI_LABELS, KPI_UNITS, PERCENT, Kpi
+from funnel.kpis import GROWTH, KPI_LABELS, KPI_UNITS, PERCENT, Kpi
 from lib.maturity import AT_RISK_BELOW, HANDOFF_NAMES, HANDOFF_ORDER, stage_of
 
 # ---- Thresholds ----------------------------------------------------------------------------
@@ -67,6 +67,15 @@ DEFAULT_THRESHOLDS = {
     "sal_to_sql": Threshold(poor=0.20, healthy=0.40),
     # Seed 003: sales should follow up a qualified lead within 48 hours; by 5 days it has cooled.
     "days_mql_to_sal": Threshold(poor=5, healthy=2, higher_is_better=False),
+    # The signs of a dropped baton (seed 000; funnel.signs groups them):
+    # Few or no new contacts: a tenth fewer inquiries than the quarter before is a fall.
+    "inquiry_growth": Threshold(poor=-0.10, healthy=0.0),
+    # Contacts outside the target buyers: under 4 in 10 new leads fitting the ICP.
+    "icp_fit_share": Threshold(poor=0.40, healthy=0.70),
+    # Opt-outs: 1 new lead in 20 leaving the emails says the messages miss them.
+    "opt_out_rate": Threshold(poor=0.05, healthy=0.02, higher_is_better=False),
+    # No forward movement: 4 in 10 MQLs sitting untouched for a month.
+    "stalled_mql_share": Threshold(poor=0.40, healthy=0.20, higher_is_better=False),
 }
 THRESHOLD_LABELS = {
     "prospect_to_engaged": "Engaged leads per prospect impression",
@@ -77,15 +86,27 @@ THRESHOLD_LABELS = {
     "mql_to_sal": "MQLs that sales accepts (SALs)",
     "sal_to_sql": "Sales-accepted leads that become opportunities (SQLs)",
     "days_mql_to_sal": "Days sales takes to accept an MQL (follow-up speed)",
+    "inquiry_growth": "Inquiries against the quarter before (growth)",
+    "icp_fit_share": "New leads that fit the ideal customer profile",
+    "opt_out_rate": "New leads that opted out of email",
+    "stalled_mql_share": "MQLs that went no further for a month (stalled)",
 }
 
 
-def _threshold_number(value: object) -> float | None:
-    """A stored bound as a float, or None when it is not a finite number >= 0."""
+# A growth's bounds may be negative (a fall), down to -100%; and at most a tenfold rise.
+GROWTH_BOUNDS = (-1.0, 10.0)
+
+
+def _threshold_number(value: object, unit: str) -> float | None:
+    """A stored bound as a float, or None when it is not a finite number in the unit's range:
+    >= 0, or within GROWTH_BOUNDS for a growth."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return None
     number = float(value)
-    return number if math.isfinite(number) and number >= 0 else None
+    if not math.isfinite(number):
+        return None
+    low, high = GROWTH_BOUNDS if unit == GROWTH else (0.0, math.inf)
+    return number if low <= number <= high else None
 
 
 def thresholds_with(overrides: Mapping[str, Mapping[str, float]] | None) -> dict[str, Threshold]:
@@ -100,11 +121,12 @@ def thresholds_with(overrides: Mapping[str, Mapping[str, float]] | None) -> dict
         default = DEFAULT_THRESHOLDS.get(metric)
         if default is None or not isinstance(given, Mapping):
             continue
-        poor = _threshold_number(given.get("poor", default.poor))
-        healthy = _threshold_number(given.get("healthy", default.healthy))
+        unit = KPI_UNITS[metric]
+        poor = _threshold_number(given.get("poor", default.poor), unit)
+        healthy = _threshold_number(given.get("healthy", default.healthy), unit)
         if poor is None or healthy is None:
             continue
-        if KPI_UNITS[metric] == PERCENT and max(poor, healthy) > 1:
+        if unit == PERCENT and max(poor, healthy) > 1:
             continue  # most likely 25 typed for 25%, which would make every value poor
         candidate = Threshold(poor, healthy, default.higher_is_better)
         if candidate.is_consistent:
@@ -115,9 +137,18 @@ def thresholds_with(overrides: Mapping[str, Mapping[str, float]] | None) -> dict
 # ---- Observed health of the handoffs -------------------------------------------------------
 
 HANDOFF_METRICS: dict[str, tuple[str, ...]] = {
-    "gtm_to_demand": ("prospect_to_engaged", "submit_rate", "click_rate"),  # audience engagement
-    "demand_to_lead": ("engaged_to_inquiry", "inquiry_to_mql"),  # inquiries and MQL conversion
-    "lead_to_sales": ("mql_to_sal", "sal_to_sql", "days_mql_to_sal"),  # acceptance, speed
+    # Audience engagement; whether the contacts are the target buyers and stay listening.
+    "gtm_to_demand": (
+        "prospect_to_engaged",
+        "submit_rate",
+        "click_rate",
+        "icp_fit_share",
+        "opt_out_rate",
+    ),
+    # Inquiries coming in, and MQL conversion.
+    "demand_to_lead": ("engaged_to_inquiry", "inquiry_to_mql", "inquiry_growth"),
+    # Acceptance, speed, and leads moving on.
+    "lead_to_sales": ("mql_to_sal", "sal_to_sql", "days_mql_to_sal", "stalled_mql_share"),
 }
 STATUS_POINTS = {"poor": 0, "fair": 50, "healthy": 100}
 HEALTHY_FROM = 75

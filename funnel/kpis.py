@@ -44,8 +44,17 @@ SPEND_FIELDS = ("marketing_spend", "engage_spend", "content_cost")
 LIFETIME_FIELDS = ("customer_margin_per_year", "customer_lifetime_years")
 YEARS_FIELDS = ("customer_lifetime_years",)
 MONEY_FIELDS = REVENUE_FIELDS + SPEND_FIELDS + ("customer_margin_per_year",)
+# What the signs of a dropped baton (funnel.signs) are measured with beyond the stages: who the
+# new leads are and whether they move on. Two are shares, typed and kept as percentages (62.5
+# for 62.5%): a CRM export measures them over the leads whose field is filled in, which a count
+# over every inquiry would misstate. The third is a count of the quarter's MQLs.
+SHARE_FIELDS = ("icp_fit_share", "opt_out_share")
+SIGN_FIELDS = (*SHARE_FIELDS, "stalled_mqls")
+WHOLE_NUMBER_FIELDS = (*COUNT_FIELDS, "stalled_mqls")
 # The figures added since the first ones come last, so that columns and exports keep their order.
-FIGURE_FIELDS = COUNT_FIELDS + REVENUE_FIELDS + DAYS_FIELDS + SPEND_FIELDS + LIFETIME_FIELDS
+FIGURE_FIELDS = (
+    COUNT_FIELDS + REVENUE_FIELDS + DAYS_FIELDS + SPEND_FIELDS + LIFETIME_FIELDS + SIGN_FIELDS
+)
 # Pairs where the first can never exceed the second: refused, by the form and the database.
 IMPOSSIBLE_ABOVE = (
     ("emails_opened", "emails_sent"),
@@ -55,6 +64,8 @@ IMPOSSIBLE_ABOVE = (
     # Parts of the marketing spend.
     ("engage_spend", "marketing_spend"),
     ("content_cost", "marketing_spend"),
+    # A stalled MQL is one of the quarter's MQLs.
+    ("stalled_mqls", "mqls"),
 )
 # Each figure's label, as forms, tables and the admin show it.
 FIGURE_LABELS = {
@@ -83,6 +94,9 @@ FIGURE_LABELS = {
     "content_cost": "Content production cost",
     "customer_margin_per_year": "Gross margin per customer per year",
     "customer_lifetime_years": "Years a customer stays",
+    "icp_fit_share": "Share of new leads that fit the ideal customer profile (%)",
+    "opt_out_share": "Share of new leads that opted out of email (%)",
+    "stalled_mqls": "MQLs that went no further",
 }
 
 
@@ -131,6 +145,9 @@ class Figures:
     content_cost: float | None = None
     customer_margin_per_year: float | None = None
     customer_lifetime_years: float | None = None
+    icp_fit_share: float | None = None  # a percentage: 62.5 is 62.5%
+    opt_out_share: float | None = None  # a percentage
+    stalled_mqls: int | None = None
 
     @classmethod
     def from_mapping(cls, year: int, quarter: int, values: Mapping[str, object]) -> "Figures":
@@ -141,7 +158,7 @@ class Figures:
             value = values.get(name)
             if value is None or value == "":
                 read[name] = None
-            elif name in COUNT_FIELDS:
+            elif name in WHOLE_NUMBER_FIELDS:
                 read[name] = int(value)
             else:
                 read[name] = float(value)
@@ -247,6 +264,9 @@ _KPI_SPECS = {
     "sql_growth": ("SQL growth", GROWTH),
     "pipeline_growth": ("Pipeline growth", GROWTH),
     "revenue_growth": ("Closed revenue growth", GROWTH),
+    "icp_fit_share": ("New leads that fit the ICP", PERCENT),
+    "opt_out_rate": ("New leads that opted out", PERCENT),
+    "stalled_mql_share": ("MQLs that went no further", PERCENT),
     "engage_cost": ("Engage-stage spend", MONEY),
     "engage_cost_per_impression": ("Engage spend per impression", MONEY_CENTS),
     "engage_cost_per_engaged": ("Engage spend per engaged lead", MONEY_CENTS),
@@ -312,6 +332,7 @@ _RATIOS = {
     "marketing_cost_share": ("marketing_spend", "closed_revenue"),
     "pipeline_per_spend": ("pipeline_value", "marketing_spend"),
     "revenue_per_spend": ("closed_revenue", "marketing_spend"),
+    "stalled_mql_share": ("stalled_mqls", "mqls"),
 }
 # key -> the figure whose quarter-over-quarter change it measures.
 _GROWTHS = {
@@ -337,6 +358,11 @@ def growth(now: float | None, before: float | None) -> float | None:
     if now is None or before is None or before <= 0:
         return None
     return (now - before) / before
+
+
+def _fraction(percentage: float | None) -> float | None:
+    """A share kept as a percentage (62.5) as the fraction a KPI holds (0.625)."""
+    return None if percentage is None else percentage / 100
 
 
 def _deal_size(figures: Figures) -> float | None:
@@ -415,6 +441,8 @@ def kpis(
     values["lifetime_value"] = lifetime_value(figures)
     values["lifetime_value_today"] = lifetime_value_today(figures, discount_rate)
     values["roi"] = _roi(figures, discount_rate)
+    values["icp_fit_share"] = _fraction(figures.icp_fit_share)
+    values["opt_out_rate"] = _fraction(figures.opt_out_share)
     return {
         key: Kpi(key, kpi_label(key, discount_rate), values[key], unit)
         for key, (_, unit) in _KPI_SPECS.items()

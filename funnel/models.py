@@ -23,6 +23,7 @@ from funnel.kpis import (
     IMPOSSIBLE_ABOVE,
     MAX_DISCOUNT_RATE,
     MONEY_FIELDS,
+    SHARE_FIELDS,
     YEARS_FIELDS,
     Figures,
 )
@@ -42,6 +43,13 @@ def _money(name: str) -> models.DecimalField:
 def _days(name: str) -> models.DecimalField:
     return models.DecimalField(
         FIGURE_LABELS[name], max_digits=6, decimal_places=1, null=True, blank=True
+    )
+
+
+def _share(name: str) -> models.DecimalField:
+    # A percentage to a tenth: 62.5 is 62.5%.
+    return models.DecimalField(
+        FIGURE_LABELS[name], max_digits=4, decimal_places=1, null=True, blank=True
     )
 
 
@@ -83,6 +91,9 @@ class FunnelFigures(models.Model):
     content_cost = _money("content_cost")
     customer_margin_per_year = _money("customer_margin_per_year")
     customer_lifetime_years = _years("customer_lifetime_years")
+    icp_fit_share = _share("icp_fit_share")
+    opt_out_share = _share("opt_out_share")
+    stalled_mqls = _count("stalled_mqls")
     # Provenance: the CRM import that derived the figures, and the derived figures changed
     # by hand since (field names), which the next import keeps.
     crm_import = models.ForeignKey(
@@ -111,7 +122,14 @@ class FunnelFigures(models.Model):
                     condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 0}),
                     name=f"funnel_{field}_not_negative",
                 )
-                for field in MONEY_FIELDS + DAYS_FIELDS + YEARS_FIELDS
+                for field in MONEY_FIELDS + DAYS_FIELDS + YEARS_FIELDS + SHARE_FIELDS
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": 100}),
+                    name=f"funnel_{field}_at_most_100",
+                )
+                for field in SHARE_FIELDS
             ),
             *(
                 models.CheckConstraint(

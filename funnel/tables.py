@@ -25,6 +25,7 @@ from funnel.kpis import (
     kpis,
 )
 from funnel.models import CrmImport, FunnelFigures
+from funnel.signs import Sign, baton_signs
 from funnel.waterfall import SpendEstimate, Waterfall
 from lib.charts import TrendSeries, trend_chart
 from lib.quarters import Quarter
@@ -46,6 +47,7 @@ KPI_GROUPS = (
     ),
     ("Revenue", ("deal_size",)),
     ("Costs and returns", COST_KPI_KEYS),
+    ("Lead quality and movement", ("icp_fit_share", "opt_out_rate", "stalled_mql_share")),
     (
         "Growth since the quarter before",
         (
@@ -66,6 +68,7 @@ LOWER_IS_BETTER = frozenset(
     | {key for key, unit in KPI_UNITS.items() if unit == DAYS}
     | {"engage_cost_per_impression", "engage_cost_per_engaged", "engage_cost_share"}
     | {"cost_per_inquiry", "cost_per_mql", "cost_per_sql", "cost_per_won", "marketing_cost_share"}
+    | {"opt_out_share", "opt_out_rate", "stalled_mqls", "stalled_mql_share"}
 )
 # Amounts spent: more is neither better nor worse in itself, so their arrows carry no colour.
 NEITHER_BETTER = frozenset(SPEND_FIELDS) | {"engage_cost", "content_cost"}
@@ -130,6 +133,17 @@ def quarter_columns(
     return columns
 
 
+def latest_signs(columns: list[Column]) -> tuple[Sign, ...]:
+    """The signs of a dropped baton in the latest quarter, trends against the one before."""
+    if not columns:
+        return ()
+    latest = columns[-1]
+    before = latest.previous
+    return baton_signs(
+        latest.health, before.kpis if before else None, str(before.period) if before else ""
+    )
+
+
 def figure_value_text(name: str, value) -> str:
     if value is None:
         return "—"
@@ -140,6 +154,8 @@ def figure_value_text(name: str, value) -> str:
         return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
     if kind == "years":
         return f"{value:.1f} years"
+    if kind == "share":
+        return f"{value:.1f}%"
     return f"{value:.1f} days"  # as the KPIs show days
 
 

@@ -50,6 +50,7 @@ from funnel.tables import (
     crm_summary,
     figure_rows,
     kpi_rows,
+    latest_signs,
     observed_text,
     quarter_cards,
     quarter_columns,
@@ -106,6 +107,7 @@ def client_funnel(request: HtmxHttpRequest, workspace_slug: str, client_id: int)
         "any_flags": any(column.flags for column in columns),
         "custom_thresholds": thresholds != DEFAULT_THRESHOLDS,
         "crm_measures": crm_measure_rows(columns),
+        "signs": latest_signs(columns),
     }
     return render(request, FUNNEL, context)
 

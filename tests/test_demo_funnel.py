@@ -97,7 +97,7 @@ def test_the_story_around_the_contradiction_holds(demo):
 
 def test_running_it_again_leaves_existing_quarters_alone(demo):
     row = FunnelFigures.objects.get(client__name="Cobalt Health Systems", year=2026, quarter=3)
-    FunnelFigures.objects.filter(pk=row.pk).update(mqls=7)
+    FunnelFigures.objects.filter(pk=row.pk).update(mqls=row.mqls + 7)
     before = list(FunnelFigures.objects.order_by("pk").values())
 
     seed_demo_funnel(today=TODAY)

@@ -404,17 +404,24 @@ def test_handoff_health_of_the_worked_quarter():
     health = handoff_health(kpis(FULL), DEFAULT_THRESHOLDS)
     assert tuple(health) == HANDOFF_ORDER
     gtm, demand, lead = health.values()
-    # prospect_to_engaged 2% fair, submit rate 1% fair, click rate 3% healthy: (50 + 50 + 100) / 3
-    assert [m.status for m in gtm.metrics] == ["fair", "fair", "healthy"]
+    # prospect_to_engaged 2% fair, submit rate 1% fair, click rate 3% healthy: (50 + 50 + 100) / 3;
+    # no ICP or opt-out share entered, so those two do not count
+    assert [m.status for m in gtm.metrics] == ["fair", "fair", "healthy", "unknown", "unknown"]
     assert (gtm.score, gtm.label) == (pytest.approx(200 / 3), "fair")
-    # engaged_to_inquiry 50% healthy, inquiry_to_mql 25% healthy (on the bound)
-    assert [m.status for m in demand.metrics] == ["healthy", "healthy"]
+    # engaged_to_inquiry 50% healthy, inquiry_to_mql 25% healthy (on the bound); no quarter
+    # before, so no inquiry growth
+    assert [m.status for m in demand.metrics] == ["healthy", "healthy", "unknown"]
     assert (demand.score, demand.label) == (100, "healthy")
-    # mql_to_sal 60% fair, sal_to_sql 40% healthy, follow-up in 1.5 days healthy
-    assert [m.status for m in lead.metrics] == ["fair", "healthy", "healthy"]
+    # mql_to_sal 60% fair, sal_to_sql 40% healthy, follow-up in 1.5 days healthy, stalls unknown
+    assert [m.status for m in lead.metrics] == ["fair", "healthy", "healthy", "unknown"]
     assert (lead.score, lead.label) == (pytest.approx(250 / 3), "healthy")
     assert lead.name == "Lead gen → Sales-ready opportunities"
-    assert [m.kpi.key for m in lead.metrics] == ["mql_to_sal", "sal_to_sql", "days_mql_to_sal"]
+    assert [m.kpi.key for m in lead.metrics] == [
+        "mql_to_sal",
+        "sal_to_sql",
+        "days_mql_to_sal",
+        "stalled_mql_share",
+    ]
 
 
 def test_slow_follow_up_makes_the_lead_to_sales_handoff_poorer():
@@ -435,7 +442,7 @@ def test_the_workspace_thresholds_decide_the_status():
 def test_the_score_rests_only_on_the_metrics_with_a_value():
     figures = replace(EMPTY, mqls=100, sals=30)  # only mql_to_sal is known: 30%, poor
     lead = handoff_health(kpis(figures), DEFAULT_THRESHOLDS)["lead_to_sales"]
-    assert [m.status for m in lead.metrics] == ["poor", "unknown", "unknown"]
+    assert [m.status for m in lead.metrics] == ["poor", "unknown", "unknown", "unknown"]
     assert (lead.score, lead.label) == (0, "poor")
 
 

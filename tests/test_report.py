@@ -462,7 +462,7 @@ def test_the_chosen_number_format_writes_the_funnels_figures(demo, tmp_path):
         "pdftotext", "-layout", str(_write(tmp_path, render_report_pdf(assessment=assessment))), "-"
     )
     deal_size = re.search(r"Average deal size\s+(\d+),(\d{3})", plain_text)
-    rate = re.search(r"Inquiry → MQL\s+(\d+)\.(\d)%", plain_text)
+    rate = re.search(r"Email open rate\s+(\d+)\.(\d)%", plain_text)
     assert deal_size and rate
 
     options = ReportOptions(assessment=assessment, currency="EUR", number_format="point_comma")
@@ -470,5 +470,5 @@ def test_the_chosen_number_format_writes_the_funnels_figures(demo, tmp_path):
     text = _poppler("pdftotext", "-layout", str(path), "-")
 
     assert re.search(rf"Average deal size\s+€{deal_size[1]}\.{deal_size[2]}", text)
-    assert re.search(rf"Inquiry → MQL\s+{rate[1]},{rate[2]}%", text)
+    assert re.search(rf"Email open rate\s+{rate[1]},{rate[2]}%", text)
     assert options.render_key() != ReportOptions(assessment=assessment, currency="EUR").render_key()

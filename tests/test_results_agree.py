@@ -134,6 +134,7 @@ def test_page_json_and_a_recomputation_from_answers_csv_agree(demo):
         _check_the_ladder(assessment, data, by_hand, where)
         _check_the_headline(assessment, data, page, where)
         _check_the_costs(assessment, data, page, where)
+        _check_the_signs(assessment, data, page, where)
 
 
 def _check_the_ladder(assessment, data: dict, by_hand: dict, where: str) -> None:
@@ -220,3 +221,86 @@ def _check_the_costs(assessment, data: dict, page: str, where: str) -> None:
         assert f"{shown}</span>" in report.split("</ul>")[0], (where, key, shown)
     rate = f"at a {funnel['discount_rate'] * 100:g}% discount rate"
     assert rate in costs_on_page and rate in report, where
+
+
+# The default thresholds as the methodology page states them (no demo workspace changes
+# them): (poor, healthy, higher is better).
+SIGN_BOUNDS = {
+    "inquiry_growth": (-0.10, 0.0, True),
+    "icp_fit_share": (0.40, 0.70, True),
+    "opt_out_rate": (0.05, 0.02, False),
+    "click_rate": (0.01, 0.03, True),
+    "stalled_mql_share": (0.40, 0.20, False),
+    "mql_to_sal": (0.40, 0.70, True),
+}
+SIGN_WORDS = {
+    "showing": "Showing",
+    "watch": "Worth watching",
+    "clear": "Not showing",
+    "unmeasured": "Not measured",
+}
+
+
+def _judged_by_hand(key: str, value: float | None) -> str:
+    if value is None:
+        return "unknown"
+    poor, healthy, higher = SIGN_BOUNDS[key]
+    sign = 1 if higher else -1
+    if sign * value >= sign * healthy:
+        return "healthy"
+    return "poor" if sign * value <= sign * poor else "fair"
+
+
+def _check_the_signs(assessment, data: dict, page: str, where: str) -> None:
+    """The signs of a dropped baton: each figure follows from the quarter's figures, each
+    sign's status from its figures' (one poor shows it); the page and the report say it."""
+    funnel = data["funnel"]
+    if funnel is None:
+        return
+    figures = funnel["figures"]
+
+    def ratio(numerator, denominator):
+        return None if numerator is None or not denominator else numerator / denominator
+
+    def share(name):
+        return None if figures[name] is None else figures[name] / 100
+
+    values = {
+        "inquiry_growth": funnel["kpis"]["inquiry_growth"],  # needs the quarter before
+        "icp_fit_share": share("icp_fit_share"),
+        "opt_out_rate": share("opt_out_share"),
+        "click_rate": ratio(figures["emails_clicked"], figures["emails_sent"]),
+        "stalled_mql_share": ratio(figures["stalled_mqls"], figures["mqls"]),
+        "mql_to_sal": ratio(figures["sals"], figures["mqls"]),
+    }
+    report = report_html(assessment=assessment).split("<h2>Signs of a dropped baton</h2>")[1]
+    assert [sign["key"] for sign in funnel["signs"]] == [
+        "few_contacts",
+        "off_target",
+        "tuning_out",
+        "no_movement",
+    ], where
+    for sign in funnel["signs"]:
+        statuses = []
+        for metric in sign["metrics"]:
+            value = values[metric["key"]]
+            assert metric["value"] == pytest.approx(value, abs=0.00005), (where, metric)
+            statuses.append(_judged_by_hand(metric["key"], value))
+            assert metric["status"] == statuses[-1], (where, metric)
+        expected = (
+            "showing"
+            if "poor" in statuses
+            else "watch"
+            if "fair" in statuses
+            else "clear"
+            if "healthy" in statuses
+            else "unmeasured"
+        )
+        assert sign["status"] == expected, (where, sign["key"])
+        words = SIGN_WORDS[expected]
+        name = re.escape(sign["name"])
+        assert re.search(rf"{name}</h4>\s*<p[^>]*><span[^>]*>{words}</span>", page), (where, name)
+        assert re.search(rf"<td>{name}</td>\s*<td>[^<]*</td>\s*<td>{words}</td>", report), (
+            where,
+            name,
+        )

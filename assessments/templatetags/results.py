@@ -17,6 +17,7 @@ from funnel.kpis import (
     MAX_DISCOUNT_RATE,
     rate_text,
 )
+from funnel.signs import SIGNS
 from lib.maturity import (
     AT_RISK_BELOW,
     DIMENSION_NAMES,
@@ -96,8 +97,18 @@ def funnel_methodology() -> dict:
         for handoff, keys in health.HANDOFF_METRICS.items()
         for key in keys
     ]
+    signs = [
+        {
+            "name": sign.name,
+            "meaning": sign.meaning,
+            "handoff": HANDOFF_NAMES[sign.handoff],
+            "figures": [health.THRESHOLD_LABELS[key] for key in sign.metrics],
+        }
+        for sign in SIGNS
+    ]
     return {
         "metrics": metrics,
+        "signs": signs,
         "rated_high_from": health.RATED_HIGH_FROM,
         "rated_low_below": health.RATED_LOW_BELOW,
         "boost": health.FUNNEL_BOOST,

@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from funnel.crm.reader import Problems
 from funnel.crm.records import LOST, OPEN, WON, Deal, Lead
@@ -61,8 +61,17 @@ FIGURE_VALUES = (
     "days_mql_to_sal",
     "days_sal_to_sql",
     "days_sql_to_won",
+    "icp_fit_share",
+    "opt_out_share",
+    "stalled_mqls",
 )
 _INTERVALS = ("inquiry_to_mql", "mql_to_sal", "sal_to_sql", "sql_to_won")
+
+
+def _percentage(share: float | None) -> Decimal | None:
+    if share is None:
+        return None
+    return (Decimal(str(share)) * 100).quantize(TENTHS, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,15 @@ class QuarterFigures:
     def as_figure_values(self) -> dict[str, int | Decimal | None]:
         """The values for a FunnelFigures row of this quarter, by its field names."""
         return {name: getattr(self, name) for name in FIGURE_VALUES}
+
+    @property
+    def icp_fit_share(self) -> Decimal | None:
+        """The ICP share as the figure keeps it: a percentage to a tenth."""
+        return _percentage(self.icp_share)
+
+    @property
+    def opt_out_share(self) -> Decimal | None:
+        return _percentage(self.opt_out_rate)
 
     @property
     def inquiry_to_mql(self) -> float | None:
