@@ -47,6 +47,16 @@ class BankVersionQuerySet(models.QuerySet):
         """The newest published version: the one new assessments use."""
         return self.published().order_by("-published_at", "-pk").first()
 
+    def published_after(self, version: "BankVersion") -> "BankVersionQuerySet":
+        """The versions published since `version` (none for a draft), oldest first."""
+        if version.published_at is None:
+            return self.none()
+        return (
+            self.published()
+            .filter(published_at__gt=version.published_at)
+            .order_by("published_at", "pk")
+        )
+
 
 class BankVersion(models.Model):
     class Status(models.TextChoices):
