@@ -40,6 +40,9 @@ from bank.services import (
 from lib.forms import submitted
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+# The bank's admin pages share one stylesheet (a file: the Content-Security-Policy allows no
+# inline style).
+BANK_ADMIN_MEDIA = forms.Media(css={"all": ["css/bank_admin.css"]})
 HANDOFF_ABBREVIATIONS = {
     Handoff.GTM_TO_DEMAND: "GTM→Demand",
     Handoff.DEMAND_TO_LEAD: "Demand→Lead",
@@ -130,6 +133,10 @@ class BankVersionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     actions = ["clone_to_new_draft", "export_json"]
     change_list_template = "admin/bank/bankversion/change_list.html"
     change_form_template = "admin/bank/bankversion/change_form.html"
+
+    @property
+    def media(self):
+        return super().media + BANK_ADMIN_MEDIA
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
@@ -405,6 +412,11 @@ class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["key", "text", "help", "rungs__title"]
     ordering = ["version", "dimension", "order", "key"]
     inlines = [LevelDescriptorInline, RecommendationRungInline]
+
+    @property
+    def media(self):
+        return super().media + BANK_ADMIN_MEDIA
+
     fieldsets = [
         (
             None,

@@ -1,18 +1,22 @@
 """axe-core finds no violation on the pages respondents and consultants use most: the
 questionnaire's welcome, a page of questions and the review, at laptop and phone sizes, and
-the assessment page with its respondents and reminders, the dashboard and the results, and
-the sign-up's pages."""
+the assessment page with its respondents and reminders, the dashboard and the results, the
+sign-up's pages, and every admin page of the question bank."""
 
 from datetime import date
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
+from django.core.management import call_command
 
 from assessments.models import Assessment
+from bank.models import BankVersion
+from bank.services import clone_to_draft
 from devtools.demo import seed_demo
 from devtools.demo_world import DEMO_PASSWORD
-from tests.factories import confirmation_link, fill_in_sign_up
+from tests.factories import PASSWORD, confirmation_link, fill_in_sign_up, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,3 +109,43 @@ def test_the_check_finds_a_violation_when_there_is_one(page):
     # Guards the tests above: an empty list means axe ran and found nothing.
     page.set_content("<html lang='en'><title>t</title><main><img src='x.png'></main></html>")
     assert any(v.startswith("image-alt") for v in _violations(page))
+
+
+def test_the_question_bank_admin_pages_have_no_accessibility_violation(live_server, page):
+    call_command("load_default_bank")
+    group = Group.objects.create(name="Methodology admins")
+    group.permissions.set(Permission.objects.filter(content_type__app_label="bank"))
+    make_user(email="admin@example.com", is_staff=True).groups.add(group)
+    published = BankVersion.objects.get(label="2026.2")
+    draft = clone_to_draft(version=published)
+    draft.questions.filter(key="people.relay_ownership").update(text="Who owns the relay?")
+    question = draft.questions.get(key="process.lead_definition")
+    published_question = published.questions.get(key="process.lead_definition")
+    incomplete = clone_to_draft(version=published)
+    incomplete.questions.get(key="people.relay_ownership").descriptors.filter(level=5).delete()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Email").fill("admin@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/admin/")
+    found = {}
+    for path in (
+        "bankversion/",
+        f"bankversion/{published.pk}/change/",
+        f"bankversion/{draft.pk}/change/",
+        "bankversion/import/",
+        "question/",
+        f"question/?version__id__exact={draft.pk}",
+        f"question/{question.pk}/change/",
+        f"question/{published_question.pk}/change/",  # read-only
+        "question/add/",
+        f"bankversion/{published.pk}/diff/",  # 2026.2 against 2026.1: splits
+        f"bankversion/{draft.pk}/diff/",
+        f"bankversion/{draft.pk}/publish/",
+        f"bankversion/{incomplete.pk}/publish/",  # what is missing, and no button
+    ):
+        response = page.goto(f"{live_server.url}/admin/bank/{path}")
+        assert response.ok and "/login/" not in page.url, path
+        if violations := _violations(page):
+            found[path] = violations
+    assert found == {}
