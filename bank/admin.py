@@ -127,8 +127,17 @@ class BankVersionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     ]
     list_filter = ["status"]
     search_fields = ["label", "notes"]
-    readonly_fields = ["status", "published_at", "created_at", "readiness"]
-    fields = ["label", "notes", "status", "published_at", "created_at", "readiness"]
+    readonly_fields = ["status", "published_at", "changelog", "based_on", "created_at", "readiness"]
+    fields = [
+        "label",
+        "notes",
+        "status",
+        "published_at",
+        "changelog",
+        "based_on",
+        "created_at",
+        "readiness",
+    ]
     inlines = [DimensionInline]
     actions = ["clone_to_new_draft", "export_json"]
     change_list_template = "admin/bank/bankversion/change_list.html"

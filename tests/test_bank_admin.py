@@ -56,6 +56,8 @@ def test_publish_a_complete_draft_with_a_changelog_note(methodologist):
     draft.refresh_from_db()
     assert draft.is_published and draft.changelog == "Sharper level descriptors."
     assert "Published 2026.2: new assessments now use it." in _messages(response)
+    page = methodologist.get(response["Location"]).content.decode()
+    assert "Sharper level descriptors." in page
 
 
 def test_publishing_asks_for_a_changelog_note(methodologist):
