@@ -347,3 +347,29 @@ def test_a_draft_page_says_whether_it_is_ready_to_publish(methodologist):
     draft.questions.get(key="people.q1").descriptors.filter(level=1).delete()
     html = methodologist.get(reverse("admin:bank_bankversion_change", args=[draft.pk])).content
     assert "people.q1: has 4 of 5 level descriptors." in html.decode()
+
+
+@pytest.mark.parametrize("name", ["diff", "publish"])
+def test_the_bank_pages_send_anonymous_and_non_staff_visitors_to_the_admin_login(client, db, name):
+    draft = make_bank_version(label="2026.2")
+    url = reverse(f"admin:bank_bankversion_{name}", args=[draft.pk])
+    login = reverse("admin:login")
+    assert client.get(url)["Location"].startswith(login)
+    client.force_login(make_user())
+    assert client.get(url)["Location"].startswith(login)
+    assert client.post(url, {"changelog": "Sneaky"})["Location"].startswith(login)
+    draft.refresh_from_db()
+    assert not draft.is_published
+
+
+def test_a_staff_member_without_the_banks_permissions_cannot_read_the_changes(client, db):
+    client.force_login(make_user(is_staff=True))
+    draft = make_bank_version(label="2026.2")
+    assert client.get(reverse("admin:bank_bankversion_diff", args=[draft.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["diff", "publish"])
+def test_an_unknown_version_is_not_found(methodologist, name):
+    assert (
+        methodologist.get(reverse(f"admin:bank_bankversion_{name}", args=[999])).status_code == 404
+    )
