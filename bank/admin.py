@@ -42,7 +42,7 @@ from lib.forms import submitted
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 # The bank's admin pages share one stylesheet (a file: the Content-Security-Policy allows no
 # inline style).
-BANK_ADMIN_MEDIA = forms.Media(css={"all": ["css/bank_admin.css"]})
+BANK_ADMIN_CSS = {"all": ["css/bank_admin.css"]}
 HANDOFF_ABBREVIATIONS = {
     Handoff.GTM_TO_DEMAND: "GTM→Demand",
     Handoff.DEMAND_TO_LEAD: "Demand→Lead",
@@ -143,9 +143,8 @@ class BankVersionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/bank/bankversion/change_list.html"
     change_form_template = "admin/bank/bankversion/change_form.html"
 
-    @property
-    def media(self):
-        return super().media + BANK_ADMIN_MEDIA
+    class Media:
+        css = BANK_ADMIN_CSS
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
@@ -421,11 +420,6 @@ class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["key", "text", "help", "rungs__title"]
     ordering = ["version", "dimension", "order", "key"]
     inlines = [LevelDescriptorInline, RecommendationRungInline]
-
-    @property
-    def media(self):
-        return super().media + BANK_ADMIN_MEDIA
-
     fieldsets = [
         (
             None,
@@ -456,6 +450,9 @@ class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
             },
         ),
     ]
+
+    class Media:
+        css = BANK_ADMIN_CSS
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "version":

@@ -373,3 +373,15 @@ def test_an_unknown_version_is_not_found(methodologist, name):
     assert (
         methodologist.get(reverse(f"admin:bank_bankversion_{name}", args=[999])).status_code == 404
     )
+
+
+def test_the_bank_pages_load_the_banks_stylesheet(methodologist):
+    draft = make_bank_version(label="2026.2")
+    question = draft.questions.get(key="people.q1")
+    for url in (
+        reverse("admin:bank_bankversion_change", args=[draft.pk]),
+        reverse("admin:bank_question_change", args=[question.pk]),
+        reverse("admin:bank_bankversion_diff", args=[draft.pk]),
+        reverse("admin:bank_bankversion_publish", args=[draft.pk]),
+    ):
+        assert "css/bank_admin.css" in methodologist.get(url).content.decode(), url
