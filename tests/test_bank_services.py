@@ -186,3 +186,13 @@ def test_the_impact_counts_the_open_and_draft_assessments_that_stay_pinned():
 def test_before_the_first_publication_there_is_nothing_to_compare_with():
     impact = publication_impact(version=make_bank_version())
     assert impact.current is None and impact.diff is None and impact.uncomparable == []
+
+
+def test_a_version_published_by_mistake_is_superseded_by_publishing_the_next():
+    mistake = publish(version=make_bank_version(label="2026.2"), changelog="Oops.")
+    fixed = clone_to_draft(version=mistake)
+    fixed.questions.filter(key="people.q1").update(text="The corrected question")
+    publish(version=fixed, changelog="Corrects 2026.2.")
+    assert BankVersion.objects.current() == fixed
+    mistake.refresh_from_db()
+    assert mistake.is_published and mistake.changelog == "Oops."  # kept as it was
