@@ -45,8 +45,11 @@ def test_import_can_publish_a_complete_file(tmp_path):
     make_bank_version(label="source")
     path = tmp_path / "bank.json"
     call_command("export_bank", "--label", "source", "--output", str(path))
-    call_command("import_bank", str(path), "--label", "live", "--publish")
-    assert BankVersion.objects.get(label="live").is_published
+    call_command(
+        "import_bank", str(path), "--label", "live", "--publish", "--changelog", "Imported."
+    )
+    live = BankVersion.objects.get(label="live")
+    assert live.is_published and live.changelog == "Imported."
 
 
 def test_import_lists_every_problem_and_saves_nothing(tmp_path):
