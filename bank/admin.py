@@ -1,20 +1,27 @@
-"""The Django admin for methodology admins: edit drafts, publish them, exchange them as JSON.
+"""The Django admin for methodology admins: edit drafts, compare versions, publish drafts,
+exchange them as JSON.
 
 Published versions open read-only everywhere (their rows also refuse saves at the model level);
-to change one, "Clone to new draft", edit the draft, then "Publish".
+to change one, "Clone to new draft", edit the draft, then "Publish…" on the draft's page, which
+shows what the draft changes before asking for a changelog note. Editing a draft takes the
+change permissions; publishing takes `bank.publish_bankversion`.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_http_methods, require_safe
 
-from bank.exchange import BankFormatError, export_bank, import_bank
+from bank.diff import diff_banks
+from bank.exchange import BankFormatError, bank_data, export_bank, import_bank
 from bank.models import (
+    CHANGELOG_LENGTH,
     RUNG_LEVELS,
     BankVersion,
     Dimension,
@@ -23,10 +30,19 @@ from bank.models import (
     Question,
     RecommendationRung,
 )
-from bank.services import PublicationError, clone_to_draft, publication_problems, publish
+from bank.services import (
+    PublicationError,
+    clone_to_draft,
+    publication_impact,
+    publication_problems,
+    publish,
+)
 from lib.forms import submitted
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+# The bank's admin pages share one stylesheet (a file: the Content-Security-Policy allows no
+# inline style).
+BANK_ADMIN_CSS = {"all": ["css/bank_admin.css"]}
 HANDOFF_ABBREVIATIONS = {
     Handoff.GTM_TO_DEMAND: "GTM→Demand",
     Handoff.DEMAND_TO_LEAD: "Demand→Lead",
@@ -49,11 +65,14 @@ class DraftOnlyAdminMixin:
         return super().has_delete_permission(request, obj) and not _is_published(obj)
 
 
-class DimensionInline(DraftOnlyAdminMixin, admin.TabularInline):
+# Stacked, not tabular: a tabular inline's inputs have a column header but no label, which
+# screen readers (and axe) cannot tie to them; a stacked one labels each field and its
+# delete checkbox.
+class DimensionInline(DraftOnlyAdminMixin, admin.StackedInline):
     model = Dimension
     extra = 0
     max_num = 4
-    fields = ["key", "name", "order", "weight", "description"]
+    fields = [("key", "order", "weight"), "name", "description"]
     formfield_overrides = {
         Dimension._meta.get_field("description").__class__: {
             "widget": forms.Textarea(attrs={"rows": 2, "cols": 50})
@@ -76,16 +95,56 @@ class BankImportForm(forms.Form):
         return upload
 
 
+class DiffForm(forms.Form):
+    against = forms.ModelChoiceField(
+        queryset=BankVersion.objects.none(), label="Compare with", empty_label=None
+    )
+
+    def __init__(self, *args, version: BankVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["against"].queryset = BankVersion.objects.exclude(pk=version.pk)
+
+
+class PublishForm(forms.Form):
+    changelog = forms.CharField(
+        label="Changelog note",
+        max_length=CHANGELOG_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="What changed, in a sentence or two: consultants read it on the methodology "
+        "page.",
+    )
+
+
 @admin.register(BankVersion)
 class BankVersionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["label", "status", "published_at", "question_count", "created_at"]
+    list_display = [
+        "label",
+        "status",
+        "published_at",
+        "question_count",
+        "created_at",
+        "changes_link",
+    ]
     list_filter = ["status"]
     search_fields = ["label", "notes"]
-    readonly_fields = ["status", "published_at", "created_at", "readiness"]
-    fields = ["label", "notes", "status", "published_at", "created_at", "readiness"]
+    readonly_fields = ["status", "published_at", "changelog", "based_on", "created_at", "readiness"]
+    fields = [
+        "label",
+        "notes",
+        "status",
+        "published_at",
+        "changelog",
+        "based_on",
+        "created_at",
+        "readiness",
+    ]
     inlines = [DimensionInline]
-    actions = ["clone_to_new_draft", "publish_versions", "export_json"]
+    actions = ["clone_to_new_draft", "export_json"]
     change_list_template = "admin/bank/bankversion/change_list.html"
+    change_form_template = "admin/bank/bankversion/change_form.html"
+
+    class Media:
+        css = BANK_ADMIN_CSS
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(question_count=Count("questions"))
@@ -93,6 +152,14 @@ class BankVersionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="questions", ordering="question_count")
     def question_count(self, version: BankVersion) -> int:
         return version.question_count
+
+    @admin.display(description="changes")
+    def changes_link(self, version: BankVersion) -> str:
+        url = reverse("admin:bank_bankversion_diff", args=[version.pk])
+        return format_html('<a href="{}">Changes in {}</a>', url, version.label)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.publish_bankversion")
 
     @admin.display(description="Ready to publish?")
     def readiness(self, version: BankVersion) -> str:
@@ -113,33 +180,6 @@ class BankVersionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
             draft = clone_to_draft(version=version)
             self.message_user(request, f"Cloned {version.label} to the draft {draft.label}.")
 
-    @admin.action(description="Publish")
-    def publish_versions(self, request: HttpRequest, queryset) -> None:
-        for version in queryset:
-            if version.is_published:
-                self.message_user(
-                    request, f"{version.label} is already published.", messages.WARNING
-                )
-                continue
-            try:
-                publish(version=version)
-            except PublicationError as error:
-                self.message_user(
-                    request,
-                    format_html(
-                        "{} was not published:<ul>{}</ul>",
-                        version.label,
-                        format_html_join("", "<li>{}</li>", ((p,) for p in error.problems)),
-                    ),
-                    messages.ERROR,
-                )
-            else:
-                self.message_user(
-                    request,
-                    f"Published {version.label}: new assessments now use it.",
-                    messages.SUCCESS,
-                )
-
     @admin.action(description="Export as JSON")
     def export_json(self, request: HttpRequest, queryset):
         if queryset.count() != 1:
@@ -158,6 +198,18 @@ class BankVersionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
                 "import/",
                 self.admin_site.admin_view(self.import_view),
                 name="bank_bankversion_import",
+            ),
+            path(
+                "<int:version_id>/diff/",
+                self.admin_site.admin_view(require_safe(self.diff_view)),
+                name="bank_bankversion_diff",
+            ),
+            path(
+                "<int:version_id>/publish/",
+                self.admin_site.admin_view(
+                    require_http_methods(["GET", "POST"])(self.publish_view)
+                ),
+                name="bank_bankversion_publish",
             ),
             *super().get_urls(),
         ]
@@ -188,17 +240,94 @@ class BankVersionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/bank/bankversion/import.html", context)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "has_publish_permission": self.has_publish_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
 
-class LevelDescriptorInline(DraftOnlyAdminMixin, admin.TabularInline):
+    def _page(self, request: HttpRequest, version: BankVersion, title: str, **context) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "version": version,
+            **context,
+        }
+
+    def diff_view(self, request: HttpRequest, version_id: int) -> HttpResponse:
+        """What `version` changes against another: by default the one it was cloned from,
+        else the published one before it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(BankVersion, pk=version_id)
+        baseline = version.baseline()
+        form = DiffForm(
+            request.GET if "against" in request.GET else None,
+            version=version,
+            initial={"against": baseline},
+        )
+        against = form.cleaned_data["against"] if form.is_valid() else None
+        if against is None and not form.is_bound:
+            against = baseline
+        diff = diff_banks(bank_data(against), bank_data(version)) if against else None
+        title = f"Changes in {version.label}" + (f" since {against.label}" if against else "")
+        context = self._page(request, version, title, form=form, against=against, diff=diff)
+        return TemplateResponse(request, "admin/bank/bankversion/diff.html", context)
+
+    def publish_view(self, request: HttpRequest, version_id: int) -> HttpResponse:
+        """The confirmation: what publishing changes, what stops it, and the changelog note."""
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        version = get_object_or_404(BankVersion, pk=version_id)
+        change_page = reverse("admin:bank_bankversion_change", args=[version.pk])
+        if version.is_published:
+            self.message_user(request, f"{version.label} is already published.", messages.WARNING)
+            return redirect(change_page)
+        form = PublishForm(**submitted(request))
+        problems: list[str] = []
+        if form.is_valid():
+            try:
+                publish(version=version, changelog=form.cleaned_data["changelog"])
+            except PublicationError as error:
+                problems = error.problems
+            else:
+                self.message_user(
+                    request,
+                    f"Published {version.label}: new assessments now use it.",
+                    messages.SUCCESS,
+                )
+                return redirect(change_page)
+        else:
+            problems = publication_problems(version)
+        title = f"Publish {version.label}"
+        context = self._page(
+            request,
+            version,
+            title,
+            form=form,
+            problems=problems,
+            impact=publication_impact(version=version),
+            current=BankVersion.objects.current(),
+        )
+        return TemplateResponse(request, "admin/bank/bankversion/publish.html", context)
+
+
+class LevelDescriptorForm(forms.ModelForm):
+    class Meta:
+        model = LevelDescriptor
+        fields = ["level", "text"]
+        labels = {"text": "Descriptor"}
+        widgets = {"text": forms.TextInput(attrs={"size": 100})}
+
+
+class LevelDescriptorInline(DraftOnlyAdminMixin, admin.StackedInline):  # labelled fields
     model = LevelDescriptor
+    form = LevelDescriptorForm
     extra = 5
     max_num = 5
-    fields = ["level", "text"]
-    formfield_overrides = {
-        LevelDescriptor._meta.get_field("text").__class__: {
-            "widget": forms.TextInput(attrs={"size": 110})
-        }
-    }
+    fields = [("level", "text")]
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
         written = obj.descriptors.count() if obj else 0
@@ -272,21 +401,6 @@ class QuestionAdminForm(forms.ModelForm):
         return cleaned
 
 
-class ChangelistOrderForm(forms.ModelForm):
-    """The changelist's editable order column: disabled, and refused, on published rows."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.version.is_published:
-            for field in self.fields.values():
-                field.disabled = True
-
-    def clean(self):
-        if self.instance.pk and self.instance.version.is_published:
-            raise forms.ValidationError("This question belongs to a published version.")
-        return super().clean()
-
-
 @admin.register(Question)
 class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
     form = QuestionAdminForm
@@ -300,7 +414,7 @@ class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
         "version_label",
     ]
     list_display_links = ["key", "short_text"]
-    list_editable = ["order"]
+    # The order is edited in the question's form, not as a grid of inputs in the list.
     list_filter = ["version", "dimension", HandoffFilter]
     list_select_related = ["version"]
     search_fields = ["key", "text", "help", "rungs__title"]
@@ -337,8 +451,8 @@ class QuestionAdmin(DraftOnlyAdminMixin, admin.ModelAdmin):
         ),
     ]
 
-    def get_changelist_form(self, request, **kwargs):
-        return super().get_changelist_form(request, form=ChangelistOrderForm, **kwargs)
+    class Media:
+        css = BANK_ADMIN_CSS
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "version":

@@ -128,17 +128,51 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def export_bank(version: BankVersion) -> str:
+def bank_data(version: BankVersion) -> BankData:
+    """A stored version as the plain values of the exchange format, in the file's order:
+    dimensions by their order, questions by their dimension's order, then their own."""
     dimensions = list(version.dimensions.order_by("order", "key"))
     dimension_order = {d.key: d.order for d in dimensions}
     questions = sorted(
         version.questions.prefetch_related("descriptors", "rungs"),
         key=lambda q: (dimension_order.get(q.dimension, 99), q.order, q.key),
     )
-    data = {
+    return BankData(
+        label=version.label,
+        notes=version.notes,
+        dimensions=tuple(
+            DimensionData(d.key, d.name, d.description, d.order, d.weight) for d in dimensions
+        ),
+        questions=tuple(_question_data(q) for q in questions),
+    )
+
+
+def _question_data(question: Question) -> QuestionData:
+    texts = {d.level: d.text for d in question.descriptors.all()}
+    return QuestionData(
+        key=question.key,
+        dimension=question.dimension,
+        order=question.order,
+        text=question.text,
+        help=question.help,
+        weight=question.weight,
+        handoffs=tuple(question.handoffs),
+        levels=tuple(texts.get(level, "") for level in LEVELS),
+        comment_prompt=question.comment_prompt,
+        replaces=tuple(question.replaces),
+        rungs=tuple(
+            RungData(rung.from_level, rung.title, rung.next_steps, rung.impact, rung.effort)
+            for rung in sorted(question.rungs.all(), key=lambda rung: rung.from_level)
+        ),
+    )
+
+
+def export_bank(version: BankVersion) -> str:
+    data = bank_data(version)
+    document = {
         "schema": SCHEMA,
-        "label": version.label,
-        "notes": version.notes,
+        "label": data.label,
+        "notes": data.notes,
         "dimensions": [
             {
                 "key": d.key,
@@ -147,15 +181,14 @@ def export_bank(version: BankVersion) -> str:
                 "order": d.order,
                 "weight": _number(d.weight),
             }
-            for d in dimensions
+            for d in data.dimensions
         ],
-        "questions": [_export_question(q) for q in questions],
+        "questions": [_export_question(q) for q in data.questions],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _export_question(question: Question) -> dict[str, Any]:
-    texts = {d.level: d.text for d in question.descriptors.all()}
+def _export_question(question: QuestionData) -> dict[str, Any]:
     return {
         "key": question.key,
         "dimension": question.dimension,
@@ -163,20 +196,11 @@ def _export_question(question: Question) -> dict[str, Any]:
         "text": question.text,
         "help": question.help,
         "weight": _number(question.weight),
-        "handoffs": question.handoffs,
-        "levels": [texts.get(level, "") for level in LEVELS],
+        "handoffs": list(question.handoffs),
+        "levels": list(question.levels),
         "comment_prompt": question.comment_prompt,
         "replaces": list(question.replaces),
-        "recommendations": [
-            {
-                "from_level": rung.from_level,
-                "title": rung.title,
-                "next_steps": rung.next_steps,
-                "impact": rung.impact,
-                "effort": rung.effort,
-            }
-            for rung in sorted(question.rungs.all(), key=lambda rung: rung.from_level)
-        ],
+        "recommendations": [vars(rung) for rung in question.rungs],
     }
 
 

@@ -32,6 +32,9 @@ class Handoff(models.TextChoices):
     LEAD_TO_SALES = "lead_to_sales", HANDOFF_NAMES["lead_to_sales"]
 
 
+CHANGELOG_LENGTH = 500
+
+
 class PublishedVersionError(Exception):
     """A change to a published bank version, which is immutable."""
 
@@ -43,6 +46,16 @@ class BankVersionQuerySet(models.QuerySet):
     def current(self) -> "BankVersion | None":
         """The newest published version: the one new assessments use."""
         return self.published().order_by("-published_at", "-pk").first()
+
+    def published_after(self, version: "BankVersion") -> "BankVersionQuerySet":
+        """The versions published since `version` (none for a draft), oldest first."""
+        if version.published_at is None:
+            return self.none()
+        return (
+            self.published()
+            .filter(published_at__gt=version.published_at)
+            .order_by("published_at", "pk")
+        )
 
 
 class BankVersion(models.Model):
@@ -56,6 +69,24 @@ class BankVersion(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     notes = models.TextField(blank=True, help_text="What changed in this version, and why.")
+    # Written when publishing, for consultants: the methodology page shows it.
+    changelog = models.CharField(
+        max_length=CHANGELOG_LENGTH,
+        blank=True,
+        editable=False,
+        help_text="What changed, in a sentence or two, as consultants read it.",
+    )
+    # What its diff compares it with by default. SET_NULL: deleting a draft that was cloned
+    # leaves its clones as they are.
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+        help_text="The version this one was cloned from.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = BankVersionQuerySet.as_manager()
@@ -63,6 +94,8 @@ class BankVersion(models.Model):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "bank version"
+        # Editing a draft is `change_bankversion`; publishing it is a permission of its own.
+        permissions = [("publish_bankversion", "Can publish a bank version")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="draft", published_at__isnull=True)
@@ -89,7 +122,17 @@ class BankVersion(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
-    def mark_published(self) -> None:
+    def baseline(self) -> "BankVersion | None":
+        """The version its diff compares it with by default: the one it was cloned from, else
+        the newest published before it (for a draft: the current one)."""
+        if self.based_on_id:
+            return self.based_on
+        earlier = BankVersion.objects.published().exclude(pk=self.pk)
+        if self.published_at:
+            earlier = earlier.filter(published_at__lt=self.published_at)
+        return earlier.order_by("-published_at", "-pk").first()
+
+    def mark_published(self, *, changelog: str = "") -> None:
         """Flip a draft to published (callers check completeness first: bank.services.publish).
 
         A conditional UPDATE on the stored status, so a stale in-memory copy cannot publish
@@ -97,11 +140,11 @@ class BankVersion(models.Model):
         """
         now = timezone.now()
         flipped = BankVersion.objects.filter(pk=self.pk, status=self.Status.DRAFT).update(
-            status=self.Status.PUBLISHED, published_at=now
+            status=self.Status.PUBLISHED, published_at=now, changelog=changelog
         )
         if not flipped:
             raise PublishedVersionError(f"Version {self.label} is already published.")
-        self.status, self.published_at = self.Status.PUBLISHED, now
+        self.status, self.published_at, self.changelog = self.Status.PUBLISHED, now, changelog
 
 
 class DraftOnlyQuerySet(models.QuerySet):

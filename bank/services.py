@@ -1,14 +1,18 @@
-"""Workflows on bank versions: checking a draft is complete, publishing it, cloning a version."""
+"""Workflows on bank versions: checking a draft is complete, what publishing it would change,
+publishing it, cloning a version."""
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Count, Q
 
-from bank.exchange import import_bank, parse_bank
+from bank.diff import BankDiff, diff_banks
+from bank.exchange import bank_data, import_bank, parse_bank
 from bank.models import (
+    CHANGELOG_LENGTH,
     BankVersion,
     Dimension,
     DimensionKey,
@@ -23,6 +27,13 @@ DATA = Path(__file__).resolve().parent / "data"
 # The shipped default versions, oldest first: assessments pinned to an older one keep it, and a
 # database that has the older one gets the newer one too (the newest published is current).
 DEFAULT_BANKS = (DATA / "default_bank_2026_1.json", DATA / "default_bank.json")
+# Their changelogs, as publishing asks for one (the files' notes are the long story).
+DEFAULT_CHANGELOGS = {
+    "2026.1": "The first edition of the default bank.",
+    "2026.2": "Questions that asked two things are split; each handoff has a question of its "
+    "own; every level names something you can check; recommendations are a ladder, one step "
+    "from each level.",
+}
 MIN_QUESTIONS_PER_DIMENSION = 6
 MIN_QUESTIONS_PER_HANDOFF = 6
 
@@ -82,14 +93,96 @@ def publication_problems(version: BankVersion) -> list[str]:
 
 
 @transaction.atomic
-def publish(*, version: BankVersion) -> BankVersion:
-    """Publish a complete draft; from then on it is immutable and new assessments use it."""
+def publish(*, version: BankVersion, changelog: str = "") -> BankVersion:
+    """Publish a complete draft; from then on it is immutable and new assessments use it.
+    `changelog` is the short note consultants read on the methodology page."""
     version = BankVersion.objects.select_for_update().get(pk=version.pk)
     problems = publication_problems(version)
+    if len(changelog) > CHANGELOG_LENGTH:
+        problems.append(f"The changelog note is longer than {CHANGELOG_LENGTH} characters.")
     if problems:
         raise PublicationError(problems)
-    version.mark_published()
+    version.mark_published(changelog=changelog.strip())
     return version
+
+
+@dataclass(frozen=True)
+class PinnedAssessments:
+    """The assessments not closed yet on one version: they stay on it after a publication."""
+
+    label: str
+    open: int
+    draft: int
+
+
+@dataclass(frozen=True)
+class PublicationImpact:
+    """What publishing a draft changes: against the version new assessments use now
+    (`current`, None before the first publication), which questions lose comparability across
+    quarters, and which assessments stay where they are."""
+
+    label: str
+    current: str | None
+    diff: BankDiff | None
+    pinned: tuple[PinnedAssessments, ...]
+
+    @property
+    def uncomparable(self) -> list[str]:
+        """Keys the current version has and the draft neither keeps nor maps (`replaces`)."""
+        return [question.key for question in self.diff.removed] if self.diff else []
+
+    @property
+    def warnings(self) -> list[str]:
+        warnings = [
+            f"{key} is removed and no question of {self.label} replaces it: quarters answered "
+            f"on {self.current} and on {self.label} will not be compared on it."
+            for key in self.uncomparable
+        ]
+        for group in self.pinned:
+            counts = " and ".join(
+                f"{number} {status} assessment{'s' if number != 1 else ''}"
+                for status, number in (("open", group.open), ("draft", group.draft))
+                if number
+            )
+            warnings.append(
+                f"Staying on {group.label}, whose questions they keep: {counts}. Their "
+                f"results pages will say that {self.label} is newer."
+            )
+        return warnings
+
+
+def _assessments():
+    # The assessments app sits above the bank and pins a version through a foreign key whose
+    # reverse is `assessments`; reaching its model through that relation, the bank imports
+    # nothing of the app.
+    return BankVersion._meta.get_field("assessments").related_model
+
+
+def publication_impact(*, version: BankVersion) -> PublicationImpact:
+    """What publishing `version` would change: a diff against the current version, and the
+    assessments not closed yet (none changes: each stays pinned to its version; only
+    assessments started afterwards, next quarters included, use the new one)."""
+    current = BankVersion.objects.current()
+    if current == version:
+        current = None
+    diff = diff_banks(bank_data(current), bank_data(version)) if current else None
+    assessment = _assessments()
+    rows = (
+        assessment.objects.filter(status__in=[assessment.Status.OPEN, assessment.Status.DRAFT])
+        .values_list("bank_version__label", "status")
+        .annotate(number=Count("pk"))
+        .order_by("bank_version__label", "status")
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for label, status, number in rows:
+        counts.setdefault(label, {})[status] = number
+    pinned = tuple(
+        PinnedAssessments(label, by_status.get("open", 0), by_status.get("draft", 0))
+        for label, by_status in counts.items()
+    )
+    return PublicationImpact(
+        label=version.label, current=current.label if current else None, diff=diff, pinned=pinned
+    )
 
 
 def _free_label(base: str) -> str:
@@ -110,7 +203,9 @@ def _free_label(base: str) -> str:
 def clone_to_draft(*, version: BankVersion, label: str | None = None) -> BankVersion:
     """Copy a version (dimensions, questions, descriptors) into a new draft for editing."""
     draft = BankVersion.objects.create(
-        label=label or _free_label(version.label), notes=f"Cloned from {version.label}."
+        label=label or _free_label(version.label),
+        notes=f"Cloned from {version.label}.",
+        based_on=version,
     )
     Dimension.objects.bulk_create(
         Dimension(
@@ -165,5 +260,6 @@ def load_default_bank() -> list[BankVersion]:
         data = path.read_bytes()
         if BankVersion.objects.filter(label=parse_bank(data).label).exists():
             continue
-        loaded.append(publish(version=import_bank(data)))
+        version = import_bank(data)
+        loaded.append(publish(version=version, changelog=DEFAULT_CHANGELOGS[version.label]))
     return loaded

@@ -45,8 +45,11 @@ def test_import_can_publish_a_complete_file(tmp_path):
     make_bank_version(label="source")
     path = tmp_path / "bank.json"
     call_command("export_bank", "--label", "source", "--output", str(path))
-    call_command("import_bank", str(path), "--label", "live", "--publish")
-    assert BankVersion.objects.get(label="live").is_published
+    call_command(
+        "import_bank", str(path), "--label", "live", "--publish", "--changelog", "Imported."
+    )
+    live = BankVersion.objects.get(label="live")
+    assert live.is_published and live.changelog == "Imported."
 
 
 def test_import_lists_every_problem_and_saves_nothing(tmp_path):
@@ -76,3 +79,35 @@ def test_a_missing_file_or_version_is_a_clear_error(tmp_path):
         call_command("export_bank")
     with pytest.raises(CommandError, match="No bank version is labelled 'zzz'"):
         call_command("export_bank", "--label", "zzz")
+
+
+def test_diff_bank_prints_what_the_newer_version_changes(capsys):
+    call_command("load_default_bank")
+    capsys.readouterr()
+    call_command("diff_bank", "2026.1", "2026.2")
+    out = capsys.readouterr().out
+    assert out.startswith("Question bank 2026.1 -> 2026.2\n")
+    assert (
+        "  split: people.handoff_practice -> people.gtm_to_demand_handoff, "
+        "people.demand_to_lead_handoff, people.lead_to_sales_handoff"
+    ) in out
+    assert "  split: process.lead_definition -> process.lead_definition, " in out
+    assert "Removed" not in out  # every key 2026.1 loses is replaced in 2026.2
+
+
+def test_diff_bank_writes_json_with_json(capsys):
+    before = make_bank_version(label="2026.1")
+    after = make_bank_version(label="2026.2")
+    after.questions.filter(key="people.q1").update(text="Who owns people.q1?")
+    before.questions.filter(key="people.q2").update(help="Count the owners.")
+    call_command("diff_bank", "2026.1", "2026.2", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert (data["before"], data["after"]) == ("2026.1", "2026.2")
+    assert data["summary"]["changed"] == 2 and data["summary"]["unchanged"] == 22
+    assert [c["key"] for c in data["changed"]] == ["people.q1", "people.q2"]
+
+
+def test_diff_bank_names_an_unknown_label():
+    make_bank_version(label="2026.1")
+    with pytest.raises(CommandError, match=r"No bank version is labelled '2026\.9'"):
+        call_command("diff_bank", "2026.1", "2026.9")

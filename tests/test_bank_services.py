@@ -1,8 +1,23 @@
 import pytest
 
 from bank.models import BankVersion, RecommendationRung
-from bank.services import PublicationError, clone_to_draft, publication_problems, publish
-from tests.factories import add_question, make_bank_version
+from bank.services import (
+    DEFAULT_CHANGELOGS,
+    PinnedAssessments,
+    PublicationError,
+    clone_to_draft,
+    load_default_bank,
+    publication_impact,
+    publication_problems,
+    publish,
+)
+from tests.factories import (
+    add_question,
+    make_assessment,
+    make_bank_version,
+    make_client,
+    make_workspace,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +110,89 @@ def test_a_clone_is_publishable_as_the_new_current_version():
     add_question(draft, "people.new_question", order=9)
     publish(version=draft)
     assert BankVersion.objects.current().label == "2026.2"
+
+
+def test_publishing_keeps_the_changelog_note():
+    published = publish(version=make_bank_version(), changelog="  Sharper level 3 texts. ")
+    published.refresh_from_db()
+    assert published.changelog == "Sharper level 3 texts."
+
+
+def test_a_changelog_note_too_long_is_refused_with_the_other_problems():
+    draft = make_bank_version()
+    with pytest.raises(PublicationError) as refused:
+        publish(version=draft, changelog="x" * 501)
+    assert refused.value.problems == ["The changelog note is longer than 500 characters."]
+    draft.refresh_from_db()
+    assert not draft.is_published
+
+
+def test_the_default_banks_are_published_with_their_changelogs():
+    load_default_bank()
+    for label, note in DEFAULT_CHANGELOGS.items():
+        assert BankVersion.objects.get(label=label).changelog == note
+
+
+def test_a_clone_remembers_what_it_was_cloned_from_and_compares_with_it():
+    first = make_bank_version(label="2026.1", publish=True)
+    second = make_bank_version(label="2026.2", publish=True)
+    draft = clone_to_draft(version=first)
+    assert draft.based_on == first and draft.baseline() == first
+    assert second.baseline() == first  # not cloned: the published one before it
+    assert first.baseline() is None
+    imported = make_bank_version(label="imported")
+    assert imported.baseline() == second  # a draft: the current one
+
+
+def test_the_impact_compares_the_draft_with_the_current_version():
+    current = make_bank_version(label="2026.1", publish=True)
+    draft = clone_to_draft(version=current)
+    draft.questions.filter(key__in=["people.q1", "people.q2"]).delete()
+    add_question(draft, "people.renamed", replaces=["people.q2"])
+    draft.questions.filter(key="process.q1").update(text="Reworded")
+    impact = publication_impact(version=draft)
+    assert (impact.label, impact.current) == (draft.label, "2026.1")
+    assert impact.diff.summary["renamed"] == 1 and impact.diff.summary["changed"] == 2
+    assert impact.uncomparable == ["people.q1"]
+    assert impact.warnings == [
+        f"people.q1 is removed and no question of {draft.label} replaces it: quarters "
+        f"answered on 2026.1 and on {draft.label} will not be compared on it."
+    ]
+
+
+def test_the_impact_counts_the_open_and_draft_assessments_that_stay_pinned():
+    first = make_bank_version(label="2026.1", publish=True)
+    clients = [make_client(make_workspace()) for _ in range(4)]
+    make_assessment(clients[0], version=first, status="open")
+    make_assessment(clients[1], version=first, status="open")
+    make_assessment(clients[2], version=first, status="draft")
+    make_assessment(clients[3], version=first, status="closed")
+    second = make_bank_version(label="2026.2", publish=True)
+    make_assessment(clients[3], version=second, status="draft", quarter=4)
+    draft = clone_to_draft(version=second)
+    impact = publication_impact(version=draft)
+    assert impact.pinned == (
+        PinnedAssessments("2026.1", open=2, draft=1),
+        PinnedAssessments("2026.2", open=0, draft=1),
+    )
+    assert impact.warnings == [
+        "Staying on 2026.1, whose questions they keep: 2 open assessments and 1 draft "
+        "assessment. Their results pages will say that 2026.3 is newer.",
+        "Staying on 2026.2, whose questions they keep: 1 draft assessment. Their results "
+        "pages will say that 2026.3 is newer.",
+    ]
+
+
+def test_before_the_first_publication_there_is_nothing_to_compare_with():
+    impact = publication_impact(version=make_bank_version())
+    assert impact.current is None and impact.diff is None and impact.uncomparable == []
+
+
+def test_a_version_published_by_mistake_is_superseded_by_publishing_the_next():
+    mistake = publish(version=make_bank_version(label="2026.2"), changelog="Oops.")
+    fixed = clone_to_draft(version=mistake)
+    fixed.questions.filter(key="people.q1").update(text="The corrected question")
+    publish(version=fixed, changelog="Corrects 2026.2.")
+    assert BankVersion.objects.current() == fixed
+    mistake.refresh_from_db()
+    assert mistake.is_published and mistake.changelog == "Oops."  # kept as it was

@@ -193,6 +193,38 @@ def test_the_results_take_a_constant_number_of_queries(
         assert client.get(url).status_code == 200
 
 
+def test_a_results_page_pinned_to_an_older_bank_says_so_and_links_to_the_changes(
+    client, viewer, assessment
+):
+    from bank.services import publish
+
+    client.force_login(viewer)
+    notice = "These results use question bank 2026.1, the version this assessment started with"
+    assert notice not in client.get(_url("results", assessment)).content.decode()
+    publish(version=make_bank_version(label="2026.2"), changelog="Sharper descriptors.")
+    html = client.get(_url("results", assessment)).content.decode()
+    assert f"{notice}; 2026.2 has been published since." in html
+    changes = reverse("assessments:methodology") + "#bank-changes"
+    assert f'<a href="{changes}">What changed since 2026.1</a>' in html
+    make_bank_version(label="2026.3", publish=True)
+    html = client.get(_url("results", assessment)).content.decode()
+    assert f"{notice}; 2 versions have been published since, the newest 2026.3." in html
+
+
+def test_the_methodology_page_says_what_changed_in_each_bank_version(client, db):
+    from bank.services import publish
+
+    publish(version=make_bank_version(label="2026.1"), changelog="The first edition.")
+    publish(version=make_bank_version(label="2026.2"), changelog="Sharper descriptors.")
+    make_bank_version(label="2026.3")  # a draft: not shown
+    html = client.get(reverse("assessments:methodology")).content.decode()
+    assert '<h2 id="bank-changes-heading">What changed in 2026.2</h2>' in html
+    assert "Sharper descriptors." in html
+    assert "<h3>Earlier versions</h3>" in html
+    assert "<dd>The first edition.</dd>" in html
+    assert "2026.3" not in html
+
+
 def test_the_methodology_page_is_public_and_states_the_rules(client, db):
     html = client.get(reverse("assessments:methodology")).content.decode()
     for rule in RULES_STATED:

@@ -27,6 +27,7 @@ from assessments.results import (
 )
 from assessments.scoring import ALIGNMENT_GAP
 from assessments.workbook import XLSX_CONTENT_TYPE, results_workbook
+from bank.models import BankVersion
 from lib.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
 from lib.http import content_disposition
 from lib.maturity import level_index
@@ -83,7 +84,12 @@ def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) 
         return render_to_string("assessments/results.html#body", context)
 
     body = cached_body(request, key=key, render=render_body)
-    context = {"assessment": assessment, "body": mark_safe(body)}  # noqa: S308 - our own render
+    context = {
+        "assessment": assessment,
+        "body": mark_safe(body),  # noqa: S308 - our own render
+        # Outside the cached body: a publication changes it, not the assessment's data.
+        "newer_banks": list(BankVersion.objects.published_after(assessment.bank_version)),
+    }
     return render(request, "assessments/results.html", context)
 
 
@@ -195,4 +201,6 @@ def results_xlsx_download(request: HttpRequest, workspace_slug: str, assessment_
 
 @require_safe
 def methodology(request: HttpRequest) -> HttpResponse:
-    return render(request, "assessments/methodology.html")
+    """The scoring's rules, and what changed in each published version of the bank."""
+    banks = list(BankVersion.objects.published().order_by("-published_at", "-pk"))
+    return render(request, "assessments/methodology.html", {"banks": banks})

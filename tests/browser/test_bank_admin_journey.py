@@ -1,4 +1,5 @@
-"""A methodology admin clones the bank, edits the draft, publishes it, and finds it read-only."""
+"""A methodology admin clones the bank, edits the draft, reads what it changes, publishes it
+with a changelog note, and finds it read-only."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -45,12 +46,25 @@ def test_clone_edit_publish_and_then_no_more_edits(live_server, page, screenshot
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("was changed successfully")).to_be_visible()
 
-    page.goto(f"{live_server.url}/admin/bank/bankversion/")
-    _select_version_and_run(page, "2026.3", "Publish")
+    page.goto(f"{live_server.url}/admin/bank/bankversion/{draft.pk}/change/")
+    page.get_by_role("link", name="Changes in 2026.3").click()
+    expect(page.get_by_role("heading", name="Changes in 2026.3 since 2026.2")).to_be_visible()
+    changed = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="text"))
+    expect(changed.locator("ins").filter(has_text="qualified")).to_have_count(1)
+    screenshot("bank-admin-diff")
+
+    page.go_back()
+    page.get_by_role("link", name="Publish 2026.3…").click()
+    expect(page.get_by_text("1 changed", exact=True)).to_be_visible()
+    page.get_by_label("Changelog note:").fill("The lead definition asks for a written one.")
+    screenshot("bank-admin-publish")
+    page.get_by_role("button", name="Publish 2026.3").click()
     expect(page.get_by_text("Published 2026.3: new assessments now use it.")).to_be_visible()
     screenshot("bank-admin-published")
 
     assert BankVersion.objects.current() == draft
+    draft.refresh_from_db()
+    assert draft.changelog == "The lead definition asks for a written one."
     question = draft.questions.get(key="process.lead_definition")
     assert question.text == "Is there one written definition of a qualified lead?"
     assert question.rungs.get(from_level=3).title == "Review the definition every quarter"

@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 
 from accounts.models import Workspace
 from assessments.models import Respondent
+from bank.models import BankVersion
+from bank.services import clone_to_draft
 from devtools.demo import seed_demo
 from devtools.demo_world import DEMO_PASSWORD
 from tests.factories import PASSWORD, make_user
@@ -120,6 +122,16 @@ def test_the_admin_runs_under_the_policy(live_server, page, violations, screensh
     page.goto(f"{live_server.url}/admin/bank/question/")
     page.get_by_role("link", name=re.compile(r"^people\.")).first.click()
     expect(page.get_by_role("link", name="Open the preview")).to_be_visible()
+
+    # The bank's own pages, with their stylesheet: a version's changes and the publish
+    # confirmation of a draft.
+    page.goto(f"{live_server.url}/admin/bank/bankversion/")
+    page.get_by_role("link", name="Changes in 2026.2").click()
+    expect(page.locator("ins").first).to_be_visible()
+    draft = clone_to_draft(version=BankVersion.objects.current())
+    page.goto(f"{live_server.url}/admin/bank/bankversion/{draft.pk}/change/")
+    page.get_by_role("link", name=f"Publish {draft.label}…").click()
+    expect(page.get_by_label("Changelog note:")).to_be_visible()
 
     # A workspace's members: an inline row added by script, and its autocomplete opened.
     page.goto(f"{live_server.url}/admin/accounts/workspace/")

@@ -19,14 +19,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--publish", action="store_true", help="Publish it too (it must then be complete)."
         )
+        parser.add_argument(
+            "--changelog",
+            default="",
+            help="With --publish: the changelog note the methodology page shows.",
+        )
 
-    def handle(self, *args, file: Path, label: str | None, publish: bool, **options) -> None:
+    def handle(
+        self, *args, file: Path, label: str | None, publish: bool, changelog: str, **options
+    ) -> None:
         try:
             content = file.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         try:
-            version = self._import(content, label=label, and_publish=publish)
+            version = self._import(content, label=label, and_publish=publish, changelog=changelog)
         except BankFormatError as error:
             raise CommandError(_listing(f"{file} was not imported:", error.errors)) from None
         except PublicationError as error:
@@ -41,9 +48,9 @@ class Command(BaseCommand):
         )
 
     @transaction.atomic
-    def _import(self, content: bytes, *, label: str | None, and_publish: bool):
+    def _import(self, content: bytes, *, label: str | None, and_publish: bool, changelog: str):
         version = import_bank(content, label=label)
-        return publish(version=version) if and_publish else version
+        return publish(version=version, changelog=changelog) if and_publish else version
 
 
 def _listing(title: str, lines: list[str]) -> str:
