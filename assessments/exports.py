@@ -195,6 +195,18 @@ def _funnel_data(checked: FunnelResults) -> dict | None:
             for c in checked.contradictions
         ],
         "priority_boosts": funnel.boosts,
+        "evidence": [
+            {
+                "question": check.question.key,
+                "index": rounded(check.question.index),
+                "verdict": check.verdict or None,
+                "metrics": [
+                    {"key": m.kpi.key, "value": _kpi_value(m.kpi), "status": m.status}
+                    for m in check.figures
+                ],
+            }
+            for check in checked.evidence
+        ],
         "signs": [
             {
                 "key": sign.key,

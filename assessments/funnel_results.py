@@ -15,6 +15,7 @@ from django.db.models import Q
 from assessments.headline import ActFirst, act_first
 from assessments.models import Assessment
 from assessments.results import AssessmentResults, BankCache, compute_results
+from funnel.evidence import EvidenceCheck, evidence_checks
 from funnel.health import (
     HANDOFF_METRICS,
     Contradiction,
@@ -68,6 +69,8 @@ class FunnelResults:
     computed: AssessmentResults
     funnel: FunnelCheck | None
     contradictions: list[Contradiction] = field(default_factory=list)
+    # The questions a measured figure speaks to, each checked against it (funnel.evidence).
+    evidence: list[EvidenceCheck] = field(default_factory=list)
 
     @property
     def act_first(self) -> ActFirst:
@@ -117,7 +120,12 @@ def compute_with_funnel(
     if funnel is None:
         return FunnelResults(computed, None)
     indexes = {h.key: h.index for h in computed.results.handoffs}
-    return FunnelResults(computed, funnel, contradictions(indexes, funnel.health))
+    return FunnelResults(
+        computed,
+        funnel,
+        contradictions(indexes, funnel.health),
+        evidence_checks(computed.results.questions, funnel.health),
+    )
 
 
 def funnel_rows(results, checked: FunnelResults) -> list[tuple]:

@@ -122,6 +122,7 @@ def results_context(assessment: Assessment) -> dict:
         "overall_delta": _delta(results.overall_index, previous),
         "funnel": checked.funnel,
         "contradictions": checked.contradictions,
+        "evidence": checked.evidence,
         "funnel_rows": funnel_rows(results, checked),
         "peer_standings": peer_standings(assessment, results),
         **_plan_context(computed, previous, cache),
