@@ -50,6 +50,16 @@ def _previous_data(current: AssessmentResults, previous: AssessmentResults | Non
     }
 
 
+def _validation(assessment, key: str) -> dict:
+    entry = assessment.validated_levels[key]
+    return {
+        "level": entry["level"],
+        "reason": entry["reason"],
+        "by": entry["by"],
+        "on": entry["on"],
+    }
+
+
 def results_data(checked: FunnelResults, *, previous: AssessmentResults | None = None) -> dict:
     computed = checked.computed
     assessment, results = computed.assessment, computed.results
@@ -123,6 +133,9 @@ def results_data(checked: FunnelResults, *, previous: AssessmentResults | None =
                 "index": rounded(q.index),
                 "spread": q.spread,
                 "answers": _answer_counts(q),
+                # A consultant's level from evidence replaces the respondents' in `level`.
+                "answered_level": rounded(q.answered_level, 2),
+                "validation": _validation(assessment, q.key) if q.validated else None,
             }
             for q in results.questions
         ],
@@ -267,6 +280,10 @@ RESULTS_CSV_COLUMNS = [
     "recommendation_rank",
     "priority",
     "recommendation_from_level",
+    # A level validated from evidence replaces the answers' mean in `level` (and the index).
+    "answered_level",
+    "validated_level",
+    "validation_reason",
 ]
 
 
@@ -282,6 +299,7 @@ def results_rows(computed: AssessmentResults) -> list[list]:
     for q in results.questions:
         counts = _answer_counts(q)
         rank, priority, from_level = ranks.get(q.key, (None, None, None))
+        validation = computed.assessment.validated_levels.get(q.key) if q.validated else None
         rows.append(
             [
                 q.key,
@@ -298,6 +316,9 @@ def results_rows(computed: AssessmentResults) -> list[list]:
                 rank,
                 rounded(priority),
                 from_level,
+                rounded(q.answered_level, 2),
+                validation["level"] if validation else None,
+                safe_cell(validation["reason"]) if validation else None,
             ]
         )
     return rows

@@ -496,6 +496,35 @@ class AddToPlanForm(forms.Form):
         return question
 
 
+VALIDATION_REASON_MAX_LENGTH = 1000
+
+
+class ValidatedLevelForm(forms.Form):
+    """The level the evidence shows for a question of the assessment, and why."""
+
+    level = forms.TypedChoiceField(
+        label="Validated level",
+        coerce=int,
+        choices=[("", "Choose a level")]
+        + [(level, f"{level} · {name}") for level, name in LEVEL_NAMES.items()],
+        error_messages={
+            "required": "Choose the level the evidence shows.",
+            "invalid_choice": "Choose one of the five levels.",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=VALIDATION_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What shows it: the figure, the document or the conversation. Shown beside "
+        "the level wherever it is used.",
+        error_messages={
+            "required": "Say what shows this level: the reason is shown with it.",
+            "max_length": "Keep the reason to %(limit_value)d characters.",
+        },
+    )
+
+
 class ReportOptionsForm(forms.ModelForm):
     """What the PDF report holds, and the consultant's own words in it."""
 

@@ -128,6 +128,10 @@ class Assessment(models.Model):
     overall_index = models.FloatField(null=True, blank=True)
     baton_drop = models.CharField(max_length=20, blank=True)
     index_summary = models.JSONField(default=dict, blank=True)  # dimension and handoff indexes
+    # The levels a consultant validated from evidence, by question key: {"level": 1-5,
+    # "reason": ..., "by": a name, "on": an ISO date}. The scoring uses them in place of the
+    # respondents' mean (assessments.scoring); kept on the row, so scoring reads no more.
+    validated_levels = models.JSONField(default=dict, blank=True)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -166,6 +170,15 @@ class Assessment(models.Model):
     @property
     def period(self) -> Quarter:
         return Quarter(self.year, self.quarter)
+
+    @property
+    def validated_level_values(self) -> dict[str, int]:
+        """Question key -> validated level, as the scoring takes them."""
+        return {
+            key: entry["level"]
+            for key, entry in (self.validated_levels or {}).items()
+            if isinstance(entry, dict) and isinstance(entry.get("level"), int)
+        }
 
     @property
     def targets(self) -> dict[str, int]:

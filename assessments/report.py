@@ -191,6 +191,8 @@ class DimensionPage:
     roles: list  # (role, index) for this dimension
     alignment_gap: bool
     note: str  # the consultant's own words, if any
+    # (QuestionResult, {"level", "reason", "by", "on"}): levels validated from evidence
+    validated: tuple = ()
 
 
 MOVES_PER_DIMENSION = 3  # in full: a page holds three with their next steps
@@ -208,7 +210,9 @@ def _levels_by_role(question) -> list[tuple[str, list[int]]]:
     return [(role, sorted(given)) for role, given in sorted(levels.items())]
 
 
-def _dimension_pages(results, options: ReportOptions) -> list[DimensionPage]:
+def _dimension_pages(
+    results, options: ReportOptions, validated_levels: dict | None = None
+) -> list[DimensionPage]:
     disagreements = results.alignment.disagreements if results.alignment else ()
     rows = {d.key: (cells, gap) for d, cells, gap in role_table(results)}
     pages = []
@@ -217,8 +221,14 @@ def _dimension_pages(results, options: ReportOptions) -> list[DimensionPage]:
         split = [q for q in disagreements if q.spec.dimension == d.key]
         cells, gap = rows.get(d.key, ([], False))
         note = options.note_for(d.key)
-        # The consultant's note takes the room of one step spelled out: it is named instead.
-        shown = MOVES_PER_DIMENSION - 1 if note else MOVES_PER_DIMENSION
+        validated = tuple(
+            (q, (validated_levels or {})[q.key])
+            for q in results.questions
+            if q.validated and q.spec.dimension == d.key and q.key in (validated_levels or {})
+        )
+        # The consultant's note, and the levels validated from evidence, each take the room
+        # of one step spelled out: those steps are named instead.
+        shown = max(1, MOVES_PER_DIMENSION - bool(note) - bool(validated))
         pages.append(
             DimensionPage(
                 dimension=d,
@@ -232,6 +242,7 @@ def _dimension_pages(results, options: ReportOptions) -> list[DimensionPage]:
                 roles=cells,
                 alignment_gap=gap,
                 note=note,
+                validated=validated,
             )
         )
     return pages
@@ -281,7 +292,7 @@ def report_context(
         "options": options,
         "body": options.sections != ReportSections.SUMMARY,
         "appendices": options.sections == ReportSections.FULL,
-        "dimension_pages": _dimension_pages(results, options),
+        "dimension_pages": _dimension_pages(results, options, assessment.validated_levels),
         "by_dimension": _by_dimension(current),
         "appendix": _anonymous_appendix(current) if anonymous else _appendix(current),
         "role_table": role_table(results),

@@ -116,6 +116,7 @@ def _scoring_input(
         responses=tuple(responses),
         targets=assessment.targets,
         handoff_boosts=boosts or {},
+        validated_levels=assessment.validated_level_values,
     )
     return data, sum(not r.submitted for r in respondents.values())
 

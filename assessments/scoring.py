@@ -25,6 +25,11 @@ the reports describe exactly what this module does; change both together.
   expected answers are one per submitted respondent and question, less the "Not applicable"
   and "Don't know" answers (they say nothing about confidence either way); agreement =
   1 - mean spread / 4 over the dimension's questions with two or more levels (1 otherwise).
+- A *validated level* (a consultant's, from evidence; question key -> level 1-5) replaces the
+  respondents' mean as that question's level everywhere the level counts: its index, the
+  dimension and handoff indexes, the recommendations. The answers still drive the spread and
+  the alignment by role, and the question's `answered_level` keeps their mean. Evidence raises
+  confidence: a validated question counts as fully answered and agreed.
 - The overall index of a quarter missing a whole dimension is *partial*, and says so.
 - Exact arithmetic: every index, priority and comparison is computed with fractions, so that
   two mathematically equal handoff indexes tie (and the upstream one is the baton drop) and an
@@ -143,6 +148,8 @@ class ScoringInput:
     targets: dict[str, int] = field(default_factory=dict)  # dimension key -> target level
     # handoff key -> priority multiplier, from the client's observed funnel (funnel.health)
     handoff_boosts: dict[str, float] = field(default_factory=dict)
+    # question key -> the level a consultant validated from evidence (1-5)
+    validated_levels: dict[str, int] = field(default_factory=dict)
 
 
 # ---- Results -------------------------------------------------------------------------------
@@ -177,10 +184,17 @@ class QuestionResult:
     answers: tuple[GivenAnswer, ...]
     exact_level: Fraction | None = field(default=None, repr=False, compare=False)
     exact_index: Fraction | None = field(default=None, repr=False, compare=False)
+    # The respondents' mean level, which a validated level replaces in `level` (and the index).
+    answered_level: float | None = None
+    validated: bool = False
 
     @property
     def key(self) -> str:
         return self.spec.key
+
+    @property
+    def answered_index(self) -> float | None:
+        return None if self.answered_level is None else (self.answered_level - 1) * 25
 
     @property
     def level_count(self) -> int:
@@ -317,15 +331,34 @@ def confidence_of(
     return Confidence(float(value), label, levels, expected, float(agreement))
 
 
-def _question_result(spec: QuestionSpec, answers: list[GivenAnswer]) -> QuestionResult:
+def _question_result(
+    spec: QuestionSpec, answers: list[GivenAnswer], validated: int | None = None
+) -> QuestionResult:
     levels = [answer.level for answer in answers if answer.level is not None]
-    if not levels:
+    answered = Fraction(sum(levels), len(levels)) if levels else None
+    spread = max(levels) - min(levels) if levels else None
+    level = Fraction(validated) if validated is not None else answered
+    if level is None:
         return QuestionResult(spec, None, None, None, tuple(answers))
-    level = Fraction(sum(levels), len(levels))
     index = (level - 1) * 25  # level_index, exactly
     return QuestionResult(
-        spec, float(level), float(index), max(levels) - min(levels), tuple(answers), level, index
+        spec,
+        float(level),
+        float(index),
+        spread,
+        tuple(answers),
+        level,
+        index,
+        answered_level=_float(answered),
+        validated=validated is not None,
     )
+
+
+def _validated(levels: dict[str, int], key: str) -> int | None:
+    """A question's validated level, when it is one of the five."""
+    level = levels.get(key)
+    valid = isinstance(level, int) and not isinstance(level, bool) and 1 <= level <= 5
+    return level if valid else None
 
 
 def _index_over(questions: list[QuestionResult]) -> Fraction | None:
@@ -352,8 +385,14 @@ def _confidence(questions: list[QuestionResult], respondent_count: int) -> Confi
     expected = respondent_count * len(questions) - not_levels
     if expected <= 0:
         return None  # nothing but Not applicable and Don't know: no level to be sure of
-    share = Fraction(levels, expected)
-    spreads = [q.spread for q in questions if q.level_count >= 2]
+    # Evidence settles a validated question: every answer expected of it counts as a level,
+    # and its spread as none.
+    for question in questions:
+        if question.validated:
+            given = sum(answer.level is None for answer in question.answers)
+            levels += respondent_count - given - question.level_count
+    share = Fraction(min(levels, expected), expected)
+    spreads = [q.spread for q in questions if q.level_count >= 2 and not q.validated]
     agreement = 1 - Fraction(sum(spreads), len(spreads)) / 4 if spreads else Fraction(1)
     return confidence_of(share * agreement, levels=levels, expected=expected, agreement=agreement)
 
@@ -475,7 +514,12 @@ def score(data: ScoringInput, *, headline_only: bool = False) -> Results:
     specs = sorted(
         data.questions, key=lambda q: (dimension_order.get(q.dimension, 99), q.order, q.key)
     )
-    questions = [_question_result(spec, answers_by_question[spec.key]) for spec in specs]
+    questions = [
+        _question_result(
+            spec, answers_by_question[spec.key], _validated(data.validated_levels, spec.key)
+        )
+        for spec in specs
+    ]
 
     indexes = _dimension_indexes(data.dimensions, questions)
     dimensions = tuple(

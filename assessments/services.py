@@ -287,3 +287,38 @@ def change_visibility(*, assessment: Assessment, visibility: str, changed_by: Us
     locked.answer_visibility = visibility
     locked.save(update_fields=["answer_visibility", "updated_at"])
     assessment.answer_visibility = visibility
+
+
+@transaction.atomic
+def validate_level(
+    *, assessment: Assessment, question_key: str, level: int, reason: str, by: User
+) -> None:
+    """Record the level the evidence shows for a question, with the reason: the scoring uses
+    it in place of the respondents' mean (which stays visible)."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    locked.validated_levels = {
+        **(locked.validated_levels or {}),
+        question_key: {
+            "level": level,
+            "reason": reason,
+            "by": by.get_full_name() or by.email,
+            "on": timezone.localdate().isoformat(),
+        },
+    }
+    locked.save(update_fields=["validated_levels", "updated_at"])
+    assessment.validated_levels = locked.validated_levels
+    results_changed(assessment.pk)
+
+
+@transaction.atomic
+def clear_validated_level(*, assessment: Assessment, question_key: str) -> bool:
+    """Go back to the respondents' answers for a question; False if it had no validated level."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    levels = dict(locked.validated_levels or {})
+    if levels.pop(question_key, None) is None:
+        return False
+    locked.validated_levels = levels
+    locked.save(update_fields=["validated_levels", "updated_at"])
+    assessment.validated_levels = levels
+    results_changed(assessment.pk)
+    return True

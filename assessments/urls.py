@@ -1,6 +1,15 @@
 from django.urls import include, path
 
-from assessments.views import assessments, clients, dashboard, plan, questionnaire, report, results
+from assessments.views import (
+    assessments,
+    clients,
+    dashboard,
+    evidence,
+    plan,
+    questionnaire,
+    report,
+    results,
+)
 
 app_name = "assessments"
 
@@ -52,6 +61,16 @@ urlpatterns = [
     path(ASSESSMENT + "import/", assessments.answers_import, name="answers_import"),
     path(ASSESSMENT + "results/", results.results_page, name="results"),
     path(ASSESSMENT + "results.json", results.results_json, name="results_json"),
+    path(
+        ASSESSMENT + "validated/<str:question_key>/",
+        evidence.validated_level,
+        name="validated_level",
+    ),
+    path(
+        ASSESSMENT + "validated/<str:question_key>/clear/",
+        evidence.clear_level,
+        name="validated_level_clear",
+    ),
     path(ASSESSMENT + "results.csv", results.results_csv_download, name="results_csv"),
     path(ASSESSMENT + "answers.csv", results.answers_csv_download, name="answers_csv"),
     path(ASSESSMENT + "results.xlsx", results.results_xlsx_download, name="results_xlsx"),

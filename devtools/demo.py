@@ -98,6 +98,27 @@ def _consultants_narrative() -> None:
             assessment=latest_closed,
             defaults={"executive_note": EXECUTIVE_NOTE, "note_process": PROCESS_NOTE},
         )
+        _validated_follow_up(latest_closed)
+
+
+# The respondents place their follow-up at the managed stage; the quarter's figures say 8 days.
+VALIDATED_QUESTION = "people.lead_follow_up_speed"
+VALIDATED_FOLLOW_UP = {
+    "level": 2,
+    "reason": "The CRM shows sales took a median of 8 days to accept an MQL this quarter; the "
+    "48-hour promise of the agreement held only in the quarter it was signed.",
+    "by": "Nadia Okafor",
+    "on": "",  # the demo's day, set when seeded
+}
+
+
+def _validated_follow_up(assessment: Assessment) -> None:
+    """The consultant's validated level on the demo's contradiction (kept if already there)."""
+    if VALIDATED_QUESTION not in (assessment.validated_levels or {}):
+        day = (assessment.closed_at or timezone.now()).date()
+        entry = {**VALIDATED_FOLLOW_UP, "on": day.isoformat()}
+        assessment.validated_levels = {**assessment.validated_levels, VALIDATED_QUESTION: entry}
+        assessment.save(update_fields=["validated_levels", "updated_at"])
 
 
 @transaction.atomic

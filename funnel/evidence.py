@@ -40,7 +40,7 @@ CONTRADICTED, UNDERRATED = "contradicted", "underrated"
 
 @dataclass(frozen=True)
 class EvidenceCheck:
-    question: Any  # the scoring's QuestionResult (anything with .key and .index)
+    question: Any  # the scoring's QuestionResult (anything with .key and .answered_index)
     figures: tuple[MetricHealth, ...]  # the measured figures that speak to it
     verdict: str  # CONTRADICTED, UNDERRATED or "" (they agree, or the figures are mixed)
 
@@ -62,15 +62,17 @@ def _verdict(index: float, statuses: list[str]) -> str:
 def evidence_checks(
     questions: Iterable[Any], health: Mapping[str, HandoffHealth]
 ) -> list[EvidenceCheck]:
-    """For each question (with .key and .index) that has an index and at least one measured
-    figure speaking to it, in the order given: the figures and the verdict."""
+    """For each question (with .key and .answered_index: the respondents' own, whatever level
+    a consultant validated since) that has an index and at least one measured figure speaking
+    to it, in the order given: the figures and the verdict."""
     judged = {m.kpi.key: m for h in health.values() for m in h.metrics if m.status != "unknown"}
     checks = []
     for question in questions:
-        if question.index is None or question.key not in EVIDENCE_FOR:
+        index = question.answered_index
+        if index is None or question.key not in EVIDENCE_FOR:
             continue
         figures = tuple(judged[kpi] for kpi in EVIDENCE_FOR[question.key] if kpi in judged)
         if figures:
-            verdict = _verdict(question.index, [f.status for f in figures])
+            verdict = _verdict(index, [f.status for f in figures])
             checks.append(EvidenceCheck(question, figures, verdict))
     return checks

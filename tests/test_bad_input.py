@@ -528,6 +528,12 @@ def _once_the_owner_exists(name: str):
     return url
 
 
+def _validated(world, name: str):
+    """What the assessment keeps of people.q1's validated level: its level or reason."""
+    kept = Assessment.objects.get(pk=world.assessment.pk).validated_levels
+    return kept.get("people.q1", {}).get(name)
+
+
 FORMS = [
     Form(
         "client_create",
@@ -672,6 +678,20 @@ FORMS = [
             kinds=SECOND_PATH if htmx else None,
         )
         for htmx in (False, True)
+    ),
+    Form(
+        "validated_level",
+        "assessments:validated_level",
+        lambda w: w.w("assessments:validated_level", w.assessment.pk, "people.q1"),
+        lambda w: {"level": "3", "reason": "The CRM shows it."},
+        {
+            "level": Field(choice_cases("2", 2), lambda w: _validated(w, "level")),
+            "reason": Field(
+                text_cases(required=True, one_line=False),
+                lambda w: _validated(w, "reason"),
+                shown_at=lambda w: w.w("assessments:validated_level", w.assessment.pk, "people.q1"),
+            ),
+        },
     ),
     *(
         Form(
@@ -977,6 +997,7 @@ PLACEHOLDERS = {
 
 # URLs that take a POST but no input besides the URL itself: a button.
 POSTS_WITHOUT_INPUT = {
+    "assessments:validated_level_clear",
     "accounts:signup_confirm",
     "clients:archive",
     "clients:restore",

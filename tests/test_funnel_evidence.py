@@ -17,7 +17,7 @@ from funnel.kpis import Figures, kpis
 @dataclass(frozen=True)
 class Question:
     key: str
-    index: float | None
+    answered_index: float | None
 
 
 # Follow-up in 6 days (poor); 60 of 100 MQLs accepted (fair); 10 of 5,000 emails clicked

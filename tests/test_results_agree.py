@@ -47,6 +47,13 @@ def _recompute(answers_csv: str, data: dict) -> dict:
         if row["submitted"] == "yes" and row["level"].isdigit():
             levels[row["question_key"]].append(int(row["level"]))
     question_level = {key: Fraction(sum(values), len(values)) for key, values in levels.items()}
+    for question in data["questions"]:
+        answered = question_level.get(question["key"])
+        expected = None if answered is None else pytest.approx(float(answered), abs=0.005)
+        assert question["answered_level"] == expected, question["key"]
+        # A consultant's validated level replaces the answers' mean (docs/results-format.md).
+        if question["validation"]:
+            question_level[question["key"]] = Fraction(question["validation"]["level"])
     question_index = {key: (level - 1) / 4 * 100 for key, level in question_level.items()}
     questions = data["questions"]
     dimensions = {

@@ -125,6 +125,8 @@ def test_results_json_follows_the_documented_schema(client, viewer, assessment):
         "index": 75.0,
         "spread": 0,
         "answers": {"total": 2, "levels": 1, "not_applicable": 1, "dont_know": 0},
+        "answered_level": 4.0,
+        "validation": None,  # no level validated from evidence
     }
     first = data["recommendations"][0]
     assert set(first) == {

@@ -97,6 +97,9 @@ WORKSPACE_ROUTES = [
     _route("assessments:plan_item_status", {"POST"}, CHANGE, "client", "plan_item"),
     _route("assessments:plan_item_delete", {"POST"}, CHANGE, "client", "plan_item"),
     _route("assessments:plan_add_recommendation", {"POST"}, CHANGE, "assessment"),
+    # A consultant's level from evidence, in place of the respondents' for one question.
+    _route("assessments:validated_level", {"GET", "POST"}, CHANGE, "assessment"),
+    _route("assessments:validated_level_clear", {"POST"}, CHANGE, "assessment"),
     # The funnel: everyone reads it and plans with it; consultants and owners change the
     # figures; owners set the workspace's thresholds.
     _route("funnel:funnel", {"GET"}, READ, "client"),
@@ -155,7 +158,11 @@ OBJECT_KWARGS = {
     "crm_import": "import_id",
 }
 # Route parameters that name no object.
-FIXED_KWARGS = {"assessments:facilitate_section": {"section": "people"}}
+FIXED_KWARGS = {
+    "assessments:facilitate_section": {"section": "people"},
+    "assessments:validated_level": {"question_key": "people.q1"},
+    "assessments:validated_level_clear": {"question_key": "people.q1"},
+}
 
 
 def urlconf_names(patterns=None, namespace: str = ""):

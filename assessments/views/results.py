@@ -122,7 +122,10 @@ def results_context(assessment: Assessment) -> dict:
         "overall_delta": _delta(results.overall_index, previous),
         "funnel": checked.funnel,
         "contradictions": checked.contradictions,
-        "evidence": checked.evidence,
+        "evidence": [
+            (check, (assessment.validated_levels or {}).get(check.question.key))
+            for check in checked.evidence
+        ],
         "funnel_rows": funnel_rows(results, checked),
         "peer_standings": peer_standings(assessment, results),
         **_plan_context(computed, previous, cache),

@@ -69,11 +69,17 @@ def test_the_consultants_pages_have_no_accessibility_violation(live_server, brow
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{live_server.url}/w/**")
+    # The closed quarter with the demo's contradiction: its funnel check, the signs, the answers
+    # against the evidence, a validated level and the form that records one.
+    closed = Assessment.objects.get(client=assessment.client, year=2026, quarter=3)
     found = {}
     for path in (
         f"/w/{slug}/",
         f"/w/{slug}/assessments/{assessment.pk}/",
         f"/w/{slug}/assessments/{assessment.pk}/results/",
+        f"/w/{slug}/assessments/{closed.pk}/results/",
+        f"/w/{slug}/assessments/{closed.pk}/validated/people.lead_follow_up_speed/",
+        f"/w/{slug}/clients/{closed.client_id}/funnel/",
     ):
         page.goto(live_server.url + path)
         if violations := _violations(page):
