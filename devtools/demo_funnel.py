@@ -71,6 +71,8 @@ class FunnelStory:
     icp_fit_share: tuple[float, ...]
     opt_out_share: tuple[float, ...]
     stalled_mql_share: tuple[float, ...]
+    # Accepted leads sales first contacted within 48 hours, in percent.
+    follow_up_48h_share: tuple[float, ...]
     # Figures that break the pattern on purpose: {(quarter position, field): value}.
     exceptions: dict[tuple[int, str], int] = field(default_factory=dict)
 
@@ -112,6 +114,7 @@ STORIES = {
         icp_fit_share=(46.0, 47.5, 55.0, 52.5),
         opt_out_share=(5.4, 5.1, 3.9, 4.4),
         stalled_mql_share=(0.46, 0.41, 0.24, 0.44),
+        follow_up_48h_share=(22.0, 31.0, 86.0, 27.0),
     ),
     "Cobalt Health Systems": FunnelStory(
         impressions=(58_000, 63_000, 70_000, 76_000),
@@ -145,6 +148,7 @@ STORIES = {
         icp_fit_share=(54.0, 61.5, 69.0, 76.5),
         opt_out_share=(2.6, 2.2, 1.9, 1.6),
         stalled_mql_share=(0.24, 0.21, 0.19, 0.16),
+        follow_up_48h_share=(71.0, 74.0, 79.0, 83.0),
     ),
     "Meridian Industrial Controls": FunnelStory(
         impressions=(60_000, 63_000, 62_000, 66_000),
@@ -178,6 +182,7 @@ STORIES = {
         icp_fit_share=(81.0, 83.5, 82.0, 84.5),
         opt_out_share=(1.4, 1.3, 1.5, 1.2),
         stalled_mql_share=(0.22, 0.20, 0.23, 0.19),
+        follow_up_48h_share=(68.0, 72.0, 66.0, 75.0),
         # The field reps log opportunities they found themselves, which marketing never saw
         # as leads: more SQLs than SALs that quarter.
         exceptions={(2, "sqls"): 21},
@@ -214,6 +219,7 @@ STORIES = {
         icp_fit_share=(58.0, 60.0, 61.0, 63.0),
         opt_out_share=(2.8, 2.7, 2.5, 2.4),
         stalled_mql_share=(0.30, 0.28, 0.27, 0.25),
+        follow_up_48h_share=(40.0, 45.0, 48.0, 52.0),
     ),
 }
 
@@ -287,4 +293,5 @@ def demo_figures(story: FunnelStory, position: int) -> dict:
         "icp_fit_share": Decimal(str(story.icp_fit_share[at])),
         "opt_out_share": Decimal(str(story.opt_out_share[at])),
         "stalled_mqls": round(mqls * story.stalled_mql_share[at]),
+        "follow_up_48h_share": Decimal(str(story.follow_up_48h_share[at])),
     }

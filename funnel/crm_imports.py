@@ -42,16 +42,13 @@ BACKGROUND_BYTES = 5 * 1024 * 1024
 PROGRESS_EVERY_ROWS = 5_000
 SAMPLE_ROWS = 200  # rows read for the date format the mapping page shows
 
-# The measures of a quarter that FunnelFigures has no field for, kept on the import.
+# The measures of a quarter that FunnelFigures has no field for, kept on the import. (The ICP
+# and opt-out shares, the stalled MQLs and the follow-up within 48 hours are figures.)
 SHARES = {
-    "icp_share": "Share of new leads that fit the ICP",
-    "opt_out_rate": "Share of new leads that opted out of email",
     "gate_pass_share": "Share of MQLs that sales went on to accept",
-    "touched_within_48h_share": "Accepted leads followed up within 48 hours",
     "closed_win_rate": "Closed win rate (won of won and lost)",
 }
 COUNTS = {
-    "stalled_mqls": "Stalled MQLs",
     "stalled_sals": "Stalled SALs",
     "stalled_sqls": "Stalled SQLs",
 }

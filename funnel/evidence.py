@@ -18,7 +18,7 @@ from funnel.health import RATED_HIGH_FROM, RATED_LOW_BELOW, HandoffHealth, Metri
 # Question key (the default bank's) -> the KPIs that show whether what it asks about happens.
 EVIDENCE_FOR = {
     # "How soon after a qualified lead is handed over does sales make its first contact?"
-    "people.lead_follow_up_speed": ("days_mql_to_sal",),
+    "people.lead_follow_up_speed": ("days_mql_to_sal", "follow_up_48h"),
     # The service level agreement commits sales to accept or return every lead, and fast.
     "people.sales_marketing_sla": ("mql_to_sal", "days_mql_to_sal"),
     # An ICP drawn from evidence brings leads that fit it.

@@ -111,6 +111,8 @@ FIGURE_HELP = {
     "opt_out_share": "Of the new leads, the share that unsubscribed or opted out of email.",
     "stalled_mqls": "The quarter’s MQLs still waiting, a month on, for sales to accept or "
     "move them.",
+    "follow_up_48h_share": "Of the leads sales accepted, the share it first called or wrote "
+    "to within 48 hours of accepting them.",
 }
 COUNT, MONEY, DAYS, YEARS, SHARE = "count", "money", "days", "years", "share"
 # The largest figure each kind accepts: within the database columns, and well beyond any

@@ -76,6 +76,8 @@ DEFAULT_THRESHOLDS = {
     "opt_out_rate": Threshold(poor=0.05, healthy=0.02, higher_is_better=False),
     # No forward movement: 4 in 10 MQLs sitting untouched for a month.
     "stalled_mql_share": Threshold(poor=0.40, healthy=0.20, higher_is_better=False),
+    # Seed 003's follow-up question: most accepted leads should hear from sales within 48 hours.
+    "follow_up_48h": Threshold(poor=0.50, healthy=0.80),
 }
 THRESHOLD_LABELS = {
     "prospect_to_engaged": "Engaged leads per prospect impression",
@@ -90,6 +92,7 @@ THRESHOLD_LABELS = {
     "icp_fit_share": "New leads that fit the ideal customer profile",
     "opt_out_rate": "New leads that opted out of email",
     "stalled_mql_share": "MQLs that went no further for a month (stalled)",
+    "follow_up_48h": "Accepted leads contacted within 48 hours",
 }
 
 
@@ -148,7 +151,13 @@ HANDOFF_METRICS: dict[str, tuple[str, ...]] = {
     # Inquiries coming in, and MQL conversion.
     "demand_to_lead": ("engaged_to_inquiry", "inquiry_to_mql", "inquiry_growth"),
     # Acceptance, speed, and leads moving on.
-    "lead_to_sales": ("mql_to_sal", "sal_to_sql", "days_mql_to_sal", "stalled_mql_share"),
+    "lead_to_sales": (
+        "mql_to_sal",
+        "sal_to_sql",
+        "days_mql_to_sal",
+        "stalled_mql_share",
+        "follow_up_48h",
+    ),
 }
 STATUS_POINTS = {"poor": 0, "fair": 50, "healthy": 100}
 HEALTHY_FROM = 75

@@ -44,12 +44,13 @@ SPEND_FIELDS = ("marketing_spend", "engage_spend", "content_cost")
 LIFETIME_FIELDS = ("customer_margin_per_year", "customer_lifetime_years")
 YEARS_FIELDS = ("customer_lifetime_years",)
 MONEY_FIELDS = REVENUE_FIELDS + SPEND_FIELDS + ("customer_margin_per_year",)
-# What the signs of a dropped baton (funnel.signs) are measured with beyond the stages: who the
-# new leads are and whether they move on. Two are shares, typed and kept as percentages (62.5
-# for 62.5%): a CRM export measures them over the leads whose field is filled in, which a count
-# over every inquiry would misstate. The third is a count of the quarter's MQLs.
-SHARE_FIELDS = ("icp_fit_share", "opt_out_share")
-SIGN_FIELDS = (*SHARE_FIELDS, "stalled_mqls")
+# What the signs of a dropped baton (funnel.signs) and the evidence (funnel.evidence) are
+# measured with beyond the stages: who the new leads are, whether they move on, how fast sales
+# takes them up. The shares are typed and kept as percentages (62.5 for 62.5%): a CRM export
+# measures them over the leads whose field is filled in, which a count over every inquiry
+# would misstate. The stalled MQLs are a count of the quarter's MQLs.
+SHARE_FIELDS = ("icp_fit_share", "opt_out_share", "follow_up_48h_share")
+SIGN_FIELDS = ("icp_fit_share", "opt_out_share", "stalled_mqls", "follow_up_48h_share")
 WHOLE_NUMBER_FIELDS = (*COUNT_FIELDS, "stalled_mqls")
 # The figures added since the first ones come last, so that columns and exports keep their order.
 FIGURE_FIELDS = (
@@ -97,6 +98,7 @@ FIGURE_LABELS = {
     "icp_fit_share": "Share of new leads that fit the ideal customer profile (%)",
     "opt_out_share": "Share of new leads that opted out of email (%)",
     "stalled_mqls": "MQLs that went no further",
+    "follow_up_48h_share": "Share of accepted leads first contacted within 48 hours (%)",
 }
 
 
@@ -148,6 +150,7 @@ class Figures:
     icp_fit_share: float | None = None  # a percentage: 62.5 is 62.5%
     opt_out_share: float | None = None  # a percentage
     stalled_mqls: int | None = None
+    follow_up_48h_share: float | None = None  # a percentage
 
     @classmethod
     def from_mapping(cls, year: int, quarter: int, values: Mapping[str, object]) -> "Figures":
@@ -267,6 +270,7 @@ _KPI_SPECS = {
     "icp_fit_share": ("New leads that fit the ICP", PERCENT),
     "opt_out_rate": ("New leads that opted out", PERCENT),
     "stalled_mql_share": ("MQLs that went no further", PERCENT),
+    "follow_up_48h": ("Accepted leads contacted within 48 hours", PERCENT),
     "engage_cost": ("Engage-stage spend", MONEY),
     "engage_cost_per_impression": ("Engage spend per impression", MONEY_CENTS),
     "engage_cost_per_engaged": ("Engage spend per engaged lead", MONEY_CENTS),
@@ -443,6 +447,7 @@ def kpis(
     values["roi"] = _roi(figures, discount_rate)
     values["icp_fit_share"] = _fraction(figures.icp_fit_share)
     values["opt_out_rate"] = _fraction(figures.opt_out_share)
+    values["follow_up_48h"] = _fraction(figures.follow_up_48h_share)
     return {
         key: Kpi(key, kpi_label(key, discount_rate), values[key], unit)
         for key, (_, unit) in _KPI_SPECS.items()

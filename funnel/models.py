@@ -94,6 +94,7 @@ class FunnelFigures(models.Model):
     icp_fit_share = _share("icp_fit_share")
     opt_out_share = _share("opt_out_share")
     stalled_mqls = _count("stalled_mqls")
+    follow_up_48h_share = _share("follow_up_48h_share")
     # Provenance: the CRM import that derived the figures, and the derived figures changed
     # by hand since (field names), which the next import keeps.
     crm_import = models.ForeignKey(

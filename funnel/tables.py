@@ -47,7 +47,10 @@ KPI_GROUPS = (
     ),
     ("Revenue", ("deal_size",)),
     ("Costs and returns", COST_KPI_KEYS),
-    ("Lead quality and movement", ("icp_fit_share", "opt_out_rate", "stalled_mql_share")),
+    (
+        "Lead quality and movement",
+        ("icp_fit_share", "opt_out_rate", "stalled_mql_share", "follow_up_48h"),
+    ),
     (
         "Growth since the quarter before",
         (

@@ -412,8 +412,9 @@ def test_handoff_health_of_the_worked_quarter():
     # before, so no inquiry growth
     assert [m.status for m in demand.metrics] == ["healthy", "healthy", "unknown"]
     assert (demand.score, demand.label) == (100, "healthy")
-    # mql_to_sal 60% fair, sal_to_sql 40% healthy, follow-up in 1.5 days healthy, stalls unknown
-    assert [m.status for m in lead.metrics] == ["fair", "healthy", "healthy", "unknown"]
+    # mql_to_sal 60% fair, sal_to_sql 40% healthy, follow-up in 1.5 days healthy; stalls and the
+    # share contacted within 48 hours not entered
+    assert [m.status for m in lead.metrics] == ["fair", "healthy", "healthy", "unknown", "unknown"]
     assert (lead.score, lead.label) == (pytest.approx(250 / 3), "healthy")
     assert lead.name == "Lead gen → Sales-ready opportunities"
     assert [m.kpi.key for m in lead.metrics] == [
@@ -421,6 +422,7 @@ def test_handoff_health_of_the_worked_quarter():
         "sal_to_sql",
         "days_mql_to_sal",
         "stalled_mql_share",
+        "follow_up_48h",
     ]
 
 
@@ -442,7 +444,7 @@ def test_the_workspace_thresholds_decide_the_status():
 def test_the_score_rests_only_on_the_metrics_with_a_value():
     figures = replace(EMPTY, mqls=100, sals=30)  # only mql_to_sal is known: 30%, poor
     lead = handoff_health(kpis(figures), DEFAULT_THRESHOLDS)["lead_to_sales"]
-    assert [m.status for m in lead.metrics] == ["poor", "unknown", "unknown", "unknown"]
+    assert [m.status for m in lead.metrics] == ["poor", "unknown", "unknown", "unknown", "unknown"]
     assert (lead.score, lead.label) == (0, "poor")
 
 

@@ -20,7 +20,8 @@ class Question:
     answered_index: float | None
 
 
-# Follow-up in 6 days (poor); 60 of 100 MQLs accepted (fair); 10 of 5,000 emails clicked
+# Follow-up in 6 days (poor) though 90% are contacted within 48 hours of acceptance (healthy);
+# 60 of 100 MQLs accepted (fair); 10 of 5,000 emails clicked
 # (0.2%, poor); 3% of new leads opting out (fair); 80% fitting the ICP (healthy).
 FIGURES = Figures(
     2026,
@@ -29,6 +30,7 @@ FIGURES = Figures(
     mqls=100,
     sals=60,
     days_mql_to_sal=6.0,
+    follow_up_48h_share=90.0,
     emails_sent=5_000,
     emails_clicked=10,
     opt_out_share=3.0,
@@ -45,6 +47,8 @@ def test_a_high_answer_with_a_poor_figure_is_contradicted():
     checks = _checks(Question("people.lead_follow_up_speed", 75.0))
     check = checks["people.lead_follow_up_speed"]
     assert check.verdict == CONTRADICTED
+    # 90% contacted within 48 hours is healthy, but the 6 days to accept them are poor.
+    assert [m.kpi.key for m in check.figures] == ["days_mql_to_sal", "follow_up_48h"]
     assert [m.kpi.key for m in check.against] == ["days_mql_to_sal"]
 
 

@@ -184,9 +184,16 @@ def test_the_figures_form_refuses_impossible_lead_figures(values, field, message
 
 def test_a_crm_import_fills_the_lead_figures():
     quarter = QuarterFigures(
-        Quarter(2026, 3), inquiries=40, mqls=10, icp_share=0.6234, opt_out_rate=0.05, stalled_mqls=3
+        Quarter(2026, 3),
+        inquiries=40,
+        mqls=10,
+        icp_share=0.6234,
+        opt_out_rate=0.05,
+        stalled_mqls=3,
+        touched_within_48h_share=0.875,
     )
     values = derived_values(quarter)
+    assert values["follow_up_48h_share"] == Decimal("87.5")
     assert values["icp_fit_share"] == Decimal("62.3")
     assert values["opt_out_share"] == Decimal("5.0")
     assert values["stalled_mqls"] == 3

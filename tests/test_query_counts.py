@@ -132,7 +132,7 @@ def _build(label: str, size: Size) -> World:
     # page shows each quarter's provenance and the import's measures.
     crm_import = make_crm_import(
         client,
-        measures={str(q.period): {"icp_share": 0.5, "stalled_mqls": 3} for q in quarters},
+        measures={str(q.period): {"gate_pass_share": 0.5, "stalled_sals": 3} for q in quarters},
     )
     client.funnel_figures.update(crm_import=crm_import, corrected_fields=["mqls"])
     refresh([first, closed, current])  # their respondents changed: fresh snapshots
@@ -212,6 +212,7 @@ class Page:
     # Measured with what the warm-up left in the cache; otherwise from an empty cache, the cost
     # of the first request after a change (the results page caches its body).
     cached: bool = False
+    fixed: dict = field(default_factory=dict)  # URL parameters naming no object
 
     @property
     def id(self) -> str:
@@ -227,7 +228,7 @@ class Page:
         if route is None:
             return reverse(self.name)
         objects = {**world.objects, **{name: world.objects[use] for name, use in self.use.items()}}
-        return route_url(route, objects, world.workspace)
+        return route_url(route, objects, world.workspace, **self.fixed)
 
 
 # The open quarter, with the world's "respondent": the one in progress.
@@ -260,6 +261,8 @@ GET_PAGES = [
     _page("report_pdf"),  # rendered earlier: served from the cache
     _page("report_pptx"),  # drawn on each request
     _page("report_options"),
+    # The form recording a level from evidence, for a question of the default bank.
+    _page("validated_level", fixed={"question_key": "people.lead_follow_up_speed"}),
     # Asked for the first time: queued for the background worker, and then polled.
     _page("report_status", use={"assessment": "first"}),
     _page("facilitate_start", use=OPEN, status=302),

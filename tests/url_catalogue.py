@@ -178,9 +178,10 @@ def urlconf_names(patterns=None, namespace: str = ""):
             yield f"{namespace}{pattern.name}"
 
 
-def route_url(route: Route, objects: dict, workspace: Workspace) -> str:
-    """The route's URL under `workspace`, naming the objects of `objects` it needs."""
-    kwargs = {"workspace_slug": workspace.slug, **FIXED_KWARGS.get(route.name, {})}
+def route_url(route: Route, objects: dict, workspace: Workspace, **fixed) -> str:
+    """The route's URL under `workspace`, naming the objects of `objects` it needs; `fixed`
+    in place of FIXED_KWARGS' parameters."""
+    kwargs = {"workspace_slug": workspace.slug, **FIXED_KWARGS.get(route.name, {}), **fixed}
     for name in route.objects:
         kwargs[OBJECT_KWARGS[name]] = objects[name].pk
     return reverse(route.name, kwargs=kwargs)

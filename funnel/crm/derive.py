@@ -64,6 +64,7 @@ FIGURE_VALUES = (
     "icp_fit_share",
     "opt_out_share",
     "stalled_mqls",
+    "follow_up_48h_share",
 )
 _INTERVALS = ("inquiry_to_mql", "mql_to_sal", "sal_to_sql", "sql_to_won")
 
@@ -121,6 +122,10 @@ class QuarterFigures:
     @property
     def opt_out_share(self) -> Decimal | None:
         return _percentage(self.opt_out_rate)
+
+    @property
+    def follow_up_48h_share(self) -> Decimal | None:
+        return _percentage(self.touched_within_48h_share)
 
     @property
     def inquiry_to_mql(self) -> float | None:
