@@ -61,6 +61,7 @@ urlpatterns = [
     path(ASSESSMENT + "import/", assessments.answers_import, name="answers_import"),
     path(ASSESSMENT + "results/", results.results_page, name="results"),
     path(ASSESSMENT + "results.json", results.results_json, name="results_json"),
+    path(ASSESSMENT + "results/<slug:dimension>/", results.results_detail, name="results_detail"),
     path(
         ASSESSMENT + "validated/<str:question_key>/",
         evidence.validated_level,

@@ -255,6 +255,8 @@ GET_PAGES = [
     # The closed quarter before the open one: it has a previous quarter to compare with.
     _page("results"),
     _page("results_json"),
+    _page("results_detail", fixed={"dimension": "people"}),
+    _page("results_detail", fixed={"dimension": "people"}, htmx="detail", variant="htmx"),
     _page("results_csv"),
     _page("answers_csv"),
     _page("results_xlsx"),

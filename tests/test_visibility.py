@@ -59,8 +59,15 @@ def _outputs(client, owner, assessment) -> dict[str, str]:
     text = subprocess.run(
         ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
+    # The results page, and each dimension's answers, which it loads when opened.
+    details = [
+        client.get(
+            reverse("assessments:results_detail", args=[slug, assessment.pk, dimension])
+        ).content.decode()
+        for dimension in ("people", "process", "content", "technology")
+    ]
     return {
-        "page": get("results").decode(),
+        "page": get("results").decode() + "".join(details),
         "results.json": get("results_json").decode(),
         "results.csv": get("results_csv").decode(),
         "answers.csv": get("answers_csv").decode(),

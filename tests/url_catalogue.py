@@ -58,6 +58,7 @@ WORKSPACE_ROUTES = [
     _route("assessments:answers_import", {"GET", "POST"}, CHANGE, "assessment"),
     _route("assessments:results", {"GET"}, READ, "assessment"),
     _route("assessments:results_json", {"GET"}, READ, "assessment"),
+    _route("assessments:results_detail", {"GET"}, READ, "assessment"),
     _route("assessments:results_csv", {"GET"}, READ, "assessment"),
     _route("assessments:answers_csv", {"GET"}, READ, "assessment"),
     _route("assessments:results_xlsx", {"GET"}, READ, "assessment"),
@@ -161,6 +162,7 @@ OBJECT_KWARGS = {
 FIXED_KWARGS = {
     "assessments:facilitate_section": {"section": "people"},
     "assessments:validated_level": {"question_key": "people.q1"},
+    "assessments:results_detail": {"dimension": "people"},
     "assessments:validated_level_clear": {"question_key": "people.q1"},
 }
 

@@ -202,3 +202,16 @@ def scoring_methodology() -> dict:
         "roles": [str(role.label).lower() for role in RespondentRole],
         "priority_ranks": _priority_sentence(),
     }
+
+
+@register.filter
+def levels_given(question) -> list[tuple[str, int, int]]:
+    """A question's levels as (role, level, how many gave it), by role then level: a chip per
+    role and level rather than per answer, so the alignment table does not grow with the
+    number of respondents."""
+    counts: dict[tuple[str, int], int] = {}
+    for answer in question.answers:
+        if answer.level:
+            key = (answer.respondent.role, answer.level)
+            counts[key] = counts.get(key, 0) + 1
+    return [(role, level, count) for (role, level), count in sorted(counts.items())]

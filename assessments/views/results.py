@@ -1,11 +1,12 @@
 """An assessment's results: the page, its exports, and the methodology behind them."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import get_membership_for
 from accounts.vocabulary import words_for
@@ -22,6 +23,7 @@ from assessments.report import report_notes
 from assessments.results import (
     AssessmentResults,
     BankCache,
+    compute_results,
     previous_results,
     role_table,
 )
@@ -29,7 +31,7 @@ from assessments.scoring import ALIGNMENT_GAP
 from assessments.workbook import XLSX_CONTENT_TYPE, results_workbook
 from bank.models import BankVersion
 from lib.charts import RadarAxis, RelayHandoff, radar_chart, relay_chart
-from lib.http import content_disposition
+from lib.http import HtmxHttpRequest, content_disposition
 from lib.maturity import level_index
 
 TOP_RECOMMENDATIONS = 10
@@ -208,3 +210,29 @@ def methodology(request: HttpRequest) -> HttpResponse:
     """The scoring's rules, and what changed in each published version of the bank."""
     banks = list(BankVersion.objects.published().order_by("-published_at", "-pk"))
     return render(request, "assessments/methodology.html", {"banks": banks})
+
+
+@require_safe
+@login_required
+@vary_on_headers("HX-Request")
+def results_detail(
+    request: HtmxHttpRequest, workspace_slug: str, assessment_id: int, dimension: str
+) -> HttpResponse:
+    """One dimension's questions with every answer: loaded into the results page when its
+    section is opened (htmx), or a page of its own (a plain link). The results page leaves
+    them out, so that it stays small whatever the number of respondents."""
+    assessment = _assessment(request, workspace_slug, assessment_id)
+    anonymous = not assessment.names_in_results
+    results = compute_results(assessment, anonymous=anonymous).results
+    d = results.dimension(dimension)
+    if d is None:
+        raise Http404("No such dimension.")
+    context = {
+        "assessment": assessment,
+        "d": d,
+        "questions": [q for q in results.questions if q.spec.dimension == d.key],
+        "anonymous": anonymous,
+    }
+    if request.htmx:
+        return render(request, "assessments/_question_detail.html", context)
+    return render(request, "assessments/results_detail.html", context)

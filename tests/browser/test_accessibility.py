@@ -79,6 +79,7 @@ def test_the_consultants_pages_have_no_accessibility_violation(live_server, brow
         f"/w/{slug}/assessments/{assessment.pk}/results/",
         f"/w/{slug}/assessments/{closed.pk}/results/",
         f"/w/{slug}/assessments/{closed.pk}/validated/people.lead_follow_up_speed/",
+        f"/w/{slug}/assessments/{closed.pk}/results/people/",
         f"/w/{slug}/clients/{closed.client_id}/funnel/",
     ):
         page.goto(live_server.url + path)

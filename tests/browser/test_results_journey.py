@@ -40,6 +40,12 @@ def test_a_demo_clients_results_show_the_charts_and_recommendations(live_server,
     expect(recommendations.first.locator("details p")).to_be_visible()
     page.get_by_text(re.compile(r"^All \d+ recommendations$")).click()
 
+    # Each dimension's answers load when its section is opened, in place.
+    people = page.locator("details.question-detail").first
+    people.locator("summary").click()
+    expect(people.get_by_role("table", name=re.compile("People: each question"))).to_be_visible()
+    assert "/results/people/" not in page.url
+
     page.get_by_role("link", name="How these figures are computed").click()
     expect(
         page.get_by_role("heading", name="How Relay scores go-to-market maturity")
