@@ -199,6 +199,8 @@ def test_the_demo_validates_the_follow_up_its_figures_contradict(client):
     evidence = page.split("The answers against the evidence")[1].split("</table>")[0]
     assert "Validated at level 2, Emerging" in evidence
     assert "Change the validated level" in evidence
+    on = date.fromisoformat(question["validation"]["on"])
+    assert f"(Nadia Okafor, {on.day} {on:%b %Y})" in evidence  # a date as people write it
     assert "<strong>Validated from the evidence:</strong>" in report
     assert "is scored at Emerging, where the respondents placed it at managed" in report
 

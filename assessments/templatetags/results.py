@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import template
 
 from assessments.anonymity import FOLDED_ROLE, FOLDED_ROLE_LABEL
@@ -215,3 +217,13 @@ def levels_given(question) -> list[tuple[str, int, int]]:
             key = (answer.respondent.role, answer.level)
             counts[key] = counts.get(key, 0) + 1
     return [(role, level, count) for (role, level), count in sorted(counts.items())]
+
+
+@register.filter
+def iso_date(text: str):
+    """A date kept as text in ISO form ("2026-08-13") as a date, for the `date` filter; the
+    text itself when it is not one."""
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return text
