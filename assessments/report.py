@@ -200,19 +200,10 @@ LATER_MOVES = 5  # then this many by title, so the page stays one page
 DISAGREEMENTS_PER_DIMENSION = 3  # the widest splits; the appendix has every answer
 
 
-def _levels_by_role(question) -> list[tuple[str, list[int]]]:
-    """The levels given to a question, grouped by role and sorted: who sees it how, without
-    the order of the answers (nor, where roles are folded, the person)."""
-    levels: dict[str, list[int]] = {}
-    for answer in question.answers:
-        if answer.level:
-            levels.setdefault(answer.respondent.role, []).append(answer.level)
-    return [(role, sorted(given)) for role, given in sorted(levels.items())]
-
-
 def _dimension_pages(
     results, options: ReportOptions, validated_levels: dict | None = None
 ) -> list[DimensionPage]:
+    validated_levels = validated_levels or {}
     disagreements = results.alignment.disagreements if results.alignment else ()
     rows = {d.key: (cells, gap) for d, cells, gap in role_table(results)}
     pages = []
@@ -222,9 +213,9 @@ def _dimension_pages(
         cells, gap = rows.get(d.key, ([], False))
         note = options.note_for(d.key)
         validated = tuple(
-            (q, (validated_levels or {})[q.key])
+            (q, validated_levels[q.key])
             for q in results.questions
-            if q.validated and q.spec.dimension == d.key and q.key in (validated_levels or {})
+            if q.validated and q.spec.dimension == d.key and q.key in validated_levels
         )
         # The consultant's note, and the levels validated from evidence, each take the room
         # of one step spelled out: those steps are named instead.
@@ -236,7 +227,7 @@ def _dimension_pages(
                 later_moves=tuple(moves[shown : shown + LATER_MOVES]),
                 more_moves=max(0, len(moves) - shown - LATER_MOVES),
                 disagreements=tuple(
-                    (q, _levels_by_role(q)) for q in split[:DISAGREEMENTS_PER_DIMENSION]
+                    (q, q.levels_by_role) for q in split[:DISAGREEMENTS_PER_DIMENSION]
                 ),
                 more_disagreements=max(0, len(split) - DISAGREEMENTS_PER_DIMENSION),
                 roles=cells,

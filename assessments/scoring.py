@@ -193,6 +193,16 @@ class QuestionResult:
         return self.spec.key
 
     @property
+    def levels_by_role(self) -> list[tuple[str, list[int]]]:
+        """The levels given, grouped by role and sorted: who sees it how, without the order
+        of the answers (nor, where roles are folded, the person)."""
+        levels: dict[str, list[int]] = {}
+        for answer in self.answers:
+            if answer.level:
+                levels.setdefault(answer.respondent.role, []).append(answer.level)
+        return [(role, sorted(given)) for role, given in sorted(levels.items())]
+
+    @property
     def answered_index(self) -> float | None:
         return None if self.answered_level is None else (self.answered_level - 1) * 25
 

@@ -470,57 +470,56 @@ def percent_text(fraction: float | None) -> str:
     return f"{Decimal(str(round(fraction * 100, 2))).normalize():f}"
 
 
-def _percent_field(label: str, *, required: bool, max_value: int) -> forms.DecimalField:
+def _small_number_field(
+    label: str, *, low: int, high: int, places: int, messages: dict, required: bool = True
+) -> forms.DecimalField:
+    """A short typed number of the settings forms, with `messages` for each way it is wrong
+    (invalid, min_value, max_value, required) and the decimals it may have."""
     return forms.DecimalField(
         label=label,
         required=required,
-        min_value=0,
-        max_value=max_value,
-        decimal_places=2,
+        min_value=low,
+        max_value=high,
+        decimal_places=places,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 7}),
         error_messages={
-            "invalid": "Enter a percentage, like 25 or 12.5.",
-            "min_value": "A percentage cannot be negative.",
-            "max_value": "A percentage is at most %(limit_value)s.",
-            "max_decimal_places": "Use at most 2 decimals.",
-            "required": "Enter a percentage.",
+            **messages,
+            "max_decimal_places": f"Use at most {places} decimal{'s' if places > 1 else ''}.",
         },
+    )
+
+
+def _percent_field(label: str, *, required: bool, max_value: int) -> forms.DecimalField:
+    messages = {
+        "invalid": "Enter a percentage, like 25 or 12.5.",
+        "min_value": "A percentage cannot be negative.",
+        "max_value": "A percentage is at most %(limit_value)s.",
+        "required": "Enter a percentage.",
+    }
+    return _small_number_field(
+        label, low=0, high=max_value, places=2, messages=messages, required=required
     )
 
 
 def _days_field(label: str) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label,
-        min_value=0,
-        max_value=365,
-        decimal_places=1,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 7}),
-        error_messages={
-            "invalid": "Enter a number of days, like 2 or 2.5.",
-            "min_value": "A number of days cannot be negative.",
-            "max_value": "Enter at most %(limit_value)s days.",
-            "max_decimal_places": "Use at most 1 decimal.",
-            "required": "Enter a number of days.",
-        },
-    )
+    messages = {
+        "invalid": "Enter a number of days, like 2 or 2.5.",
+        "min_value": "A number of days cannot be negative.",
+        "max_value": "Enter at most %(limit_value)s days.",
+        "required": "Enter a number of days.",
+    }
+    return _small_number_field(label, low=0, high=365, places=1, messages=messages)
 
 
 def _growth_field(label: str) -> forms.DecimalField:
     low, high = (round(bound * 100) for bound in GROWTH_BOUNDS)
-    return forms.DecimalField(
-        label=label,
-        min_value=low,
-        max_value=high,
-        decimal_places=2,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 7}),
-        error_messages={
-            "invalid": "Enter a change in percent, like -10 for a 10% fall or 5 for a rise.",
-            "min_value": "A fall is at most 100%%: enter %(limit_value)s or more.",
-            "max_value": "Enter a rise of at most %(limit_value)s%%.",
-            "max_decimal_places": "Use at most 2 decimals.",
-            "required": "Enter a change in percent.",
-        },
-    )
+    messages = {
+        "invalid": "Enter a change in percent, like -10 for a 10% fall or 5 for a rise.",
+        "min_value": "A fall is at most 100%%: enter %(limit_value)s or more.",
+        "max_value": "Enter a rise of at most %(limit_value)s%%.",
+        "required": "Enter a change in percent.",
+    }
+    return _small_number_field(label, low=low, high=high, places=2, messages=messages)
 
 
 def _threshold_field(metric: str, label: str) -> forms.DecimalField:

@@ -179,7 +179,3 @@ def baton_signs(
         )
         signs.append(Sign(spec, sign_status([f.health.status for f in figures]), figures))
     return tuple(signs)
-
-
-def showing(signs: tuple[Sign, ...]) -> tuple[Sign, ...]:
-    return tuple(sign for sign in signs if sign.status == SHOWING)

@@ -1,3 +1,4 @@
+from collections import Counter
 from datetime import date
 
 from django import template
@@ -211,12 +212,11 @@ def levels_given(question) -> list[tuple[str, int, int]]:
     """A question's levels as (role, level, how many gave it), by role then level: a chip per
     role and level rather than per answer, so the alignment table does not grow with the
     number of respondents."""
-    counts: dict[tuple[str, int], int] = {}
-    for answer in question.answers:
-        if answer.level:
-            key = (answer.respondent.role, answer.level)
-            counts[key] = counts.get(key, 0) + 1
-    return [(role, level, count) for (role, level), count in sorted(counts.items())]
+    return [
+        (role, level, count)
+        for role, levels in question.levels_by_role
+        for level, count in sorted(Counter(levels).items())
+    ]
 
 
 @register.filter

@@ -24,13 +24,11 @@ def _evidence_url(assessment: Assessment) -> str:
     return f"{url}#evidence-heading"
 
 
-def _question_of(assessment: Assessment, question_key: str):
-    """The question as scored, and what the funnel shows of it; a key outside the
-    assessment's bank version is a 404."""
+def _scored(assessment: Assessment, question_key: str):
+    """The question as scored, and what the funnel shows of it, for the form's page (a save
+    scores through the snapshot instead, services.validate_level)."""
     checked = compute_with_funnel(assessment, anonymous=not assessment.names_in_results)
-    question = next((q for q in checked.computed.results.questions if q.key == question_key), None)
-    if question is None:
-        raise Http404("No such question in this assessment.")
+    question = next(q for q in checked.computed.results.questions if q.key == question_key)
     check = next((c for c in checked.evidence if c.question.key == question_key), None)
     return question, check
 
@@ -42,7 +40,9 @@ def validated_level(
 ) -> HttpResponse:
     membership = get_membership_for(request, workspace_slug, min_role=Role.CONSULTANT)
     assessment = get_assessment_for(membership, assessment_id)
-    question, check = _question_of(assessment, question_key)
+    question = assessment.bank_version.questions.filter(key=question_key).first()
+    if question is None:
+        raise Http404("No such question in this assessment.")
     current = (assessment.validated_levels or {}).get(question_key)
     initial = {"level": current["level"], "reason": current["reason"]} if current else {}
     form = ValidatedLevelForm(**submitted(request), initial=initial)
@@ -57,13 +57,14 @@ def validated_level(
         )
         messages.success(
             request,
-            f"“{question.spec.text}” is now scored at level {level}, {LEVEL_NAMES[level]}: "
+            f"“{question.text}” is now scored at level {level}, {LEVEL_NAMES[level]}: "
             "the respondents’ answers stay visible beside it.",
         )
         return redirect(_evidence_url(assessment))
+    scored, check = _scored(assessment, question_key)
     context = {
         "assessment": assessment,
-        "question": question,
+        "question": scored,
         "check": check,
         "current": current,
         "form": form,
