@@ -514,7 +514,7 @@ def _days_field(label: str) -> forms.DecimalField:
 def _growth_field(label: str) -> forms.DecimalField:
     low, high = (round(bound * 100) for bound in GROWTH_BOUNDS)
     messages = {
-        "invalid": "Enter a change in percent, like -10 for a 10% fall or 5 for a rise.",
+        "invalid": "Enter a change in percent, like -10 for a fall or 5 for a rise.",
         "min_value": "A fall is at most 100%%: enter %(limit_value)s or more.",
         "max_value": "Enter a rise of at most %(limit_value)s%%.",
         "required": "Enter a change in percent.",

@@ -147,6 +147,7 @@ def number_cases(kind: str, *, required: bool) -> list[Case]:
         "money": Decimal("1.50"),
         "days": Decimal("1.5"),
         "years": Decimal("1.5"),
+        "share": Decimal("1.5"),
     }[kind]
     blank = REFUSED if required else None
     return [
@@ -163,8 +164,8 @@ def number_cases(kind: str, *, required: bool) -> list[Case]:
         Case("1e309", "1e309"),
         Case("script", SCRIPT),
         Case("sql", SQL),
-        # No customer stays 1,200 years: more than the years a lifetime accepts.
-        Case("thousands", "1,200", REFUSED if kind == "years" else 1200),
+        # No customer stays 1,200 years, and no share is 1,200%: more than either accepts.
+        Case("thousands", "1,200", REFUSED if kind in ("years", "share") else 1200),
         Case("two_values", ["abc", "25"], 25),
     ]
 
@@ -414,6 +415,21 @@ def _figures_fields(stored) -> dict[str, Field]:
         ),
         "customer_lifetime_years": Field(
             number_cases("years", required=False), lambda w: stored(w).customer_lifetime_years
+        ),
+        **{
+            name: Field(
+                number_cases("share", required=False),
+                lambda w, name=name: getattr(stored(w), name),
+            )
+            for name in ("icp_fit_share", "opt_out_share", "follow_up_48h_share")
+        },
+        # The valid form has 100 MQLs: 1,200 of them stalled is more than there are.
+        "stalled_mqls": Field(
+            [
+                case if case.kind != "thousands" else Case("thousands", "1,200")
+                for case in number_cases("count", required=False)
+            ],
+            lambda w: stored(w).stalled_mqls,
         ),
     }
 
@@ -779,6 +795,19 @@ FORMS = [
             "days_mql_to_sal-healthy": Field(
                 threshold_cases(accepted="1.5", stored=1.5),
                 _threshold("days_mql_to_sal", "healthy"),
+            ),
+            # A growth threshold may be a fall, down to -100%.
+            "inquiry_growth-poor": Field(
+                [
+                    *(
+                        case
+                        for case in threshold_cases(accepted="-15", stored=-0.15)
+                        if case.kind != "negative"
+                    ),
+                    Case("a_small_fall", "-1", -0.01),
+                    Case("more_than_everything", "-150"),
+                ],
+                _threshold("inquiry_growth", "poor"),
             ),
             "discount_rate": Field(
                 [
