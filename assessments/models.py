@@ -132,6 +132,10 @@ class Assessment(models.Model):
     # "reason": ..., "by": a name, "on": an ISO date}. The scoring uses them in place of the
     # respondents' mean (assessments.scoring); kept on the row, so scoring reads no more.
     validated_levels = models.JSONField(default=dict, blank=True)
+    # The levels a team agreed on in a live workshop, by question key: {"level": 1-5, "note":
+    # the outcome, decision and owner, "recorded_at": an ISO datetime}. Written by the
+    # workshops app; the scoring uses them where no validated level is recorded.
+    consensus_levels = models.JSONField(default=dict, blank=True)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -177,6 +181,15 @@ class Assessment(models.Model):
         return {
             key: entry["level"]
             for key, entry in (self.validated_levels or {}).items()
+            if isinstance(entry, dict) and isinstance(entry.get("level"), int)
+        }
+
+    @property
+    def consensus_level_values(self) -> dict[str, int]:
+        """Question key -> the workshop's consensus level, as the scoring takes them."""
+        return {
+            key: entry["level"]
+            for key, entry in (self.consensus_levels or {}).items()
             if isinstance(entry, dict) and isinstance(entry.get("level"), int)
         }
 

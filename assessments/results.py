@@ -117,6 +117,7 @@ def _scoring_input(
         targets=assessment.targets,
         handoff_boosts=boosts or {},
         validated_levels=assessment.validated_level_values,
+        consensus_levels=assessment.consensus_level_values,
     )
     return data, sum(not r.submitted for r in respondents.values())
 

@@ -30,6 +30,10 @@ the reports describe exactly what this module does; change both together.
   dimension and handoff indexes, the recommendations. The answers still drive the spread and
   the alignment by role, and the question's `answered_level` keeps their mean. Evidence raises
   confidence: a validated question counts as fully answered and agreed.
+- A *workshop consensus* (the level a team agreed on in a live workshop; question key -> level
+  1-5) replaces the respondents' mean the same way where no validated level does: evidence
+  first, then the room's agreement, then the mean. Unlike evidence it leaves the confidence as
+  the answers give it: the spread the room started from still counts.
 - The overall index of a quarter missing a whole dimension is *partial*, and says so.
 - Exact arithmetic: every index, priority and comparison is computed with fractions, so that
   two mathematically equal handoff indexes tie (and the upstream one is the baton drop) and an
@@ -150,6 +154,8 @@ class ScoringInput:
     handoff_boosts: dict[str, float] = field(default_factory=dict)
     # question key -> the level a consultant validated from evidence (1-5)
     validated_levels: dict[str, int] = field(default_factory=dict)
+    # question key -> the level a workshop's team agreed on (1-5); a validated level wins
+    consensus_levels: dict[str, int] = field(default_factory=dict)
 
 
 # ---- Results -------------------------------------------------------------------------------
@@ -187,6 +193,8 @@ class QuestionResult:
     # The respondents' mean level, which a validated level replaces in `level` (and the index).
     answered_level: float | None = None
     validated: bool = False
+    # The level is the workshop's consensus (no validated level; the answers keep their mean).
+    consensus: bool = False
 
     @property
     def key(self) -> str:
@@ -342,12 +350,21 @@ def confidence_of(
 
 
 def _question_result(
-    spec: QuestionSpec, answers: list[GivenAnswer], validated: int | None = None
+    spec: QuestionSpec,
+    answers: list[GivenAnswer],
+    validated: int | None = None,
+    consensus: int | None = None,
 ) -> QuestionResult:
     levels = [answer.level for answer in answers if answer.level is not None]
     answered = Fraction(sum(levels), len(levels)) if levels else None
     spread = max(levels) - min(levels) if levels else None
-    level = Fraction(validated) if validated is not None else answered
+    # Evidence first, then the workshop's consensus, then the respondents' mean.
+    if validated is not None:
+        level = Fraction(validated)
+    elif consensus is not None:
+        level = Fraction(consensus)
+    else:
+        level = answered
     if level is None:
         return QuestionResult(spec, None, None, None, tuple(answers))
     index = (level - 1) * 25  # level_index, exactly
@@ -361,11 +378,12 @@ def _question_result(
         index,
         answered_level=_float(answered),
         validated=validated is not None,
+        consensus=validated is None and consensus is not None,
     )
 
 
 def _validated(levels: dict[str, int], key: str) -> int | None:
-    """A question's validated level, when it is one of the five."""
+    """A question's validated (or consensus) level, when it is one of the five."""
     level = levels.get(key)
     valid = isinstance(level, int) and not isinstance(level, bool) and 1 <= level <= 5
     return level if valid else None
@@ -526,7 +544,10 @@ def score(data: ScoringInput, *, headline_only: bool = False) -> Results:
     )
     questions = [
         _question_result(
-            spec, answers_by_question[spec.key], _validated(data.validated_levels, spec.key)
+            spec,
+            answers_by_question[spec.key],
+            _validated(data.validated_levels, spec.key),
+            _validated(data.consensus_levels, spec.key),
         )
         for spec in specs
     ]

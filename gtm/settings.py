@@ -86,7 +86,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Relay's own apps, each building only on those before it (tests/test_architecture.py).
-RELAY_APPS = ["accounts", "bank", "clients", "funnel", "assessments", "devtools"]
+RELAY_APPS = ["accounts", "bank", "clients", "funnel", "assessments", "workshops", "devtools"]
 INSTALLED_APPS = [
     *RELAY_APPS,
     "django.contrib.admin",
@@ -337,12 +337,16 @@ SIGNUPS_PER_ADDRESS = env_int("SIGNUPS_PER_ADDRESS", 5)
 # Failed logins from one address, whatever the emails, before it may not try again that hour
 # (higher than LOGIN_FAILURE_LIMIT: an office behind one address shares it).
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
+# Attempts to join a live workshop from one address (a join, or a code that does not exist):
+# a whole room behind one office address joins well within it; guessing codes does not.
+WORKSHOP_JOINS_PER_ADDRESS = env_int("WORKSHOP_JOINS_PER_ADDRESS", 200)
 _THROTTLES = {
     "LOGIN_FAILURES_PER_ADDRESS": LOGIN_FAILURES_PER_ADDRESS,
     "PASSWORD_RESETS_PER_EMAIL": PASSWORD_RESETS_PER_EMAIL,
     "PASSWORD_RESETS_PER_ADDRESS": PASSWORD_RESETS_PER_ADDRESS,
     "SIGNUPS_PER_EMAIL": SIGNUPS_PER_EMAIL,
     "SIGNUPS_PER_ADDRESS": SIGNUPS_PER_ADDRESS,
+    "WORKSHOP_JOINS_PER_ADDRESS": WORKSHOP_JOINS_PER_ADDRESS,
 }
 for _name, _limit in _THROTTLES.items():
     if _limit < 1:

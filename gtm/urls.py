@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("clients.urls")),
     path("", include("funnel.urls")),
     path("", include("assessments.urls")),
+    path("", include("workshops.urls")),
     path("admin/", admin.site.urls),
 ]
 

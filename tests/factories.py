@@ -202,3 +202,18 @@ def fill_in_sign_up(page) -> None:
     page.get_by_label("Workspace name").fill("Dana Consulting")
     page.get_by_label("Password", exact=True).fill("a-sturdy-passphrase")
     page.get_by_label("Password confirmation").fill("a-sturdy-passphrase")
+
+
+def make_workshop(assessment: Assessment, *, scope: str = "all", **fields):
+    """A workshop of an open assessment, waiting for people to join."""
+    from workshops.services import create_workshop
+
+    workshop = create_workshop(assessment=assessment, scope=scope, created_by=None, **fields)
+    return workshop
+
+
+def join_workshop(workshop, name: str, role: str = "marketing"):
+    """Someone joining on their phone: (participant, token)."""
+    from workshops.services import join
+
+    return join(workshop=workshop, name=name, role=role)

@@ -14,9 +14,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Lowest first. `lib` knows no app; `clients` knows neither the funnel nor the assessments;
-# the assessments combine results with the funnel; devtools may use everything, and nothing
+# the assessments combine results with the funnel; workshops build on the assessments (which
+# know nothing of them); devtools may use everything, and nothing
 # of the product imports it. gtm is the wiring: its URLconf and settings.
-LAYERS = ("lib", "accounts", "bank", "clients", "funnel", "assessments", "gtm", "devtools")
+LAYERS = (
+    "lib",
+    "accounts",
+    "bank",
+    "clients",
+    "funnel",
+    "assessments",
+    "workshops",
+    "gtm",
+    "devtools",
+)
 PRIVATE_MODULES = ("forms", "views")
 
 

@@ -7,7 +7,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
-TOP_LEVEL = ("gtm", "lib", "accounts", "bank", "clients", "funnel", "assessments", "devtools")
+TOP_LEVEL = (
+    "gtm",
+    "lib",
+    "accounts",
+    "bank",
+    "clients",
+    "funnel",
+    "assessments",
+    "workshops",
+    "devtools",
+)
 
 
 def _packages_in_the_checkout() -> set[str]:
@@ -36,5 +46,5 @@ def test_the_templates_and_static_files_ship_inside_gtm():
 
 def test_every_library_the_code_imports_is_declared():
     declared = " ".join(PYPROJECT["project"]["dependencies"]).lower()
-    for distribution in ("django", "weasyprint", "pillow", "django-htmx", "django-tasks"):
+    for distribution in ("django", "weasyprint", "pillow", "django-htmx", "django-tasks", "segno"):
         assert distribution in declared, distribution

@@ -1,0 +1,266 @@
+"""The workshop's workflows: each writes several rows in one transaction, and bumps the
+workshop's version so that the screens polling it know to fetch what changed."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from assessments.models import Assessment, Respondent
+from assessments.results import compute_results
+from assessments.scoring import DISAGREEMENT_SPREAD
+from assessments.services import AnswerInput, AnswersRefused, remove_respondent, save_answers
+from assessments.summaries import results_changed
+from lib.forms import same_name
+from workshops.models import Consensus, Participant, Scope, Vote, Workshop
+
+
+class WorkshopError(Exception):
+    """A workshop action refused for a reason the person can act on; the message says which."""
+
+
+def _questions_in_order(assessment: Assessment):
+    version = assessment.bank_version
+    order = {d.key: d.order for d in version.dimensions.all()}
+    questions = list(version.questions.all())
+    return sorted(questions, key=lambda q: (order.get(q.dimension, 99), q.order, q.key))
+
+
+def _disagreements(assessment: Assessment) -> set[str]:
+    """Questions whose submitted answers so far are 2 or more levels apart."""
+    results = compute_results(assessment).results
+    return {q.key for q in results.questions if (q.spread or 0) >= DISAGREEMENT_SPREAD}
+
+
+@transaction.atomic
+def create_workshop(
+    *, assessment: Assessment, scope: str, dimension: str = "", created_by: User | None
+) -> Workshop:
+    """A workshop waiting for people to join, with the questions it will walk."""
+    if not assessment.accepts_answers:
+        raise WorkshopError("Open the assessment first: a workshop's votes are its answers.")
+    questions = _questions_in_order(assessment)
+    if scope == Scope.DIMENSION:
+        questions = [q for q in questions if q.dimension == dimension]
+    elif scope == Scope.DISAGREEMENTS:
+        disagreeing = _disagreements(assessment)
+        questions = [q for q in questions if q.key in disagreeing]
+    if not questions:
+        raise WorkshopError(
+            "No question disagrees yet: that needs submitted answers two or more levels apart."
+            if scope == Scope.DISAGREEMENTS
+            else "That choice has no questions."
+        )
+    for _ in range(5):  # a code already taken: draw another
+        try:
+            with transaction.atomic():
+                return Workshop.objects.create(
+                    assessment=assessment,
+                    scope=scope,
+                    dimension=dimension if scope == Scope.DIMENSION else "",
+                    question_keys=[q.key for q in questions],
+                    created_by=created_by,
+                )
+        except IntegrityError:
+            continue
+    raise WorkshopError("No free join code was found; try again.")
+
+
+def _locked(workshop: Workshop) -> Workshop:
+    """The workshop's row, locked: votes, reveals and moves for one workshop never interleave."""
+    return (
+        Workshop.objects.select_for_update()
+        .select_related("assessment__bank_version")
+        .get(pk=workshop.pk)
+    )
+
+
+@transaction.atomic
+def join(*, workshop: Workshop, name: str, role: str) -> tuple[Participant, str]:
+    """Someone joins on their phone: as the respondent of that name, who keeps their answers,
+    or as a new respondent. Returns the participant and the token their phone keeps."""
+    locked = _locked(workshop)
+    if locked.is_ended:
+        raise WorkshopError("This workshop has ended.")
+    assessment = locked.assessment
+    if not assessment.accepts_answers:
+        raise WorkshopError("This assessment is not open for answers any more.")
+    respondent = same_name(assessment.respondents.select_for_update(), name).first()
+    created = respondent is None
+    if created:
+        respondent = Respondent.objects.create(assessment=assessment, name=name, role=role)
+    else:
+        earlier = locked.participants.filter(respondent=respondent).first()
+        if earlier is not None:
+            raise WorkshopError(
+                "The facilitator removed this name from the workshop."
+                if earlier.is_removed
+                else f"Someone has already joined as {respondent.name}. If that was not you, "
+                "tell the facilitator."
+            )
+        if respondent.is_submitted:
+            # Their answers leave the results until the workshop ends and submits them again.
+            respondent.reopen()
+            results_changed(assessment.pk)
+    token, digest = Participant.new_token()
+    participant = Participant.objects.create(
+        workshop=locked,
+        respondent=respondent,
+        name=respondent.name,
+        role=respondent.role,
+        token_hash=digest,
+        created_respondent=created,
+    )
+    locked.bump()
+    return participant, token
+
+
+@transaction.atomic
+def start(*, workshop: Workshop) -> None:
+    locked = _locked(workshop)
+    if locked.status != Workshop.Status.LOBBY:
+        raise WorkshopError("This workshop has already started.")
+    locked.status = Workshop.Status.RUNNING
+    locked.started_at = timezone.now()
+    locked.position, locked.round, locked.phase = 0, 1, Workshop.Phase.VOTING
+    locked.bump("status", "started_at", "position", "round", "phase")
+
+
+def _refuse_unless_running(workshop: Workshop) -> None:
+    if workshop.status == Workshop.Status.ENDED:
+        raise WorkshopError("This workshop has ended.")
+    if workshop.status != Workshop.Status.RUNNING:
+        raise WorkshopError("This workshop has not started yet.")
+
+
+@transaction.atomic
+def vote(*, participant: Participant, choice: str) -> Vote:
+    """The participant's vote on the current question in the current round: an upsert, and
+    their answer to the question too (so the last round's vote is the answer)."""
+    locked = _locked(participant.workshop)
+    if Participant.objects.filter(pk=participant.pk, removed_at__isnull=False).exists():
+        raise WorkshopError("The facilitator removed you from this workshop.")
+    _refuse_unless_running(locked)
+    if locked.phase != Workshop.Phase.VOTING:
+        raise WorkshopError("The votes on this question are closed: they have been revealed.")
+    key = locked.current_key
+    question = locked.assessment.bank_version.questions.get(key=key)
+    now = timezone.now()
+    Vote.objects.bulk_create(
+        [
+            Vote(
+                participant=participant,
+                question_key=key,
+                round=locked.round,
+                choice=choice,
+                updated_at=now,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["participant", "question_key", "round"],
+        update_fields=["choice", "updated_at"],
+    )
+    try:
+        save_answers(respondent=participant.respondent, answers=[AnswerInput(question, choice)])
+    except AnswersRefused as refused:
+        raise WorkshopError(str(refused)) from refused
+    locked.bump()
+    return Vote.objects.get(participant=participant, question_key=key, round=locked.round)
+
+
+@transaction.atomic
+def reveal(*, workshop: Workshop) -> None:
+    locked = _locked(workshop)
+    _refuse_unless_running(locked)
+    locked.phase = Workshop.Phase.REVEALED
+    locked.bump("phase")
+
+
+@transaction.atomic
+def reopen_votes(*, workshop: Workshop) -> None:
+    """Another round of votes on the current question; the earlier rounds are kept."""
+    locked = _locked(workshop)
+    _refuse_unless_running(locked)
+    if locked.phase != Workshop.Phase.REVEALED:
+        raise WorkshopError("Reveal this round's votes before opening another.")
+    locked.round += 1
+    locked.phase = Workshop.Phase.VOTING
+    locked.bump("round", "phase")
+
+
+@transaction.atomic
+def move(*, workshop: Workshop, step: int) -> None:
+    """To the next (+1) or previous (-1) question, at its latest round of votes."""
+    locked = _locked(workshop)
+    _refuse_unless_running(locked)
+    position = locked.position + step
+    if not 0 <= position < len(locked.question_keys):
+        raise WorkshopError("There is no question that way.")
+    key = locked.question_keys[position]
+    rounds = Vote.objects.filter(participant__workshop=locked, question_key=key)
+    latest = rounds.order_by("-round").values_list("round", flat=True).first()
+    locked.position, locked.round = position, latest or 1
+    # A question already voted on comes back revealed; a new one opens for votes.
+    locked.phase = Workshop.Phase.REVEALED if latest else Workshop.Phase.VOTING
+    locked.bump("position", "round", "phase")
+
+
+@transaction.atomic
+def record_consensus(*, workshop: Workshop, level: int, note: str, by: User) -> Consensus:
+    """The level the team agreed on for the current question, and what was decided: kept on
+    the workshop and given to the assessment's scoring (Assessment.consensus_levels)."""
+    locked = _locked(workshop)
+    _refuse_unless_running(locked)
+    key = locked.current_key
+    now = timezone.now()
+    consensus, _ = Consensus.objects.update_or_create(
+        workshop=locked,
+        question_key=key,
+        defaults={
+            "level": level,
+            "note": note,
+            "rounds": locked.round,
+            "recorded_by": by,
+            "recorded_at": now,
+        },
+    )
+    assessment = Assessment.objects.select_for_update().get(pk=locked.assessment_id)
+    assessment.consensus_levels = {
+        **(assessment.consensus_levels or {}),
+        key: {"level": level, "note": note, "recorded_at": now.isoformat()},
+    }
+    assessment.save(update_fields=["consensus_levels", "updated_at"])
+    results_changed(assessment.pk)
+    locked.bump()
+    return consensus
+
+
+@transaction.atomic
+def remove_participant(*, participant: Participant) -> None:
+    """The participant can no longer vote, and their votes stop counting."""
+    locked = _locked(participant.workshop)
+    if locked.is_ended:
+        raise WorkshopError("This workshop has ended.")
+    Participant.objects.filter(pk=participant.pk).update(removed_at=timezone.now())
+    locked.bump()
+
+
+@transaction.atomic
+def end(*, workshop: Workshop) -> None:
+    """End the workshop: its code stops working, and each participant's answers are submitted
+    (they count in the results from now on). Whoever was removed and joined as a new
+    respondent goes, with their answers."""
+    locked = _locked(workshop)
+    if locked.is_ended:
+        return
+    now = timezone.now()
+    participants = list(locked.participants.select_related("respondent"))
+    kept = [p.respondent_id for p in participants if not p.is_removed]
+    Respondent.objects.filter(pk__in=kept, submitted_at__isnull=True, answers__isnull=False).update(
+        submitted_at=now
+    )
+    for participant in participants:
+        if participant.is_removed and participant.created_respondent:
+            remove_respondent(respondent=participant.respondent)
+    locked.status, locked.ended_at = Workshop.Status.ENDED, now
+    locked.bump("status", "ended_at")
+    results_changed(locked.assessment_id)
