@@ -128,10 +128,17 @@ def results_context(assessment: Assessment) -> dict:
             (check, (assessment.validated_levels or {}).get(check.question.key))
             for check in checked.evidence
         ],
+        "workshop_consensus": consensus_rows(assessment, results),
         "funnel_rows": funnel_rows(results, checked),
         "peer_standings": peer_standings(assessment, results),
         **_plan_context(computed, previous, cache),
     }
+
+
+def consensus_rows(assessment: Assessment, results) -> list[tuple]:
+    """(question result, its workshop consensus) for each question a workshop agreed on."""
+    agreed = assessment.consensus_levels or {}
+    return [(q, agreed[q.key]) for q in results.questions if isinstance(agreed.get(q.key), dict)]
 
 
 def _plan_context(
@@ -232,6 +239,7 @@ def results_detail(
         "d": d,
         "questions": [q for q in results.questions if q.spec.dimension == d.key],
         "anonymous": anonymous,
+        "consensus_levels": assessment.consensus_levels or {},
     }
     if request.htmx:
         return render(request, "assessments/_question_detail.html", context)
