@@ -50,6 +50,13 @@ def _previous_data(current: AssessmentResults, previous: AssessmentResults | Non
     }
 
 
+def _consensus(assessment, key: str) -> dict | None:
+    entry = (assessment.consensus_levels or {}).get(key)
+    if not isinstance(entry, dict):
+        return None
+    return {"level": entry["level"], "note": entry["note"], "recorded_at": entry["recorded_at"]}
+
+
 def _validation(assessment, key: str) -> dict:
     entry = assessment.validated_levels[key]
     return {
@@ -136,6 +143,8 @@ def results_data(checked: FunnelResults, *, previous: AssessmentResults | None =
                 # A consultant's level from evidence replaces the respondents' in `level`.
                 "answered_level": rounded(q.answered_level, 2),
                 "validation": _validation(assessment, q.key) if q.validated else None,
+                # A workshop's consensus: `level` unless a validated level comes first.
+                "consensus": _consensus(assessment, q.key),
             }
             for q in results.questions
         ],
@@ -284,6 +293,9 @@ RESULTS_CSV_COLUMNS = [
     "answered_level",
     "validated_level",
     "validation_reason",
+    # A live workshop's consensus, which `level` is unless a level was validated.
+    "consensus_level",
+    "consensus_note",
 ]
 
 
@@ -300,6 +312,7 @@ def results_rows(computed: AssessmentResults) -> list[list]:
         counts = _answer_counts(q)
         rank, priority, from_level = ranks.get(q.key, (None, None, None))
         validation = computed.assessment.validated_levels.get(q.key) if q.validated else None
+        consensus = _consensus(computed.assessment, q.key)
         rows.append(
             [
                 q.key,
@@ -319,6 +332,8 @@ def results_rows(computed: AssessmentResults) -> list[list]:
                 rounded(q.answered_level, 2),
                 validation["level"] if validation else None,
                 safe_cell(validation["reason"]) if validation else None,
+                consensus["level"] if consensus else None,
+                safe_cell(consensus["note"]) if consensus else None,
             ]
         )
     return rows

@@ -193,17 +193,25 @@ class DimensionPage:
     note: str  # the consultant's own words, if any
     # (QuestionResult, {"level", "reason", "by", "on"}): levels validated from evidence
     validated: tuple = ()
+    # (QuestionResult, {"level", "note", "recorded_at"}): levels a live workshop agreed on
+    consensus: tuple = ()
+    more_consensus: int = 0
 
 
 MOVES_PER_DIMENSION = 3  # in full: a page holds three with their next steps
 LATER_MOVES = 5  # then this many by title, so the page stays one page
 DISAGREEMENTS_PER_DIMENSION = 3  # the widest splits; the appendix has every answer
+CONSENSUS_PER_DIMENSION = 3  # a workshop's agreed levels, with their notes
 
 
 def _dimension_pages(
-    results, options: ReportOptions, validated_levels: dict | None = None
+    results,
+    options: ReportOptions,
+    validated_levels: dict | None = None,
+    consensus_levels: dict | None = None,
 ) -> list[DimensionPage]:
     validated_levels = validated_levels or {}
+    consensus_levels = consensus_levels or {}
     disagreements = results.alignment.disagreements if results.alignment else ()
     rows = {d.key: (cells, gap) for d, cells, gap in role_table(results)}
     pages = []
@@ -217,9 +225,14 @@ def _dimension_pages(
             for q in results.questions
             if q.validated and q.spec.dimension == d.key and q.key in validated_levels
         )
-        # The consultant's note, and the levels validated from evidence, each take the room
-        # of one step spelled out: those steps are named instead.
-        shown = max(1, MOVES_PER_DIMENSION - bool(note) - bool(validated))
+        agreed = [
+            (q, consensus_levels[q.key])
+            for q in results.questions
+            if q.consensus and q.spec.dimension == d.key and q.key in consensus_levels
+        ]
+        # The consultant's note, the levels validated from evidence and a workshop's
+        # consensus each take the room of one step spelled out: those steps are named instead.
+        shown = max(1, MOVES_PER_DIMENSION - bool(note) - bool(validated) - bool(agreed))
         pages.append(
             DimensionPage(
                 dimension=d,
@@ -234,6 +247,8 @@ def _dimension_pages(
                 alignment_gap=gap,
                 note=note,
                 validated=validated,
+                consensus=tuple(agreed[:CONSENSUS_PER_DIMENSION]),
+                more_consensus=max(0, len(agreed) - CONSENSUS_PER_DIMENSION),
             )
         )
     return pages
@@ -283,7 +298,9 @@ def report_context(
         "options": options,
         "body": options.sections != ReportSections.SUMMARY,
         "appendices": options.sections == ReportSections.FULL,
-        "dimension_pages": _dimension_pages(results, options, assessment.validated_levels),
+        "dimension_pages": _dimension_pages(
+            results, options, assessment.validated_levels, assessment.consensus_levels
+        ),
         "by_dimension": _by_dimension(current),
         "appendix": _anonymous_appendix(current) if anonymous else _appendix(current),
         "role_table": role_table(results),

@@ -20,6 +20,7 @@ from funnel.models import CrmImport, FunnelFigures
 from lib.quarters import Quarter
 from tests.factories import (
     add_member,
+    join_workshop,
     make_assessment,
     make_bank_version,
     make_client,
@@ -27,9 +28,12 @@ from tests.factories import (
     make_invitation,
     make_respondent,
     make_user,
+    make_workshop,
     make_workspace,
 )
 from tests.url_catalogue import snapshot as catalogue_snapshot
+from workshops.models import Participant, Workshop
+from workshops.services import start as start_workshop
 
 SCRIPT = "<script>alert(1)</script>"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -143,9 +147,32 @@ class World:
             workspace_name="Wanda's workspace",
         )
 
+    @cached_property
+    def workshop(self) -> Workshop:
+        """A workshop of the assessment, on its first question."""
+        workshop = make_workshop(self.assessment)
+        start_workshop(workshop=workshop)
+        workshop.refresh_from_db()
+        return workshop
+
+    @cached_property
+    def participant(self) -> Participant:
+        return join_workshop(self.workshop, "Paula Participant")[0]
+
+    def phone_url(self, name: str) -> str:
+        """A URL of the workshop's phone pages, for this client once it has joined."""
+        joined = self.client.post(
+            reverse("workshops:join", args=[self.workshop.code]),
+            {"name": "Pete Phone", "role": "sales"},
+        )
+        assert joined.status_code == 302, joined
+        return reverse(f"workshops:{name}", args=[self.workshop.code])
+
     def objects(self) -> dict:
         """The objects tests/url_catalogue.py's routes name, for `route_url`."""
         return {
+            "workshop": self.workshop,
+            "participant": self.participant,
             "client": self.gtm_client,
             "assessment": self.assessment,
             "respondent": self.respondent,

@@ -57,6 +57,7 @@ from tests.bad_input import (
 )
 from tests.factories import PASSWORD, make_client, make_respondent, make_workspace
 from tests.url_catalogue import OTHER_ROUTES, WORKSPACE_ROUTES, route_url
+from workshops.models import Consensus, Participant, Vote, Workshop
 
 MISSING = object()  # the field is left out of the submission
 REFUSED = object()  # the value is refused, with a message, and nothing changes
@@ -544,6 +545,12 @@ def _once_the_owner_exists(name: str):
     return url
 
 
+def _consensus(world, name: str):
+    """What the workshop kept of the consensus on its question: its level or note."""
+    consensus = Consensus.objects.filter(workshop=world.workshop).first()
+    return getattr(consensus, name, None)
+
+
 def _validated(world, name: str):
     """What the assessment keeps of people.q1's validated level: its level or reason."""
     kept = Assessment.objects.get(pk=world.assessment.pk).validated_levels
@@ -1009,6 +1016,51 @@ FORMS = [
         },
         user=None,
     ),
+    # A live workshop: starting one, the facilitator's consensus, and a participant's phone.
+    Form(
+        "workshop_create",
+        "workshops:workshop_create",
+        lambda w: w.w("workshops:workshop_create", w.assessment.pk),
+        lambda w: {"scope": "dimension", "dimension": "people"},
+        {
+            "scope": Field(choice_cases("all"), lambda w: w.latest(Workshop).scope),
+            "dimension": Field(choice_cases("process"), lambda w: w.latest(Workshop).dimension),
+        },
+    ),
+    Form(
+        "workshop_consensus",
+        "workshops:workshop_consensus",
+        lambda w: w.w("workshops:workshop_consensus", w.workshop.pk),
+        lambda w: {"level": "3", "note": "Sales owns the definition."},
+        {
+            "level": Field(choice_cases("2", 2), lambda w: _consensus(w, "level")),
+            "note": Field(FREE_TEXT, lambda w: _consensus(w, "note")),
+        },
+    ),
+    Form(
+        "workshop_join",
+        "workshops:join",
+        lambda w: reverse("workshops:join", args=[w.workshop.code]),
+        lambda w: {"name": "Sam Sales", "role": "sales"},
+        {
+            "name": Field(NAME, lambda w: w.latest(Participant).name),
+            "role": Field(choice_cases("leadership"), lambda w: w.latest(Participant).role),
+        },
+        user=None,
+    ),
+    *(
+        Form(
+            "workshop_vote" + ("_htmx" if htmx else ""),
+            "workshops:vote",
+            lambda w: w.phone_url("vote"),
+            lambda w: {"choice": "4"},
+            {"choice": Field(choice_cases("NA"), lambda w: w.latest(Vote).choice)},
+            user=None,
+            htmx=htmx,
+            kinds=None if htmx else SECOND_PATH,
+        )
+        for htmx in (True, False)
+    ),
 ]
 
 # Values that name objects of the world, filled in when the test runs.
@@ -1026,6 +1078,13 @@ PLACEHOLDERS = {
 
 # URLs that take a POST but no input besides the URL itself: a button.
 POSTS_WITHOUT_INPUT = {
+    "workshops:workshop_start",
+    "workshops:workshop_reveal",
+    "workshops:workshop_reopen",
+    "workshops:workshop_next",
+    "workshops:workshop_previous",
+    "workshops:workshop_end",
+    "workshops:participant_remove",
     "assessments:validated_level_clear",
     "accounts:signup_confirm",
     "clients:archive",
@@ -1065,6 +1124,8 @@ OTHER_POSTS = {
     "assessments:respondent_section",
     "assessments:respondent_answer",
     "assessments:respondent_submit",
+    "workshops:join",
+    "workshops:vote",
     "login",
     "logout",
     "password_change",
@@ -1086,8 +1147,9 @@ def test_urls_outside_workspaces_take_no_post_unless_catalogued(client, owner, n
     client.force_login(owner)
     try:
         url = reverse(name)
-    except NoReverseMatch:  # a URL with a token: any token will do
-        url = reverse(name, kwargs={"token": "unknown"})
+    except NoReverseMatch:  # a URL with a token (or a workshop's code): any will do
+        key = "code" if name.startswith("workshops:") else "token"
+        url = reverse(name, kwargs={key: "unknown"})
     assert client.post(url, {"name": "x"}).status_code == 405
 
 

@@ -240,7 +240,7 @@ GET_ROUTES = [route for route in WORKSPACE_ROUTES if "GET" in route.methods]
 OTHER_GET_ROUTES = sorted(
     set(OTHER_ROUTES)
     - {"accounts:invitation_accept", "accounts:invitation_signup", "logout"}
-    - {"assessments:respondent_answer", "assessments:respondent_submit"}
+    - {"assessments:respondent_answer", "assessments:respondent_submit", "workshops:vote"}
 )
 
 
@@ -255,6 +255,8 @@ def _other_url(w: World, name: str) -> str:
         "assessments:respondent_answers_csv": {"token": w.token},
         "password_reset_confirm": {"uidb64": "x", "token": "y"},
     }
+    if name.startswith("workshops:"):
+        return reverse(name, kwargs={"code": w.workshop.code})
     return reverse(name, kwargs=kwargs.get(name, {}))
 
 

@@ -14,7 +14,7 @@ from assessments import pdf as pdf_module
 from assessments.models import Assessment, PlanItem, ReportOptions
 from devtools.demo import seed_demo
 from funnel.models import FunnelFigures
-from tests.factories import make_crm_import, sign_up_and_confirm
+from tests.factories import make_crm_import, make_workshop, sign_up_and_confirm
 from tests.url_catalogue import WORKSPACE_ROUTES, route_url
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +45,7 @@ def acme(client):
         ),
         "figures": FunnelFigures.objects.filter(client=unit).first(),
         "crm_import": make_crm_import(unit),
+        "workshop": make_workshop(assessment),
     }
     return workspace, objects
 

@@ -29,6 +29,7 @@ from tests.factories import (
     add_member,
     add_question,
     answer_all,
+    join_workshop,
     make_assessment,
     make_bank_version,
     make_client,
@@ -36,6 +37,7 @@ from tests.factories import (
     make_invitation,
     make_respondent,
     make_user,
+    make_workshop,
     make_workspace,
 )
 from tests.url_catalogue import (
@@ -47,6 +49,7 @@ from tests.url_catalogue import (
     snapshot,
     urlconf_names,
 )
+from workshops import services as workshops
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -99,6 +102,7 @@ def _b_bank():
 def _client_objects(workspace, *, client_name, notes, version, respondent, plan, inquiries):
     client = make_client(workspace, name=client_name, notes=notes)
     assessment = make_assessment(client, version=version, status="open")
+    workshop = make_workshop(assessment)
     return {
         "client": client,
         "assessment": assessment,
@@ -110,6 +114,8 @@ def _client_objects(workspace, *, client_name, notes, version, respondent, plan,
             client=client, year=2026, quarter=3, inquiries=inquiries, mqls=9000
         ),
         "crm_import": make_crm_import(client, lead_file_name=f"{client_name}-contacts.csv"),
+        "workshop": workshop,
+        "participant": join_workshop(workshop, f"{respondent} on a phone")[0],
     }
 
 
@@ -149,6 +155,8 @@ def _build_world() -> dict:
     Answer.objects.filter(respondent=submitted, question__key="people.q1").update(
         comment="Kumquat pipeline review is weekly"
     )
+    ended = make_workshop(assessment)
+    workshops.end(workshop=ended)
     other, other_link = _linked(assessment, "Omar Thistle")
     answer_all(other, "2")
     revoked, revoked_link = _linked(assessment, "Rex Revoked")
@@ -205,6 +213,11 @@ def _build_world() -> dict:
             "revoked": revoked_link,
             "expired": expired_link,
             "of B": b["respondent"].issue_link(),
+        },
+        "workshop_codes": {
+            "ended": ended.code,
+            "unknown": "QQQQQQ",
+            "of B": b["workshop"].code,
         },
         "invitation_links": {
             "pending": invitation_link,
@@ -291,6 +304,15 @@ def _outside_requests(world: dict, name: str) -> list[tuple[str, str]]:
             (method, reverse(name, kwargs={"token": token, **kwargs}))
             for token in (links["revoked"], links["expired"], "no-such-link", links["of B"])
             for method in sorted(_questionnaire_methods(name))
+        ]
+    if name.startswith("workshops:"):
+        methods = ["POST"] if name == "workshops:vote" else ["GET", "POST"]
+        if name != "workshops:join" and name != "workshops:vote":
+            methods = ["GET"]
+        return [
+            (method, reverse(name, args=[code]))
+            for code in world["workshop_codes"].values()
+            for method in methods
         ]
     if name.startswith("accounts:invitation"):
         tokens = world["invitation_links"]

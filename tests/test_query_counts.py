@@ -38,11 +38,14 @@ from tests.factories import (
     PASSWORD,
     add_member,
     answer_all,
+    join_workshop,
     make_crm_import,
     make_invitation,
     make_respondent,
+    make_workshop,
 )
 from tests.url_catalogue import OTHER_ROUTES, WORKSPACE_ROUTES, route_url
+from workshops import services as workshops
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ def _build(label: str, size: Size) -> World:
         render_seconds=60.0,
     )
     people = [q.key for q in questions if q.dimension == "people"]
+    workshop = _workshop(current, people=size.extra + 2)
     return World(
         workspace=workspace,
         owner=User.objects.get(email=SCALE_OWNER),
@@ -160,10 +164,28 @@ def _build(label: str, size: Size) -> World:
             "plan_item": client.plan_items.order_by("pk").first(),
             "figures": client.funnel_figures.order_by("-year", "-quarter").first(),
             "crm_import": crm_import,
+            "workshop": workshop,
         },
         tokens=tokens,
         section_keys=people,
     )
+
+
+def _workshop(assessment: Assessment, *, people: int):
+    """A workshop on its second question, revealed, with `people` on their phones who voted
+    on both, and a consensus on the first."""
+    workshop = make_workshop(assessment)
+    workshops.start(workshop=workshop)
+    joined = [join_workshop(workshop, f"Workshop person {n + 1}")[0] for n in range(people)]
+    for step in (0, 1):
+        for number, participant in enumerate(joined):
+            workshops.vote(participant=participant, choice=str(number % 5 + 1))
+        workshops.reveal(workshop=workshop)
+        if step == 0:
+            workshops.record_consensus(workshop=workshop, level=3, note="Agreed.", by=None)
+            workshops.move(workshop=workshop, step=1)
+    workshop.refresh_from_db()
+    return workshop
 
 
 @pytest.fixture(scope="module")
@@ -287,6 +309,12 @@ GET_PAGES = [
     _page("funnel:crm_status"),
     _page("funnel:crm_mapping", status=302),  # done already: to its summary
     _page("funnel:settings"),
+    # A live workshop: starting one, the projector (revealed, with a consensus recorded
+    # before), its poll without htmx (to the projector) and the summary.
+    _page("workshops:workshop_create", use=OPEN),
+    _page("workshops:workshop"),
+    _page("workshops:workshop_live", status=302),
+    _page("workshops:summary"),
     _page("respondent_start", token="in_progress"),  # the welcome
     _page("respondent_section", token="in_progress"),
     _page("respondent_review", token="in_progress"),

@@ -16,12 +16,14 @@ from funnel.models import FunnelFigures
 from tests.factories import (
     PASSWORD,
     add_member,
+    join_workshop,
     make_assessment,
     make_bank_version,
     make_client,
     make_crm_import,
     make_invitation,
     make_respondent,
+    make_workshop,
     make_workspace,
 )
 from tests.url_catalogue import (
@@ -58,6 +60,7 @@ def world(workspace, owner, consultant, viewer, outsider):
     client = make_client(workspace, name="Client of A")
     make_bank_version(publish=True)
     assessment = make_assessment(client, status="open")
+    workshop = make_workshop(assessment)
     return {
         "workspace": workspace,
         "client": client,
@@ -70,6 +73,8 @@ def world(workspace, owner, consultant, viewer, outsider):
             client=client, year=2026, quarter=3, inquiries=400, mqls=100
         ),
         "crm_import": make_crm_import(client),
+        "workshop": workshop,
+        "participant": join_workshop(workshop, "Paula Participant")[0],
         "membership": member,
         "invitation": invitation,
         "users": {"owner": owner, "consultant": consultant, "viewer": viewer},

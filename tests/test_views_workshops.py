@@ -235,7 +235,7 @@ def test_the_poll_answers_204_while_nothing_changed_in_one_query(
     live = _url("workshop_live", workshop)
     held = {"v": workshop.version, "s": workshop.stage}
     assert client.get(live, held, **HTMX).status_code == 204
-    participant, _ = join_workshop(workshop, "Late Comer")
+    join_workshop(workshop, "Late Comer")
     region = client.get(live, held, **HTMX)
     assert region.status_code == 200 and "Late Comer" in region.content.decode()
     services.move(workshop=workshop, step=1)

@@ -1,6 +1,9 @@
 """The live workshop's workflows: joining, votes as answers, rounds, reveal, consensus into
 the scoring (after a validated level, before the respondents' mean), and the end."""
 
+import csv
+import io
+
 import pytest
 
 from assessments.models import Answer, Assessment
@@ -272,3 +275,38 @@ def test_the_tally_names_nobody_and_folds_small_roles_unless_the_assessment_name
     named = tally(votes, descriptors, named=True)
     assert named.bars[1].names == ("Ann", "Bob")
     assert [r.label for r in named.roles] == ["Marketing", "Sales"]
+
+
+def test_the_consensus_is_in_results_json_csv_the_report_and_the_methodology(
+    client, running, owner
+):
+    from assessments.report import report_context
+
+    assessment = running.assessment
+    answer_all(make_respondent(assessment), "5", submit=True)
+    services.record_consensus(
+        workshop=running, level=2, note="=Marketing owns it, by June.", by=owner
+    )
+    client.force_login(owner)
+    slug = assessment.client.workspace.slug
+    data = client.get(f"/w/{slug}/assessments/{assessment.pk}/results.json").json()
+    question = next(q for q in data["questions"] if q["key"] == "people.q1")
+    assert question["level"] == 2 and question["answered_level"] == 5
+    assert question["consensus"]["level"] == 2
+    assert question["consensus"]["note"] == "=Marketing owns it, by June."
+    csv_text = client.get(f"/w/{slug}/assessments/{assessment.pk}/results.csv").content.decode()
+    first = next(csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    assert (first["question_key"], first["level"], first["consensus_level"]) == (
+        "people.q1",
+        "2.0",
+        "2",
+    )
+    assert first["consensus_note"] == "'=Marketing owns it, by June."  # not a live formula
+
+    fresh = Assessment.objects.select_related("client__workspace", "bank_version").get(
+        pk=assessment.pk
+    )
+    people = report_context(fresh)["dimension_pages"][0]
+    assert [(q.key, entry["level"]) for q, entry in people.consensus] == [("people.q1", 2)]
+    methodology = client.get("/methodology/").content.decode()
+    assert "Workshop consensus." in methodology and "else the workshop’s consensus" in methodology

@@ -21,6 +21,7 @@ from assessments.models import (
 )
 from clients.models import Client
 from funnel.models import CrmImport, CrmMapping, FunnelFigures, FunnelThresholds
+from workshops.models import Consensus, Participant, Vote, Workshop
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,19 @@ WORKSPACE_ROUTES = [
     _route("funnel:crm_leave_out", {"POST"}, CHANGE, "client", "crm_import"),
     _route("funnel:settings", {"GET", "POST"}, OWN),
     _route("funnel:settings_reset", {"POST"}, OWN),
+    # A live workshop, run by a consultant: the projector and its buttons.
+    _route("workshops:workshop_create", {"GET", "POST"}, CHANGE, "assessment"),
+    _route("workshops:workshop", {"GET"}, CHANGE, "workshop"),
+    _route("workshops:workshop_live", {"GET"}, CHANGE, "workshop"),
+    _route("workshops:workshop_start", {"POST"}, CHANGE, "workshop"),
+    _route("workshops:workshop_reveal", {"POST"}, CHANGE, "workshop"),
+    _route("workshops:workshop_reopen", {"POST"}, CHANGE, "workshop"),
+    _route("workshops:workshop_consensus", {"POST"}, CHANGE, "workshop"),
+    _route("workshops:workshop_next", {"POST"}, CHANGE, "workshop"),
+    _route("workshops:workshop_previous", {"POST"}, CHANGE, "workshop"),
+    _route("workshops:workshop_end", {"POST"}, CHANGE, "workshop"),
+    _route("workshops:summary", {"GET"}, CHANGE, "workshop"),
+    _route("workshops:participant_remove", {"POST"}, CHANGE, "workshop", "participant"),
 ]
 
 # URLs outside any workspace, each covered by the tests named beside it.
@@ -137,6 +151,12 @@ OTHER_ROUTES = {
     "assessments:respondent_submit": "test_views_questionnaire.py",
     "assessments:respondent_done": "test_views_questionnaire.py",
     "assessments:respondent_answers_csv": "test_views_questionnaire.py",
+    # A participant's phone in a live workshop: no account; the code lets them join, the token
+    # their session then holds lets them vote (test_views_workshops.py).
+    "workshops:join": "test_views_workshops.py",
+    "workshops:phone": "test_views_workshops.py",
+    "workshops:phone_live": "test_views_workshops.py",
+    "workshops:vote": "test_views_workshops.py",
     # Django's own auth views, configured by us and exercised in test_views_accounts.py.
     "login": "",
     "logout": "",
@@ -157,6 +177,8 @@ OBJECT_KWARGS = {
     "plan_item": "item_id",
     "figures": "figures_id",
     "crm_import": "import_id",
+    "workshop": "workshop_id",
+    "participant": "participant_id",
 }
 # Route parameters that name no object.
 FIXED_KWARGS = {
@@ -219,6 +241,10 @@ def snapshot() -> list:
         list(CrmMapping.objects.order_by("pk").values()),
         list(User.objects.order_by("pk").values("pk", "email", "name")),
         list(SignupRequest.objects.order_by("pk").values()),
+        list(Workshop.objects.order_by("pk").values()),
+        list(Participant.objects.order_by("pk").values()),
+        list(Vote.objects.order_by("pk").values()),
+        list(Consensus.objects.order_by("pk").values()),
     ]
 
 

@@ -15,6 +15,7 @@ from devtools.demo_world import DEMO_PASSWORD
 from funnel.crm.fields import HUBSPOT
 from funnel.crm_imports import start_crm_import
 from funnel.models import CrmImport, FunnelFigures
+from tests.factories import make_workshop
 from tests.url_catalogue import WORKSPACE_ROUTES, route_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,6 +51,7 @@ def _demo_objects() -> tuple[dict, object]:
         ),
         "figures": FunnelFigures.objects.filter(client=client).first(),
         "crm_import": _pending_crm_import(client),
+        "workshop": make_workshop(assessment),
     }
     return objects, client.workspace
 

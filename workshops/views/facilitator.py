@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import get_membership_for
@@ -82,7 +82,7 @@ def _screen_context(request: HttpRequest, membership: Membership, workshop: Work
     }
 
 
-@require_GET
+@require_safe
 @login_required
 def workshop(request: HttpRequest, workspace_slug: str, workshop_id: int):
     """The projector: the join screen, then the question being discussed."""
@@ -98,7 +98,7 @@ def workshop(request: HttpRequest, workspace_slug: str, workshop_id: int):
     return render(request, "workshops/workshop.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def workshop_live(request: HtmxHttpRequest, workspace_slug: str, workshop_id: int):
@@ -209,7 +209,7 @@ def participant_remove(
     return redirect(_workshop_url(found))
 
 
-@require_GET
+@require_safe
 @login_required
 def summary(request: HttpRequest, workspace_slug: str, workshop_id: int):
     """What the workshop produced: the questions discussed, how the room moved between

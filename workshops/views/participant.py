@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from assessments.models import Choice
@@ -140,7 +140,7 @@ def phone(request: HtmxHttpRequest, workshop: Workshop):
     return render(request, template, _phone_context(workshop, participant))
 
 
-@require_GET
+@require_safe
 def phone_live(request: HtmxHttpRequest, code: str):
     """Polled every 2 seconds with the stage the phone shows: 204 in one query while it is
     the same (votes of others change nothing on a phone), else the phone's card."""
