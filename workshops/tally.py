@@ -40,6 +40,12 @@ class RoleRow:
     levels: tuple[int, ...]  # sorted
     mean: float | None
 
+    @property
+    def range_words(self) -> str:
+        """The levels the role gave, by name: "Managed", or "Emerging to Managed"."""
+        low, high = LEVEL_NAMES[self.levels[0]], LEVEL_NAMES[self.levels[-1]]
+        return low if low == high else f"{low} to {high}"
+
 
 @dataclass(frozen=True)
 class Tally:
