@@ -15,6 +15,7 @@ from clients.models import Client
 from devtools.demo_crm import seed_demo_crm_import
 from devtools.demo_funnel import seed_demo_funnel
 from devtools.demo_story import seed_demo_assessments
+from devtools.demo_workshop import seed_demo_workshop
 from devtools.demo_world import (
     DEMO_PASSWORD,
     DEMO_WORKSPACES,
@@ -134,6 +135,7 @@ def seed_demo(*, today: date | None = None) -> list[Workspace]:
     seed_demo_funnel(today=today)
     seed_demo_crm_import(today=today)  # over the typed-in figures, as a consultant would
     _consultants_narrative()
+    seed_demo_workshop()
     # The seeding writes answers and submissions in bulk: their snapshots in one go.
     refresh(
         Assessment.objects.filter(client__workspace__in=workspaces).select_related("bank_version")

@@ -89,10 +89,14 @@ class DiscussedQuestion:
         moved = self.moved
         if moved is None:
             return ""
-        if abs(moved) < 0.05:
-            return "The room held its view between rounds."
-        way = "up" if moved > 0 else "down"
-        return f"The room moved {way} {abs(moved):.1f} levels between rounds."
+        first, last = self.rounds[0].spread, self.rounds[-1].spread
+        apart = f" ({first} levels apart, then {last})" if first != last else ""
+        if abs(moved) >= 0.05:
+            way = "up" if moved > 0 else "down"
+            return f"The room moved {way} {abs(moved):.1f} levels between rounds{apart}."
+        if first is not None and last is not None and last < first:
+            return f"The room came closer together between rounds{apart}."
+        return f"The room held its view between rounds{apart}."
 
 
 def summary(workshop: Workshop) -> list[DiscussedQuestion]:
