@@ -1085,6 +1085,7 @@ POSTS_WITHOUT_INPUT = {
     "workshops:workshop_previous",
     "workshops:workshop_end",
     "workshops:participant_remove",
+    "workshops:decision_to_plan",
     "assessments:validated_level_clear",
     "accounts:signup_confirm",
     "clients:archive",

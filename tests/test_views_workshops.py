@@ -6,7 +6,7 @@ import time_machine
 from django.test import Client as Browser
 from django.urls import reverse
 
-from assessments.models import Answer, Assessment
+from assessments.models import Answer, Assessment, PlanItem
 from tests.factories import join_workshop, make_assessment, make_client, make_workshop
 from workshops import services
 from workshops.models import Participant, Vote, Workshop
@@ -269,3 +269,24 @@ def test_a_consensus_without_a_level_is_refused_with_a_message(client, owner, wo
     response = client.post(_url("workshop_consensus", workshop), {"level": "", "note": "x"})
     assert response.status_code == 400 and "This field is required" in response.content.decode()
     assert Assessment.objects.get(pk=workshop.assessment_id).consensus_levels == {}
+
+
+def test_a_decision_becomes_a_plan_item_in_one_click_and_only_once(client, owner, workshop):
+    _start(workshop)
+    services.record_consensus(
+        workshop=workshop, level=2, note="Write the lead SLA. Owner: Dana, by June.", by=owner
+    )
+    services.end(workshop=workshop)
+    client.force_login(owner)
+    url = _url("decision_to_plan", workshop, "people.q1")
+    assert "Add to the plan" in client.get(_url("summary", workshop)).content.decode()
+    client.post(url)
+    client.post(url)
+    item = PlanItem.objects.get()
+    assert item.title == "Write the lead SLA" and item.question_keys == ["people.q1"]
+    assert "Owner: Dana, by June." in item.notes and "stands at Emerging" in item.notes
+    assert item.target_period == workshop.assessment.period.next()
+    assert "In the plan" in client.get(_url("summary", workshop)).content.decode()
+    refused = client.post(_url("decision_to_plan", workshop, "people.q2"), follow=True)
+    assert "No consensus was recorded" in refused.content.decode()
+    assert PlanItem.objects.count() == 1

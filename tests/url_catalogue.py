@@ -129,6 +129,7 @@ WORKSPACE_ROUTES = [
     _route("workshops:workshop_previous", {"POST"}, CHANGE, "workshop"),
     _route("workshops:workshop_end", {"POST"}, CHANGE, "workshop"),
     _route("workshops:summary", {"GET"}, CHANGE, "workshop"),
+    _route("workshops:decision_to_plan", {"POST"}, CHANGE, "workshop"),
     _route("workshops:participant_remove", {"POST"}, CHANGE, "workshop", "participant"),
 ]
 
@@ -186,6 +187,7 @@ FIXED_KWARGS = {
     "assessments:validated_level": {"question_key": "people.q1"},
     "assessments:results_detail": {"dimension": "people"},
     "assessments:validated_level_clear": {"question_key": "people.q1"},
+    "workshops:decision_to_plan": {"question_key": "people.q1"},
 }
 
 

@@ -5,12 +5,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from assessments.models import Assessment, Respondent
+from assessments.models import Assessment, PlanItem, Respondent
+from assessments.plan import PLANNED_STATUSES, planned_item_for
 from assessments.results import compute_results
 from assessments.scoring import DISAGREEMENT_SPREAD
 from assessments.services import AnswerInput, AnswersRefused, remove_respondent, save_answers
 from assessments.summaries import results_changed
+from clients.models import Client
 from lib.forms import same_name
+from lib.maturity import LEVEL_NAMES
 from workshops.models import Consensus, Participant, Scope, Vote, Workshop
 
 
@@ -264,3 +267,42 @@ def end(*, workshop: Workshop) -> None:
     locked.status, locked.ended_at = Workshop.Status.ENDED, now
     locked.bump("status", "ended_at")
     results_changed(locked.assessment_id)
+
+
+@transaction.atomic
+def plan_decision(*, workshop: Workshop, question_key: str, user: User) -> tuple[PlanItem, bool]:
+    """The decision recorded for a question, as an item of the client's plan (one click on the
+    summary); return the item and whether it was created. A question already in the plan is
+    not planned twice: its item is returned instead."""
+    consensus = workshop.consensus.filter(question_key=question_key).first()
+    if consensus is None:
+        raise WorkshopError("No consensus was recorded for that question.")
+    assessment = workshop.assessment
+    client = assessment.client
+    # Two clicks at once must not make two items: adds to one client's plan take turns.
+    Client.objects.select_for_update().only("pk").get(pk=client.pk)
+    existing = planned_item_for(
+        client.plan_items.filter(status__in=PLANNED_STATUSES).only("status", "question_keys"),
+        question_key,
+    )
+    if existing is not None:
+        return existing, False
+    question = assessment.bank_version.questions.get(key=question_key)
+    decision = " ".join(consensus.note.split())
+    title = decision.split(". ")[0].rstrip(".") if decision else f"Act on: {question.text}"
+    target = assessment.period.next()
+    agreed = (
+        f"Agreed in the workshop of {workshop.ended_at or consensus.recorded_at:%-d %b %Y}: "
+        f"“{question.text}” stands at {LEVEL_NAMES[consensus.level]}."
+    )
+    item = PlanItem.objects.create(
+        client=client,
+        title=title[:200],
+        question_keys=[question_key],
+        target_year=target.year,
+        target_quarter=target.number,
+        notes=f"{agreed}\n\n{consensus.note}".strip()[:5000],
+        source_assessment=assessment,
+        created_by=user,
+    )
+    return item, True

@@ -25,6 +25,11 @@ urlpatterns = [
     path(WORKSHOP + "end/", facilitator.workshop_end, name="workshop_end"),
     path(WORKSHOP + "summary/", facilitator.summary, name="summary"),
     path(
+        WORKSHOP + "plan/<str:question_key>/",
+        facilitator.decision_to_plan,
+        name="decision_to_plan",
+    ),
+    path(
         WORKSHOP + "participants/<int:participant_id>/remove/",
         facilitator.participant_remove,
         name="participant_remove",

@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.access import get_membership_for
 from accounts.models import Membership, Role
 from assessments.access import get_assessment_for
+from assessments.plan import planned_keys
 from lib.forms import submitted
 from lib.http import HtmxHttpRequest
 from workshops import screens, services
@@ -215,11 +216,36 @@ def summary(request: HttpRequest, workspace_slug: str, workshop_id: int):
     """What the workshop produced: the questions discussed, how the room moved between
     rounds, the consensus and decisions."""
     membership, found = _facilitating(request, workspace_slug, workshop_id)
+    client = found.assessment.client
     context = {
         "membership": membership,
         "workshop": found,
         "assessment": found.assessment,
         "discussed": screens.summary(found),
         "participants": list(found.participants.all()),
+        "planned": planned_keys(client.plan_items.only("status", "question_keys")),
     }
     return render(request, "workshops/summary.html", context)
+
+
+@require_POST
+@login_required
+def decision_to_plan(
+    request: HttpRequest, workspace_slug: str, workshop_id: int, question_key: str
+):
+    """A decision of the summary into the client's plan, in one click."""
+    _, found = _facilitating(request, workspace_slug, workshop_id)
+    try:
+        item, created = services.plan_decision(
+            workshop=found, question_key=question_key, user=request.user
+        )
+    except services.WorkshopError as refused:
+        messages.error(request, str(refused))
+    else:
+        if created:
+            messages.success(
+                request, f"“{item.title}” added to the plan, for {item.target_period}."
+            )
+        else:
+            messages.info(request, f"“{item.title}” is already in the plan.")
+    return redirect("workshops:summary", workspace_slug, found.pk)
