@@ -254,6 +254,21 @@ def _dimension_pages(
     return pages
 
 
+AGREEMENTS = 8  # a page's worth of a workshop's consensus, with their notes
+
+
+def _agreements(results, consensus_levels: dict, limit: int | None = AGREEMENTS) -> list:
+    """(QuestionResult, consensus) for each question a live workshop agreed on, in the order
+    of the questions: the report's "Agreed in the workshop" page."""
+    consensus_levels = consensus_levels or {}
+    agreed = [
+        (q, consensus_levels[q.key])
+        for q in results.questions
+        if isinstance(consensus_levels.get(q.key), dict)
+    ]
+    return agreed[:limit] if limit else agreed
+
+
 def report_notes(options: ReportOptions) -> list[tuple[str, str]]:
     """The consultant's notes as (heading, text), for the results page: the same words the
     PDF shows on its summary and dimension pages."""
@@ -300,6 +315,10 @@ def report_context(
         "appendices": options.sections == ReportSections.FULL,
         "dimension_pages": _dimension_pages(
             results, options, assessment.validated_levels, assessment.consensus_levels
+        ),
+        "agreements": _agreements(results, assessment.consensus_levels),
+        "more_agreements": max(
+            0, len(_agreements(results, assessment.consensus_levels, limit=None)) - AGREEMENTS
         ),
         "by_dimension": _by_dimension(current),
         "appendix": _anonymous_appendix(current) if anonymous else _appendix(current),

@@ -25,6 +25,13 @@ from django.urls import reverse
 
 from assessments.models import Assessment, Respondent
 from assessments.pdf import html_to_pdf, render_report_pdf, report_html
+from devtools.bench_workshop import (
+    TARGET_POLL_VS_MINIMAL,
+    WorkshopScene,
+    build_workshop_scene,
+    poll_work,
+    vote_work,
+)
 from devtools.crm_samples import lead_lines
 from devtools.demo import seed_demo
 from devtools.demo_world import DEMO_PASSWORD
@@ -162,6 +169,7 @@ class Scene:
     answer_bodies: list[dict]  # htmx saves, cycling through questions and levels
     respondent_client: Client  # holds the respondent's CSRF cookie
     minimal_url: str  # the minimal logged-in page, in the scale workspace
+    workshop: WorkshopScene  # a running workshop of the open quarter, 40 phones joined
 
 
 def build_scene(workspace) -> Scene:
@@ -202,6 +210,7 @@ def build_scene(workspace) -> Scene:
         bodies,
         respondent_client,
         f"/bench/minimal/{slug}/",
+        build_workshop_scene(latest_open),
     )
 
 
@@ -293,6 +302,24 @@ def _answer_save_figure(scene: Scene, anchors: dict) -> Figure:
         most_vs_minimal=TARGET_ANSWER_SAVE,
         queries=_count_queries(save),
     )
+
+
+def _workshop_figures(scene: Scene, anchors: dict) -> list[Figure]:
+    """A phone's poll that finds nothing changed, and a vote (each also an answer save)."""
+    poll, vote = poll_work(scene.workshop), vote_work(scene.workshop)
+    return [
+        _anchored(
+            "Workshop poll, unchanged (phone)",
+            time_against_anchors(poll, anchors),
+            most_vs_minimal=TARGET_POLL_VS_MINIMAL,
+            queries=_count_queries(poll),
+        ),
+        _anchored(
+            "Workshop vote (htmx)",
+            time_against_anchors(vote, anchors),
+            queries=_count_queries(vote),
+        ),
+    ]
 
 
 def _report_figures(assessment) -> list[Figure]:
@@ -413,6 +440,7 @@ def run(*, scale: int) -> tuple[list[Figure], "Scene"]:
         figures += anchor_figures(anchors)
         figures += _page_figures(scene, anchors)
         figures.append(_answer_save_figure(scene, anchors))
+        figures += _workshop_figures(scene, anchors)
         figures.append(_cached_download_figure(brightline, anchors))
         figures += _report_figures(brightline)
     figures += crm_import_figures()

@@ -48,6 +48,17 @@ def _earlier(level: int, mean: int) -> int:
     return max(1, min(5, level + (1 if level > mean else -1)))
 
 
+def _round_spread(participants: dict, key: str, number: int) -> int | None:
+    levels = [
+        int(choice)
+        for choice in Vote.objects.filter(
+            participant__in=participants.values(), question_key=key, round=number
+        ).values_list("choice", flat=True)
+        if choice.isdigit()
+    ]
+    return max(levels) - min(levels) if levels else None
+
+
 def seed_demo_workshop() -> Workshop | None:
     """The finished workshop on the client's latest closed quarter (kept if already there)."""
     assessment = (
@@ -109,7 +120,16 @@ def seed_demo_workshop() -> Workshop | None:
             rounds=rounds,
             recorded_at=ended,
         )
-        consensus_levels[key] = {"level": mean, "note": note, "recorded_at": ended.isoformat()}
+        spreads = [
+            _round_spread(participants, key, number) for number in dict.fromkeys((1, rounds))
+        ]
+        consensus_levels[key] = {
+            "level": mean,
+            "note": note,
+            "recorded_at": ended.isoformat(),
+            "rounds": rounds,
+            "spreads": spreads,
+        }
     assessment.consensus_levels = consensus_levels
     assessment.save(update_fields=["consensus_levels", "updated_at"])
     return workshop

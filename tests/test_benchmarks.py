@@ -6,7 +6,7 @@ import random
 import pytest
 
 from devtools.benchmarks import Figure, median_seconds, table, time_against_anchors
-from devtools.loadtest import Load, LoadTarget, _script, parse_wrk
+from devtools.loadtest import Load, LoadTarget, _script, _script_per_request, parse_wrk
 from devtools.loadtest import table as load_table
 
 WRK_OUTPUT = """Running 8s test @ http://127.0.0.1:8123/bench/bare/
@@ -155,6 +155,18 @@ def test_the_wrk_script_cycles_through_the_bodies_with_the_headers():
     assert _script(method="GET", headers={}, bodies=[]).startswith('wrk.method = "GET"')
 
 
+def test_the_workshop_s_wrk_script_sends_each_phone_s_own_cookie_and_body():
+    script = _script_per_request(
+        method="POST",
+        requests=[({"Cookie": "sessionid=a"}, "choice=1"), ({"Cookie": 's"b'}, "choice=2")],
+    )
+    assert (
+        '{{["Cookie"] = "sessionid=a"}, "choice=1"},\n{{["Cookie"] = "s\\"b"}, "choice=2"}'
+        in script
+    )
+    assert 'return wrk.format("POST", nil, r[1], r[2])' in script
+
+
 def test_the_load_table_compares_each_load_with_the_bare_view():
     text = load_table(
         [Load("Bare Django view", 1000.0, 2.0, 9.0, 0), Load("Results page", 250.0, 8.0, 30.0, 0)],
@@ -196,3 +208,11 @@ def test_the_minimal_page_reads_the_session_the_user_and_the_memberships(
     assert response.status_code == 200
     assert f"<h1>{workspace.name}</h1>" in response.content.decode()
     assert client.get("/bench/minimal/another-workspace/").status_code == 404
+
+
+def test_a_paced_wrk_script_waits_between_requests_to_keep_its_rate():
+    from devtools.loadtest import CONNECTIONS, _paced
+
+    script = _paced(_script(method="GET", headers={}, bodies=[]), 20)
+    assert script.endswith(f"delay = function() return {CONNECTIONS * 50:g} end\n")
+    assert _paced("x", None) == "x"

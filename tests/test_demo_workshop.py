@@ -29,6 +29,8 @@ def test_the_demo_has_one_finished_workshop_whose_consensus_leaves_the_scores_as
     fresh = Assessment.objects.select_related("bank_version").get(pk=assessment.pk)
     agreed = [q for q in compute_results(fresh).results.questions if q.consensus]
     assert len(agreed) == 3 and all(q.level == q.answered_level for q in agreed)
+    first = fresh.consensus_levels["process.gtm_brief"]
+    assert first["rounds"] == 2 and first["spreads"][0] > first["spreads"][1]
 
     assert seed_demo_workshop() is None  # again: kept as it is
     assert Workshop.objects.count() == 1 and Vote.objects.filter(round=2).count() == 5

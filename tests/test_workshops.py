@@ -209,6 +209,7 @@ def test_the_consensus_replaces_the_mean_in_the_scoring_and_keeps_the_spread(run
     assert question.answered_level == 3 and question.spread == 4
     kept = Assessment.objects.get(pk=assessment.pk).consensus_levels["people.q1"]
     assert kept["level"] == 2 and kept["note"] == "Sales owns the lead definition."
+    assert kept["rounds"] == 1 and kept["spreads"] == [None]  # nobody voted in the workshop
 
 
 def test_a_validated_level_comes_before_the_consensus(running, owner):
@@ -306,7 +307,11 @@ def test_the_consensus_is_in_results_json_csv_the_report_and_the_methodology(
     fresh = Assessment.objects.select_related("client__workspace", "bank_version").get(
         pk=assessment.pk
     )
-    people = report_context(fresh)["dimension_pages"][0]
+    context = report_context(fresh)
+    people = context["dimension_pages"][0]
     assert [(q.key, entry["level"]) for q, entry in people.consensus] == [("people.q1", 2)]
+    assert [(q.key, entry["note"]) for q, entry in context["agreements"]] == [
+        ("people.q1", "=Marketing owns it, by June.")
+    ]
     methodology = client.get("/methodology/").content.decode()
     assert "Workshop consensus." in methodology and "else the workshop’s consensus" in methodology

@@ -207,6 +207,21 @@ def move(*, workshop: Workshop, step: int) -> None:
     locked.bump("position", "round", "phase")
 
 
+def _spread(workshop: Workshop, key: str, round_number: int) -> int | None:
+    """Highest level voted minus lowest in a round (removed participants left out)."""
+    levels = [
+        int(choice)
+        for choice in Vote.objects.filter(
+            participant__workshop=workshop,
+            participant__removed_at__isnull=True,
+            question_key=key,
+            round=round_number,
+        ).values_list("choice", flat=True)
+        if choice.isdigit()
+    ]
+    return max(levels) - min(levels) if levels else None
+
+
 @transaction.atomic
 def record_consensus(*, workshop: Workshop, level: int, note: str, by: User) -> Consensus:
     """The level the team agreed on for the current question, and what was decided: kept on
@@ -226,10 +241,18 @@ def record_consensus(*, workshop: Workshop, level: int, note: str, by: User) -> 
             "recorded_at": now,
         },
     )
+    # How far apart the room was in its first round and in its last, for the report.
+    spreads = [_spread(locked, key, number) for number in dict.fromkeys((1, locked.round))]
     assessment = Assessment.objects.select_for_update().get(pk=locked.assessment_id)
     assessment.consensus_levels = {
         **(assessment.consensus_levels or {}),
-        key: {"level": level, "note": note, "recorded_at": now.isoformat()},
+        key: {
+            "level": level,
+            "note": note,
+            "recorded_at": now.isoformat(),
+            "rounds": locked.round,
+            "spreads": spreads,
+        },
     }
     assessment.save(update_fields=["consensus_levels", "updated_at"])
     results_changed(assessment.pk)
