@@ -136,7 +136,7 @@ def _refuse_unless_running(workshop: Workshop) -> None:
 
 
 @transaction.atomic
-def vote(*, participant: Participant, choice: str) -> Vote:
+def vote(*, participant: Participant, choice: str) -> None:
     """The participant's vote on the current question in the current round: an upsert, and
     their answer to the question too (so the last round's vote is the answer)."""
     locked = _locked(participant.workshop)
@@ -167,7 +167,6 @@ def vote(*, participant: Participant, choice: str) -> Vote:
     except AnswersRefused as refused:
         raise WorkshopError(str(refused)) from refused
     locked.bump()
-    return Vote.objects.get(participant=participant, question_key=key, round=locked.round)
 
 
 @transaction.atomic
