@@ -138,6 +138,8 @@ def _build(label: str, size: Size) -> World:
         measures={str(q.period): {"gate_pass_share": 0.5, "stalled_sals": 3} for q in quarters},
     )
     client.funnel_figures.update(crm_import=crm_import, corrected_fields=["mqls"])
+    # A workshop of the open quarter, before the report's render below is keyed on the data.
+    workshop = _workshop(current, people=size.extra + 2)
     refresh([first, closed, current])  # their respondents changed: fresh snapshots
     # The report of the closed quarter rendered already: report.pdf serves it from the cache.
     # Were the digest stale, the slow render on record would send report.pdf to the background
@@ -150,7 +152,6 @@ def _build(label: str, size: Size) -> World:
         render_seconds=60.0,
     )
     people = [q.key for q in questions if q.dimension == "people"]
-    workshop = _workshop(current, people=size.extra + 2)
     return World(
         workspace=workspace,
         owner=User.objects.get(email=SCALE_OWNER),

@@ -15,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.access import get_membership_for
 from accounts.models import Membership, Role
 from assessments.access import get_assessment_for
+from assessments.models import PlanItem
 from assessments.plan import planned_keys
 from lib.forms import submitted
 from lib.http import HtmxHttpRequest
@@ -223,7 +224,10 @@ def summary(request: HttpRequest, workspace_slug: str, workshop_id: int):
         "assessment": found.assessment,
         "discussed": screens.summary(found),
         "participants": list(found.participants.all()),
-        "planned": planned_keys(client.plan_items.only("status", "question_keys")),
+        # Not through client.plan_items, which would read each item's client_id back.
+        "planned": planned_keys(
+            PlanItem.objects.filter(client_id=client.pk).only("status", "question_keys")
+        ),
     }
     return render(request, "workshops/summary.html", context)
 
