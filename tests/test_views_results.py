@@ -127,6 +127,7 @@ def test_results_json_follows_the_documented_schema(client, viewer, assessment):
         "answers": {"total": 2, "levels": 1, "not_applicable": 1, "dont_know": 0},
         "answered_level": 4.0,
         "validation": None,  # no level validated from evidence
+        "consensus": None,  # no live workshop agreed a level
     }
     first = data["recommendations"][0]
     assert set(first) == {
