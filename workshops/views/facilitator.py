@@ -80,7 +80,7 @@ def _screen_context(request: HttpRequest, membership: Membership, workshop: Work
         "named": screens.named(workshop),
         "join_url": join_url,
         "short_join_url": join_url.split("://", 1)[-1],
-        "qr_svg": screens.join_qr_svg(join_url) if not workshop.is_ended else "",
+        "qr_svg": screens.join_qr_svg(join_url) if workshop.status == Workshop.Status.LOBBY else "",
     }
 
 
