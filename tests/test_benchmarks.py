@@ -196,3 +196,11 @@ def test_the_minimal_page_reads_the_session_the_user_and_the_memberships(
     assert response.status_code == 200
     assert f"<h1>{workspace.name}</h1>" in response.content.decode()
     assert client.get("/bench/minimal/another-workspace/").status_code == 404
+
+
+def test_growth_is_linear_when_no_step_outgrows_its_size():
+    from devtools.growth import grows_at_most_linearly
+
+    assert grows_at_most_linearly([(1, 10.0), (5, 12.0), (20, 40.0), (50, 99.0)])
+    assert not grows_at_most_linearly([(1, 10.0), (5, 12.0), (20, 60.0)])  # 5x for 4x
+    assert grows_at_most_linearly([(52, 8.0), (208, 8.5)])
