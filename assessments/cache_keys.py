@@ -205,6 +205,13 @@ def results_body_key(assessment: Assessment, *, can_change: bool) -> str:
     return f"results-body:{assessment.pk}:{can_change}:{code_version()}:{data_stamp(assessment)}"
 
 
+def compare_body_key(first: Assessment, second: Assessment) -> str:
+    """The cache key of the compare page's comparison of two assessments: the same for every
+    visitor, as it offers nothing to change."""
+    stamps = f"{data_stamp(first)}:{data_stamp(second)}"
+    return f"compare-body:{first.pk}:{second.pk}:{code_version()}:{stamps}"
+
+
 def report_key(assessment: Assessment, options: ReportOptions | None = None) -> str:
     """The key a rendered PDF report is stored under (ReportRender.digest): 64 characters.
     The report's options (the saved ones unless given) are part of it, so each combination of
