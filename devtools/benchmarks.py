@@ -468,6 +468,13 @@ def seed(*, scale: int):
     return built, seconds, seed_growth(owner, version)
 
 
+def prepare(*, scale: int) -> "Scene":
+    """The data and the scene alone, for the load test on its own (on PostgreSQL)."""
+    built, _, _ = seed(scale=scale)
+    with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+        return build_scene(built.workspace)
+
+
 def run(*, scale: int) -> tuple[list[Figure], "Scene"]:
     built, seed_seconds, growth = seed(scale=scale)
     brightline = Assessment.objects.select_related("client__workspace").get(
