@@ -205,9 +205,9 @@ def test_a_comparison_is_scored_once_per_change_of_either_quarter(
     url = reverse("assessments:compare", args=[company.workspace.slug, company.pk])
     query = {"first": first.pk, "second": last.pk}
     before = client.get(url, query).content.decode()
-    # The session, the user, the memberships, the client, the form's two assessments and its
-    # choices (the select lists), and the two data stamps: no scoring.
-    with django_assert_max_num_queries(10):
+    # The session, the user, the memberships, the client, the client's assessments (the form's
+    # choices, read once) and the two data stamps: no scoring.
+    with django_assert_max_num_queries(7):
         again = client.get(url, query).content.decode()
     assert len(scorings) == 1 and 'id="summary-heading"' in again
     assert again.count("2025-Q3 → 2026-Q3") == before.count("2025-Q3 → 2026-Q3") == 1
