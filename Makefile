@@ -29,10 +29,13 @@ format: $(VENV)/.installed-test
 	$(PY) -m ruff format .
 
 bench: $(VENV)/.installed
-	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk for the load test"; \
+	@missing=""; command -v wrk >/dev/null 2>&1 || missing="wrk"; \
+	ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then echo "Installing Debian packages for the load tests: $$missing"; \
 		$(SUDO) apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 	$(PY) manage.py bench
+	$(PY) manage.py bench --load-on-postgres
 
 # Two gunicorn app servers, a worker, PostgreSQL and Redis on this machine, checked end to end
 # (devtools/topology.py; .ci/run runs it too).

@@ -8,12 +8,16 @@ from assessments.models import Assessment, Respondent
 
 
 def get_assessment_for(membership: Membership, assessment_id: int) -> Assessment:
-    return get_object_or_404(
-        Assessment.objects.for_workspace(membership.workspace)
-        .select_related("client__workspace", "bank_version")
-        .defer("client__workspace__logo"),
+    assessment = get_object_or_404(
+        Assessment.objects.for_workspace(membership.workspace).select_related(
+            "client", "bank_version"
+        ),
         pk=assessment_id,
     )
+    # The workspace is the membership's, already read (its logo deferred): joining it again
+    # cost a quarter of this lookup, which every assessment page runs.
+    assessment.client.workspace = membership.workspace
+    return assessment
 
 
 def get_respondent_for(assessment: Assessment, respondent_id: int) -> Respondent:

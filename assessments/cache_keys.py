@@ -13,7 +13,8 @@ PDF reports (stored in the database). A key is the code version plus the assessm
   targets, submissions and snapshots all touch `updated_at`), this assessment's respondents
   and answers, the client's plan and its owners' names, its funnel figures, the workspace's
   thresholds, the report's options (by what they say, not when they were saved) and the peers
-  the client is compared with. Timestamps come from the app
+  the client is compared with, and the question bank versions published since the
+  assessment's (the results page says so). Timestamps come from the app
   servers' clocks: keep them in sync (NTP), as a change within the skew of an earlier one
   could hide.
 """
@@ -28,6 +29,7 @@ from django.db import connection
 
 from accounts.models import User, Workspace
 from assessments.models import Answer, Assessment, PlanItem, ReportOptions, Respondent
+from bank.models import BankVersion
 from clients.models import Client
 from funnel.models import FunnelFigures, FunnelThresholds
 
@@ -116,6 +118,7 @@ def _tables() -> dict[str, str]:
         "funnel": FunnelFigures._meta.db_table,
         "thresholds": FunnelThresholds._meta.db_table,
         "options": ReportOptions._meta.db_table,
+        "bank": BankVersion._meta.db_table,
     }
 
 
@@ -164,7 +167,13 @@ SELECT
   (SELECT COUNT(*) FROM {assessment} p JOIN {client} c ON c.id = p.client_id
      WHERE c.workspace_id = %(workspace)s AND c.archived_at IS NULL AND p.year = %(year)s
        AND p.quarter = %(quarter)s AND p.bank_version_id = %(bank)s
-       AND p.client_id <> %(client)s)
+       AND p.client_id <> %(client)s),
+  -- the question bank versions published since this one's (the results page's notice;
+  -- a published version never changes, so how many and the newest say it all)
+  (SELECT COUNT(*) FROM {bank} WHERE status = %(published)s
+     AND published_at > (SELECT published_at FROM {bank} WHERE id = %(bank)s)),
+  (SELECT MAX(id) FROM {bank} WHERE status = %(published)s
+     AND published_at > (SELECT published_at FROM {bank} WHERE id = %(bank)s))
 """
 
 
@@ -178,6 +187,7 @@ def data_stamp(assessment: Assessment) -> str:
         "year": assessment.year,
         "quarter": assessment.quarter,
         "bank": assessment.bank_version_id,
+        "published": BankVersion.Status.PUBLISHED,
     }
     with connection.cursor() as cursor:
         cursor.execute(_STAMP_SQL.format(**_tables()), params)
@@ -193,6 +203,13 @@ def results_body_key(assessment: Assessment, *, can_change: bool) -> str:
     changes what the body offers, so it is part of the key. (The report's notes, which the
     body shows, are in the data stamp.)"""
     return f"results-body:{assessment.pk}:{can_change}:{code_version()}:{data_stamp(assessment)}"
+
+
+def compare_body_key(first: Assessment, second: Assessment) -> str:
+    """The cache key of the compare page's comparison of two assessments: the same for every
+    visitor, as it offers nothing to change."""
+    stamps = f"{data_stamp(first)}:{data_stamp(second)}"
+    return f"compare-body:{first.pk}:{second.pk}:{code_version()}:{stamps}"
 
 
 def report_key(assessment: Assessment, options: ReportOptions | None = None) -> str:

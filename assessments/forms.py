@@ -257,18 +257,37 @@ class DashboardForm(forms.Form):
         return data.get("q", "").strip(), data.get("sort") or "name"
 
 
+class _AssessmentChoiceField(forms.TypedChoiceField):
+    """One of the assessments given, chosen by id: they are read once for the whole form (a
+    ModelChoiceField reads its queryset again for each render and each value it cleans)."""
+
+    def __init__(self, *, label: str):
+        super().__init__(label=label, coerce=int, empty_value=None)
+        self.by_pk: dict[int, Assessment] = {}
+
+    def offer(self, assessments: list[Assessment]) -> None:
+        self.by_pk = {a.pk: a for a in assessments}
+        self.choices = [("", "---------"), *((a.pk, str(a.period)) for a in assessments)]
+
+    def prepare_value(self, value):
+        return value.pk if isinstance(value, Assessment) else value
+
+    def clean(self, value) -> Assessment | None:
+        pk = super().clean(value)
+        return None if pk is None else self.by_pk[pk]
+
+
 class CompareForm(forms.Form):
     """Two assessments of one client, the earlier one first."""
 
-    first = forms.ModelChoiceField(label="Compare", queryset=Assessment.objects.none())
-    second = forms.ModelChoiceField(label="with", queryset=Assessment.objects.none())
+    first = _AssessmentChoiceField(label="Compare")
+    second = _AssessmentChoiceField(label="with")
 
     def __init__(self, *args, client: Client, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = client.assessments.order_by("year", "quarter")
+        assessments = list(client.assessments.order_by("year", "quarter"))
         for name in ("first", "second"):
-            self.fields[name].queryset = choices
-            self.fields[name].label_from_instance = lambda a: str(a.period)
+            self.fields[name].offer(assessments)
 
     def clean(self):
         cleaned = super().clean()

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from assessments.models import Choice, Respondent
 from bank.models import Question
+from bank.structure import structure_of
 from lib.csv import csv_text, safe_cell
 from lib.maturity import LEVEL_NAMES
 
@@ -175,11 +176,11 @@ def question_state(question: Question) -> QuestionState:
 
 
 def load_questionnaire(respondent: Respondent) -> Questionnaire:
-    """Three queries: the dimensions, the questions with their descriptors, the answers."""
-    version = respondent.assessment.bank_version
+    """One query, the answers: the bank version's structure is kept (bank.structure)."""
+    structure = structure_of(respondent.assessment.bank_version)
     sections = {
         dimension.key: Section(dimension.key, dimension.name, dimension.description)
-        for dimension in version.dimensions.order_by("order")
+        for dimension in structure.dimensions
     }
     answers = {
         question_id: (choice, comment)
@@ -187,8 +188,7 @@ def load_questionnaire(respondent: Respondent) -> Questionnaire:
             "question_id", "choice", "comment"
         )
     }
-    questions = version.questions.prefetch_related("descriptors").order_by("order", "key")
-    for question in questions:
+    for question in structure.questions:
         state = question_state(question)
         if question.pk in answers:
             state.choice, state.comment = answers[question.pk]
@@ -221,19 +221,18 @@ class Progress(_Summed):
 
 
 def load_progress(respondent: Respondent) -> Progress:
-    """The progress alone, for the reply to each autosave: which questions are answered,
-    without the questions' texts and descriptors that `load_questionnaire` reads. Three small
-    queries."""
-    version = respondent.assessment.bank_version
+    """The progress alone, for the reply to each autosave: which questions are answered.
+    One query, the answered questions' ids."""
+    structure = structure_of(respondent.assessment.bank_version)
     answered = set(respondent.answers.values_list("question_id", flat=True))
     by_section: dict[str, list[bool]] = {}
-    for dimension, pk in version.questions.order_by("order", "key").values_list("dimension", "pk"):
-        by_section.setdefault(dimension, []).append(pk in answered)
+    for question in structure.questions:
+        by_section.setdefault(question.dimension, []).append(question.pk in answered)
     return Progress(
         [
-            _section_progress(key, name, by_section[key])
-            for key, name in version.dimensions.order_by("order").values_list("key", "name")
-            if by_section.get(key)
+            _section_progress(dimension.key, dimension.name, by_section[dimension.key])
+            for dimension in structure.dimensions
+            if by_section.get(dimension.key)
         ]
     )
 
@@ -245,12 +244,8 @@ def _section_progress(key: str, name: str, answered: list[bool]) -> SectionProgr
 
 
 def page_of_question(question: Question) -> int:
-    """The page of its section that shows the question (one query)."""
-    keys = list(
-        question.version.questions.filter(dimension=question.dimension)
-        .order_by("order", "key")
-        .values_list("key", flat=True)
-    )
+    """The page of its section that shows the question."""
+    keys = [q.key for q in structure_of(question.version).in_dimension(question.dimension)]
     return page_of(keys.index(question.key), len(keys))
 
 

@@ -21,6 +21,7 @@ from assessments.scoring import (
     ScoringInput,
     score,
 )
+from bank.structure import structure_of
 
 
 @dataclass
@@ -39,12 +40,12 @@ class BankCache:
         return self.versions[version_id]
 
     def _load(self, assessment: Assessment):
-        version = assessment.bank_version
+        structure = structure_of(assessment.bank_version)
         dimensions = tuple(
-            DimensionSpec(d.key, d.name, d.order, d.weight) for d in version.dimensions.all()
+            DimensionSpec(d.key, d.name, d.order, d.weight) for d in structure.dimensions
         )
         questions = []
-        for q in version.questions.prefetch_related("rungs"):
+        for q in structure.questions:
             self.question_keys[q.pk] = q.key
             questions.append(
                 QuestionSpec(

@@ -136,44 +136,59 @@ class AnswerInput:
 
 def _lock_for_answers(respondent: Respondent) -> Respondent:
     """Lock the respondent row so saves and a submit for one respondent never interleave."""
-    locked = (
-        Respondent.objects.select_for_update().select_related("assessment").get(pk=respondent.pk)
-    )
-    if not locked.assessment.accepts_answers:
-        state = locked.assessment.get_status_display().lower()
-        raise AnswersRefused(f"This assessment is {state}: answers can no longer be changed.")
-    if locked.is_submitted:
-        raise AnswersRefused(
+    return Respondent.objects.select_for_update().select_related("assessment").get(pk=respondent.pk)
+
+
+def _answers_refusal(respondent: Respondent) -> str:
+    """Why the respondent's answers cannot change now ("" when they can)."""
+    if not respondent.assessment.accepts_answers:
+        state = respondent.assessment.get_status_display().lower()
+        return f"This assessment is {state}: answers can no longer be changed."
+    if respondent.is_submitted:
+        return (
             "These answers have been submitted. Ask your consultant to reopen them to change them."
         )
-    return locked
+    return ""
 
 
-@transaction.atomic
 def save_answers(
     *,
     respondent: Respondent,
     answers: Iterable[AnswerInput],
     source: AnswerSource = AnswerSource.RESPONDENT,
     entered_by: User | None = None,
+    locked: bool = False,
 ) -> int:
-    """Upsert answers (one row per respondent and question; the last write wins)."""
+    """Upsert answers (one row per respondent and question; the last write wins).
+
+    `locked` says the caller read the respondent and its assessment under a row lock in the
+    transaction it runs in (the questionnaire's token lookup does, for a post), so they are
+    not read again to lock them."""
     answers = list(answers)
-    locked = _lock_for_answers(respondent)
-    foreign = [
-        a.question.key
-        for a in answers
-        if a.question.version_id != locked.assessment.bank_version_id
-    ]
+    # No savepoint of its own: a refusal is decided inside and raised outside the block, so
+    # it leaves the caller's transaction usable, and a failed write fails the request anyway.
+    with transaction.atomic(savepoint=False):
+        row = respondent if locked else _lock_for_answers(respondent)
+        refusal = _answers_refusal(row)
+        version_id = row.assessment.bank_version_id
+        foreign = [a.question.key for a in answers if a.question.version_id != version_id]
+        if not (refusal or foreign) and answers:
+            _write_answers(row, answers, source=source, entered_by=entered_by)
+    if refusal:
+        raise AnswersRefused(refusal)
     if foreign:
         raise AssessmentError(f"Not questions of this assessment: {', '.join(foreign)}.")
-    if not answers:
-        return 0
+    if row is not respondent:
+        respondent.last_active_at, respondent.started_at = row.last_active_at, row.started_at
+    return len(answers)
+
+
+def _write_answers(respondent, answers, *, source, entered_by) -> None:
     now = timezone.now()
     Answer.objects.upsert(
         [
             Answer(
-                respondent=locked,
+                respondent=respondent,
                 question=answer.question,
                 choice=Choice(answer.choice),
                 comment=answer.comment,
@@ -184,11 +199,10 @@ def save_answers(
             for answer in answers
         ]
     )
-    activity = {"last_active_at": now, "started_at": locked.started_at or now}
-    Respondent.objects.filter(pk=locked.pk).update(**activity)
+    activity = {"last_active_at": now, "started_at": respondent.started_at or now}
+    Respondent.objects.filter(pk=respondent.pk).update(**activity)
     for field, value in activity.items():
         setattr(respondent, field, value)
-    return len(answers)
 
 
 # A visit counts as activity at most this often, so reading pages costs no write each time.
@@ -220,6 +234,8 @@ def unanswered_questions(respondent: Respondent) -> list[Question]:
 def submit(*, respondent: Respondent) -> list[Question]:
     """Submit when every question has an answer; otherwise return the unanswered ones."""
     locked = _lock_for_answers(respondent)
+    if refusal := _answers_refusal(locked):
+        raise AnswersRefused(refusal)
     missing = unanswered_questions(locked)
     if missing:
         return missing

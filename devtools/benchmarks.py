@@ -35,6 +35,7 @@ from devtools.bench_workshop import (
 from devtools.crm_samples import lead_lines
 from devtools.demo import seed_demo
 from devtools.demo_world import DEMO_PASSWORD
+from devtools.growth import Growth, grows_at_most_linearly, seed_growth
 from devtools.scale import seed_scale
 from funnel.crm.pipeline import derive_from_csv
 
@@ -349,6 +350,76 @@ def _cached_download_figure(assessment, anchors: dict) -> Figure:
     return _anchored("Cached report.pdf download", timing, most_vs_minimal=2.0)
 
 
+# ---- Growth ----------------------------------------------------------------------------------
+
+
+def _growth_verdict(rows: list[Figure], sizes: list[int], unit: str) -> list[Figure]:
+    """The rows, the largest carrying the verdict: no faster than linear from size to size."""
+    points = list(zip(sizes, (row.seconds for row in rows), strict=True))
+    last = replace(
+        rows[-1],
+        target="grows <= linearly",
+        met=grows_at_most_linearly(points),
+        ratio=points[-1][1] / points[0][1],
+        baseline=f"the time at {sizes[0]} {unit}, for {sizes[-1] / sizes[0]:g}x the size",
+    )
+    return [*rows[:-1], last]
+
+
+def _respondents(count: int) -> str:
+    return f"{count} respondent{'' if count == 1 else 's'}"
+
+
+def growth_figures(scene: Scene, anchors: dict, growth: Growth) -> list[Figure]:
+    """The results page (a cache miss) and the PDF at 1 to 50 respondents; the questionnaire
+    at 52 and 208 questions."""
+    slug = growth.workspace.slug
+    results, pdfs = [], []
+    for count, assessment in growth.answered.items():
+        fetch = _get(scene.owner_client, reverse("assessments:results", args=[slug, assessment.pk]))
+
+        def uncached(fetch=fetch):
+            cache.clear()
+            fetch()
+
+        timing = time_against_anchors(uncached, anchors, rounds=7)
+        results.append(
+            _anchored(
+                f"Results page, cache miss, {_respondents(count)}",
+                timing,
+                queries=_count_queries(uncached),
+            )
+        )
+        assessment = Assessment.objects.select_related("client__workspace").get(pk=assessment.pk)
+        pdfs.append(
+            Figure(
+                f"PDF report, {_respondents(count)}",
+                median_seconds(lambda a=assessment: render_report_pdf(assessment=a), runs=3),
+            )
+        )
+    questionnaires = []
+    for questions, respondent in growth.questionnaires.items():
+        url = reverse(
+            "assessments:respondent_section",
+            kwargs={"token": respondent.issue_link(), "section": "process"},
+        )
+        fetch = _get(Client(), url)
+        timing = time_against_anchors(fetch, anchors, rounds=7)
+        questionnaires.append(
+            _anchored(
+                f"Questionnaire page, {questions} questions",
+                timing,
+                queries=_count_queries(fetch),
+            )
+        )
+    counts = list(growth.answered)
+    return [
+        *_growth_verdict(results, counts, "respondent"),
+        *_growth_verdict(pdfs, counts, "respondent"),
+        *_growth_verdict(questionnaires, list(growth.questionnaires), "questions"),
+    ]
+
+
 @dataclass(frozen=True)
 class ImportMeasure:
     rows: int
@@ -413,16 +484,26 @@ def crm_import_figures(sizes: tuple[tuple[int, int], ...] = CRM_IMPORT_SIZES) ->
 
 
 def seed(*, scale: int):
-    """The demo data (for the PDF) and the scale data; returns the scale workspace and the
-    seconds the scale data took to build."""
+    """The demo data (for the PDF), the scale data and the growth data; returns the scale
+    data's summary, the seconds it took to build, and the growth data."""
     seed_demo(today=TODAY)
     started = time.perf_counter()
     built = seed_scale(clients=scale, password=DEMO_PASSWORD, today=TODAY)
-    return built, time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    owner = built.workspace.memberships.get(role="owner").user
+    version = built.workspace.clients.first().assessments.first().bank_version
+    return built, seconds, seed_growth(owner, version)
+
+
+def prepare(*, scale: int) -> "Scene":
+    """The data and the scene alone, for the load test on its own (on PostgreSQL)."""
+    built, _, _ = seed(scale=scale)
+    with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
+        return build_scene(built.workspace)
 
 
 def run(*, scale: int) -> tuple[list[Figure], "Scene"]:
-    built, seed_seconds = seed(scale=scale)
+    built, seed_seconds, growth = seed(scale=scale)
     brightline = Assessment.objects.select_related("client__workspace").get(
         client__name="Brightline Logistics", year=2026, quarter=3
     )
@@ -443,6 +524,7 @@ def run(*, scale: int) -> tuple[list[Figure], "Scene"]:
         figures += _workshop_figures(scene, anchors)
         figures.append(_cached_download_figure(brightline, anchors))
         figures += _report_figures(brightline)
+        figures += growth_figures(scene, anchors, growth)
     figures += crm_import_figures()
     return figures, scene
 

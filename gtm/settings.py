@@ -142,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.workspaces",
             ],
+            "libraries": {"charts": "lib.charts.tags"},
         },
     },
 ]

@@ -30,6 +30,14 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_kept_bank_structures():
+    """Each test reads the bank versions afresh: its database starts anew, and reuses ids."""
+    from bank import structure
+
+    structure.forget()
+
+
 @pytest.fixture
 def owner(db):
     return make_user(name="Olivia Owner", email="owner@example.com")

@@ -210,9 +210,31 @@ def test_the_minimal_page_reads_the_session_the_user_and_the_memberships(
     assert client.get("/bench/minimal/another-workspace/").status_code == 404
 
 
-def test_a_paced_wrk_script_waits_between_requests_to_keep_its_rate():
-    from devtools.loadtest import CONNECTIONS, _paced
+def test_growth_is_linear_when_no_step_outgrows_its_size():
+    from devtools.growth import grows_at_most_linearly
 
-    script = _paced(_script(method="GET", headers={}, bodies=[]), 20)
-    assert script.endswith(f"delay = function() return {CONNECTIONS * 50:g} end\n")
-    assert _paced("x", None) == "x"
+    assert grows_at_most_linearly([(1, 10.0), (5, 12.0), (20, 40.0), (50, 99.0)])
+    assert not grows_at_most_linearly([(1, 10.0), (5, 12.0), (20, 60.0)])  # 5x for 4x
+    assert grows_at_most_linearly([(52, 8.0), (208, 8.5)])
+
+
+def test_on_postgresql_the_load_is_judged_by_its_p99s():
+    from devtools.loadtest import _production_targets
+
+    loads = [
+        Load("Bare Django view", 2000.0, 1.0, 5.0, 0),
+        Load("Results page", 300.0, 20.0, 120.0, 0),
+        Load("Dashboard", 90.0, 60.0, 310.0, 0),
+        Load("Answer save (htmx)", 150.0, 25.0, 240.0, 0),
+    ]
+    save, reads = _production_targets(loads)
+    assert save.met and save.text == "answer save p99 < 250 ms: 240 ms"
+    assert not reads.met and "the slowest, dashboard, 310 ms" in reads.text
+
+
+def test_a_paced_wrk_script_waits_between_requests_to_keep_its_rate():
+    from devtools.loadtest import _paced
+
+    script = _paced(_script(method="GET", headers={}, bodies=[]), 20, connections=4)
+    assert script.endswith("delay = function() return 200 end\n")
+    assert _paced("x", None, connections=4) == "x"

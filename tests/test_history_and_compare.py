@@ -187,3 +187,31 @@ def test_another_workspaces_assessment_cannot_be_compared(client, viewer, histor
     url = reverse("assessments:compare", args=[company.workspace.slug, company.pk])
     response = client.get(url, {"first": quarters[0].pk, "second": theirs.pk})
     assert response.context["comparison"] is None
+
+
+def test_a_comparison_is_scored_once_per_change_of_either_quarter(
+    client, viewer, history, monkeypatch, django_assert_max_num_queries
+):
+    from assessments.views import clients as client_views
+
+    company, quarters = history
+    first, last = quarters[0], quarters[-1]
+    scorings = []
+    original = client_views.compute_many
+    monkeypatch.setattr(
+        client_views, "compute_many", lambda pair: scorings.append(pair) or original(pair)
+    )
+    client.force_login(viewer)
+    url = reverse("assessments:compare", args=[company.workspace.slug, company.pk])
+    query = {"first": first.pk, "second": last.pk}
+    before = client.get(url, query).content.decode()
+    # The session, the user, the memberships, the client, the client's assessments (the form's
+    # choices, read once) and the two data stamps: no scoring.
+    with django_assert_max_num_queries(7):
+        again = client.get(url, query).content.decode()
+    assert len(scorings) == 1 and 'id="summary-heading"' in again
+    assert again.count("2025-Q3 → 2026-Q3") == before.count("2025-Q3 → 2026-Q3") == 1
+
+    answer_all(make_respondent(last, name="Late Larry"), "1", submit=True)
+    changed = client.get(url, query).content.decode()
+    assert len(scorings) == 2 and changed != before

@@ -35,8 +35,9 @@ from assessments.questionnaire import (
     page_of_question,
 )
 from assessments.reading_time import estimate_time
-from bank.exchange import KEY_PATTERN
+from bank.structure import structure_of
 from lib.http import HtmxHttpRequest, content_disposition
+from lib.transactions import READ_METHODS
 
 
 class Unavailable(Exception):
@@ -52,6 +53,7 @@ class Access:
     links: QuestionnaireLinks
     source: AnswerSource
     entered_by: User | None
+    locked: bool = False  # read under a row lock in this request's transaction
 
     @property
     def facilitated(self) -> bool:
@@ -64,13 +66,15 @@ def _link_problem(request: HttpRequest, problem: str, respondent=None, status=40
 
 
 def _by_token(request: HttpRequest, token: str) -> Access:
-    link = (
-        RespondentLink.objects.select_related(
-            "respondent__assessment__client__workspace", "respondent__assessment__bank_version"
-        )
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    links = RespondentLink.objects.select_related(
+        "respondent__assessment__client__workspace", "respondent__assessment__bank_version"
+    ).defer("respondent__assessment__client__workspace__logo")  # up to 512 KB, shown by URL
+    locked = request.method not in READ_METHODS
+    if locked:
+        # A save or a submit runs in the request's transaction (lib.transactions): lock the
+        # respondent and its assessment here rather than read them again to lock them.
+        links = links.select_for_update(of=("respondent", "respondent__assessment"))
+    link = links.filter(token_hash=hash_token(token)).first()
     if link is None or link.revoked_at is not None:
         raise Unavailable(_link_problem(request, "unknown"))
     if not link.works:
@@ -79,7 +83,7 @@ def _by_token(request: HttpRequest, token: str) -> Access:
     if request.method == "GET":  # a visit; a refused post, or a link checker's HEAD, is not
         services.note_visit(link.respondent)
     links = QuestionnaireLinks("respondent_", {"token": token})
-    return Access(link.respondent, links, AnswerSource.RESPONDENT, None)
+    return Access(link.respondent, links, AnswerSource.RESPONDENT, None, locked=locked)
 
 
 def _by_facilitator(request: HttpRequest, workspace_slug, assessment_id, respondent_id) -> Access:
@@ -232,6 +236,7 @@ def _save(access: Access, form: AnswersForm) -> None:
         answers=form.answers(),
         source=access.source,
         entered_by=access.entered_by,
+        locked=access.locked,
     )
 
 
@@ -251,12 +256,10 @@ def _status_reply(message: str, status: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def answer(request: HtmxHttpRequest, access: Access) -> HttpResponse:
     """Save one question's answer the moment it is chosen (htmx)."""
-    version = access.respondent.assessment.bank_version
-    # Only the question the save names is read (the form refuses a key that is not there),
-    # and only when it looks like a key: a NUL byte, say, never reaches the database.
-    key = request.POST.get("question", "")
-    named = version.questions.filter(key=key) if KEY_PATTERN.fullmatch(key) else []
-    target = AnswerTargetForm(request.POST, questions_by_key={q.key: q for q in named})
+    # The version's questions are kept in memory (bank.structure): the form refuses a key
+    # that is not one of them.
+    structure = structure_of(access.respondent.assessment.bank_version)
+    target = AnswerTargetForm(request.POST, questions_by_key=structure.by_key)
     if not target.is_valid():
         return _status_reply("This question is not part of this questionnaire.", 400)
     question = target.cleaned_data["question"]

@@ -82,6 +82,8 @@ def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) 
             # Rendered without the request (to be cached), so without the context processors.
             "words": words_for(membership.workspace),
             "csrf_token": csrf_placeholder,
+            # A publication changes the body's key too (cache_keys.data_stamp).
+            "newer_banks": list(BankVersion.objects.published_after(assessment.bank_version)),
         }
         return render_to_string("assessments/results.html#body", context)
 
@@ -89,8 +91,6 @@ def results_page(request: HttpRequest, workspace_slug: str, assessment_id: int) 
     context = {
         "assessment": assessment,
         "body": mark_safe(body),  # noqa: S308 - our own render
-        # Outside the cached body: a publication changes it, not the assessment's data.
-        "newer_banks": list(BankVersion.objects.published_after(assessment.bank_version)),
     }
     return render(request, "assessments/results.html", context)
 

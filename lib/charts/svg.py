@@ -2,6 +2,7 @@
 the legend and the data table that stands in for the picture for screen readers."""
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from django.utils.text import slugify
 
@@ -51,6 +52,7 @@ _EM_BOLD = {"narrow": 0.5, "lower": 0.72, "wide": 1.11, "upper": 0.86, "digit": 
 _EM_OTHER = 0.9  # &, arrows, dashes and anything else
 
 
+@lru_cache(maxsize=512)
 def _char_class(char: str) -> str:
     if char in _NARROW:
         return "narrow"
@@ -65,8 +67,14 @@ def _char_class(char: str) -> str:
 
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
     """An upper bound of the width of `text` set in DejaVu Sans at `size` px."""
+    return size * _text_ems(text, bold)
+
+
+@lru_cache(maxsize=4096)
+def _text_ems(text: str, bold: bool) -> float:
+    # Kept: a chart measures the same labels over and over (every client's quarters, stages).
     ems = _EM_BOLD if bold else _EM_REGULAR
-    return size * sum(ems.get(_char_class(char), _EM_OTHER) for char in text)
+    return sum(ems.get(_char_class(char), _EM_OTHER) for char in text)
 
 
 def wrap_words(text: str, max_width: float, size: float, *, bold: bool = False) -> list[str]:
