@@ -2,10 +2,14 @@
 in a fixed number of queries."""
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assessments.models import Assessment, PlanItem, Respondent
 from assessments.summaries import refresh
+from assessments.views.dashboard import _whole
 from tests.factories import (
     answer_all,
     make_assessment,
@@ -133,3 +137,26 @@ def test_at_most_10_queries_whatever_the_clients_and_quarters(
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(25, clients_count)
     assert Assessment.objects.count() == clients_count * 8
+
+
+@given(st.floats(min_value=-100, max_value=100).map(lambda x: round(x, 9)))
+def test_the_rows_round_figures_as_floatformat_does(number):
+    """Indexes and their changes (floatformat itself writes 1e-245 as it comes)."""
+    assert _whole(number) == floatformat(number, 0)
+    assert _whole(round(number * 2) / 2) == floatformat(round(number * 2) / 2, 0)  # halves
+
+
+def test_the_rows_escape_what_people_typed(client, viewer, workspace, clients):
+    make_client(workspace, name='<b>"Bold" & Co</b>', industry="<i>Tools</i>")
+    client.force_login(viewer)
+    html = client.get(_url(workspace)).content.decode()
+    assert "&lt;b&gt;&quot;Bold&quot; &amp; Co&lt;/b&gt;" in html and "<b>" not in html
+    assert "&lt;i&gt;Tools&lt;/i&gt;" in html and "<i>Tools" not in html
+
+
+def test_the_headers_keep_the_search_and_mark_the_order(client, viewer, workspace, clients):
+    make_client(workspace, name="Salt & Pepper")
+    client.force_login(viewer)
+    html = client.get(_url(workspace), {"q": "t & p", "sort": "index"}).content.decode()
+    assert 'href="?q=t%20%26%20p&amp;sort=latest"' in html
+    assert 'aria-sort="descending"' in html and "▾" in html
