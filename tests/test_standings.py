@@ -225,3 +225,14 @@ def test_the_demo_data_leaves_every_standing_current(db):
     seed_demo(today=date(2026, 11, 22))
     assert ClientStanding.objects.count() == Client.objects.count() > 0
     assert_standings_are_current()
+
+
+def test_the_benchs_dashboard_growth_data_has_current_standings(db):
+    from devtools.dashboard_growth import seed_growth
+
+    (built,) = seed_growth(sizes=(7,), password="x", today=date(2026, 11, 22))
+    assert built.workspace.clients.count() == 7
+    assert ClientStanding.objects.filter(workspace=built.workspace).count() == 7
+    assert_standings_are_current()
+    seed_growth(sizes=(7,), password="x", today=date(2026, 11, 22))  # replaced
+    assert ClientStanding.objects.filter(workspace__name="Dashboard growth 7").count() == 7
