@@ -930,9 +930,10 @@ STANDING_FIGURES = [
     "open_last_submitted",
     "open_share_submitted",
 ]
-# Copied from the client (its workspace leads every index, which holds the clients not
-# archived; the name orders), then the sort keys that stand for "nulls last" (below).
-STANDING_COPIED = ["workspace_id", "name", "active"]
+# Copied from the client: its workspace leads every index, which holds the clients not
+# archived; the name orders; the name and industry are shown and searched, so that the page
+# reads one table. Then the sort keys that stand for "nulls last" (below).
+STANDING_COPIED = ["workspace_id", "name", "industry", "active"]
 STANDING_SORT_KEYS = ["has_results", "has_index", "has_open", "has_deadline"]
 STANDING_BATCH = 500  # clients recomputed per query (SQLite's parameter limit)
 
@@ -974,7 +975,7 @@ class ClientStandingQuerySet(models.QuerySet):
         text = text.strip()
         if not text:
             return self
-        return self.filter(Q(client__name__icontains=text) | Q(client__industry__icontains=text))
+        return self.filter(Q(name__icontains=text) | Q(industry__icontains=text))
 
     def in_dashboard_order(self, sort: str) -> "ClientStandingQuerySet":
         """Ordered as the dashboard's `sort` asks (by name for an unknown one): each order
@@ -1001,6 +1002,7 @@ class ClientStanding(models.Model):
         Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     name = models.CharField(max_length=120)
+    industry = models.CharField(max_length=100, blank=True)
     active = models.BooleanField(default=True)  # not archived
     # The latest results (see _latest_results) and the quarter before them.
     latest_id = models.IntegerField(null=True)
@@ -1051,7 +1053,7 @@ def computed_standings(client_ids) -> dict[int, dict]:
         .with_latest_results()
         .with_responses()
         .order_by()
-        .values("pk", "workspace_id", "name", "archived_at", *STANDING_FIGURES)
+        .values("pk", "workspace_id", "name", "industry", "archived_at", *STANDING_FIGURES)
     )
     standings = {}
     for row in rows:
@@ -1059,6 +1061,7 @@ def computed_standings(client_ids) -> dict[int, dict]:
         values.update(
             workspace_id=row["workspace_id"],
             name=row["name"],
+            industry=row["industry"],
             active=row["archived_at"] is None,
             # As each database gives a JSON boolean: True, 1 or "true".
             latest_partial=row["latest_partial"] in (True, 1, "true"),
@@ -1130,7 +1133,7 @@ class VisibilityChange(models.Model):
 # signal each row): Assessment.delete and PlanItem.delete refresh the standing, and a
 # client's removal takes its standing with it.
 
-CLIENT_FIELDS_SHOWN = {"workspace", "name", "archived_at"}
+CLIENT_FIELDS_SHOWN = {"workspace", "name", "industry", "archived_at"}
 
 
 @receiver(post_save, sender=Client)

@@ -62,7 +62,6 @@ def _whole(number: float) -> str:
 def _decorate(client: ClientStanding, links: _Links) -> None:
     """Plain attributes for the row: the links, the figures as shown, the trend and a quarter
     in progress."""
-    client.industry = client.client.industry
     client.url = links("client_detail", client.pk)
     if client.latest_id:
         client.results_url = links("results", client.latest_id)
@@ -234,7 +233,6 @@ def dashboard(request: HtmxHttpRequest, workspace_slug: str) -> HttpResponse:
         .active()
         .search(search)
         .in_dashboard_order(sort)
-        .select_related("client")
     )
     page = Paginator(clients, CLIENTS_PER_PAGE).get_page(request.GET.get("page"))
     links = _Links(membership.workspace.slug)
