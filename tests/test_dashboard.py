@@ -160,3 +160,16 @@ def test_the_headers_keep_the_search_and_mark_the_order(client, viewer, workspac
     html = client.get(_url(workspace), {"q": "t & p", "sort": "index"}).content.decode()
     assert 'href="?q=t%20%26%20p&amp;sort=latest"' in html
     assert 'aria-sort="descending"' in html and "▾" in html
+
+
+def test_each_row_links_to_its_own_pages(client, viewer, workspace, clients):
+    workspace.slug = "firm-2147483647"  # the placeholder id the links are made from
+    workspace.save()
+    client.force_login(viewer)
+    html = client.get(_url(workspace)).content.decode()
+    rising = clients["rising"]
+    latest = rising.assessments.get(year=2026, quarter=3)
+    current = rising.assessments.get(year=2026, quarter=4)
+    assert f'href="/w/firm-2147483647/clients/{rising.pk}/"' in html
+    assert f'href="/w/firm-2147483647/assessments/{latest.pk}/results/"' in html
+    assert f'href="/w/firm-2147483647/assessments/{current.pk}/"' in html

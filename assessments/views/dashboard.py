@@ -34,17 +34,20 @@ class _Links:
     three times a row (reversing was most of what a row of the template cost), and the days
     they show."""
 
-    SENTINEL = 2_147_483_647  # an id no row has, replaced by each row's
+    SENTINEL = "2147483647"  # an id reversed in place of each row's: its last occurrence
 
     def __init__(self, workspace_slug: str):
         self.patterns = {
-            name: reverse(f"assessments:{name}", args=[workspace_slug, self.SENTINEL])
+            name: reverse(f"assessments:{name}", args=[workspace_slug, self.SENTINEL]).rsplit(
+                self.SENTINEL, 1
+            )
             for name in ("client_detail", "results", "assessment_detail")
         }
         self.months: dict[int, str] = {}
 
     def __call__(self, name: str, pk: int) -> str:
-        return self.patterns[name].replace(str(self.SENTINEL), str(pk))
+        before, after = self.patterns[name]
+        return f"{before}{pk}{after}"
 
     def day(self, day) -> str:
         """`day|date:"j M"`, each month's name translated once a page."""
