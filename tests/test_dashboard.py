@@ -173,3 +173,37 @@ def test_each_row_links_to_its_own_pages(client, viewer, workspace, clients):
     assert f'href="/w/firm-2147483647/clients/{rising.pk}/"' in html
     assert f'href="/w/firm-2147483647/assessments/{latest.pk}/results/"' in html
     assert f'href="/w/firm-2147483647/assessments/{current.pk}/"' in html
+
+
+def test_the_responses_order_puts_who_needs_chasing_first(client, viewer, workspace):
+    """Open assessments by the share submitted, then the nearest deadline (none last), then
+    the name; clients with nothing open last."""
+    make_bank_version(label="2026.1", publish=True)
+
+    def open_quarter(name, *, submitted, total, deadline=None):
+        company = make_client(workspace, name=name)
+        assessment = make_assessment(company, status="open", deadline=deadline)
+        for number in range(total):
+            respondent = make_respondent(assessment)
+            if number < submitted:
+                answer_all(respondent, "3", submit=True)
+
+    open_quarter("Half, due late", submitted=1, total=2, deadline="2026-12-20")
+    open_quarter("Half, due soon", submitted=2, total=4, deadline="2026-12-01")
+    open_quarter("Half, no deadline", submitted=1, total=2)
+    open_quarter("None yet", submitted=0, total=3, deadline="2026-12-30")
+    open_quarter("Nobody asked", submitted=0, total=0)
+    open_quarter("All in", submitted=2, total=2, deadline="2026-11-01")
+    make_client(workspace, name="Closed only")
+    _quarter(make_client(workspace, name="A closed one"), 2026, 2, "3")
+    client.force_login(viewer)
+    assert _names(client.get(_url(workspace), {"sort": "responses"})) == [
+        "None yet",
+        "Nobody asked",
+        "Half, due soon",
+        "Half, due late",
+        "Half, no deadline",
+        "All in",
+        "A closed one",
+        "Closed only",
+    ]
