@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -18,6 +18,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Lower
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -171,6 +173,13 @@ class Assessment(models.Model):
             kwargs={"workspace_slug": self.client.workspace.slug, "assessment_id": self.pk},
         )
 
+    def delete(self, *args, **kwargs):
+        """Remove the assessment, and refresh its client's standing (a removal through a
+        queryset or a cascade does not come here: refresh the standings after it)."""
+        deleted = super().delete(*args, **kwargs)
+        refresh_standings([self.client_id])
+        return deleted
+
     @property
     def period(self) -> Quarter:
         return Quarter(self.year, self.quarter)
@@ -256,6 +265,7 @@ class Assessment(models.Model):
         self.opened_at = self.opened_at or timezone.now()
         self.closed_at = None
         self.save(update_fields=["status", "opened_at", "closed_at", "updated_at"])
+        refresh_standings([self.client_id])
 
     def close(self) -> None:
         if self.status != self.Status.OPEN:
@@ -263,6 +273,7 @@ class Assessment(models.Model):
         self.status = self.Status.CLOSED
         self.closed_at = timezone.now()
         self.save(update_fields=["status", "closed_at", "updated_at"])
+        refresh_standings([self.client_id])
 
 
 class RespondentRole(models.TextChoices):
@@ -792,32 +803,17 @@ class PlanItem(models.Model):
             self.set_status(status)
             self.save(update_fields=["status", "completed_at", "updated_at"])
 
+    def delete(self, *args, **kwargs):
+        """Remove the item, and refresh its client's standing (see Assessment.delete)."""
+        deleted = super().delete(*args, **kwargs)
+        refresh_standings([self.client_id])
+        return deleted
+
     def is_overdue(self, today) -> bool:
         return self.is_open and self.target_period < Quarter.of(today)
 
 
 # ---- The dashboard --------------------------------------------------------------------
-
-
-# The dashboard's orders, by the fields `with_latest_results` annotates.
-DASHBOARD_ORDERINGS = {
-    "name": ["name"],
-    "latest": [
-        F("latest_year").desc(nulls_last=True),
-        F("latest_quarter").desc(nulls_last=True),
-        "name",
-    ],
-    "index": [F("latest_index").desc(nulls_last=True), "name"],
-    "index_low": [F("latest_index").asc(nulls_last=True), "name"],
-    "open_items": [F("open_items").desc(), "name"],
-    # Who needs chasing first: open assessments by the share submitted, then the nearest
-    # deadline; clients with nothing open last.
-    "responses": [
-        F("open_share_submitted").asc(nulls_last=True),
-        F("open_deadline").asc(nulls_last=True),
-        "name",
-    ],
-}
 
 
 def _latest_results(field: str) -> Subquery:
@@ -909,10 +905,6 @@ class TrackedClientQuerySet(ClientQuerySet):
             ),
         )
 
-    def in_dashboard_order(self, sort: str) -> "TrackedClientQuerySet":
-        """Ordered as the dashboard's `sort` asks (by name for an unknown one)."""
-        return self.order_by(*DASHBOARD_ORDERINGS.get(sort, DASHBOARD_ORDERINGS["name"]))
-
 
 class TrackedClient(Client):
     """A client as the assessments app sees it, with its results over the quarters. A proxy:
@@ -922,6 +914,208 @@ class TrackedClient(Client):
 
     class Meta:
         proxy = True
+
+
+# ---- Each client's standing: what the dashboard shows and sorts by -------------------------
+
+# The figures `with_latest_results` and `with_responses` annotate, stored on the standing.
+STANDING_FIGURES = [
+    "latest_id",
+    "latest_year",
+    "latest_quarter",
+    "latest_status",
+    "latest_index",
+    "latest_drop",
+    "latest_respondents",
+    "latest_partial",
+    "previous_index",
+    "previous_year",
+    "previous_quarter",
+    "newest_status",
+    "newest_year",
+    "newest_quarter",
+    "open_items",
+    "open_id",
+    "open_deadline",
+    "open_seen_at",
+    "open_total",
+    "open_submitted",
+    "open_last_submitted",
+    "open_share_submitted",
+]
+# Copied from the client: its workspace leads every index, which holds the clients not
+# archived; the name orders; the name and industry are shown and searched, so that the page
+# reads one table. Then the sort keys that stand for "nulls last" (below).
+STANDING_COPIED = ["workspace_id", "name", "industry", "active"]
+STANDING_SORT_KEYS = ["has_results", "has_index", "has_open", "has_deadline"]
+STANDING_BATCH = 500  # clients recomputed per query (SQLite's parameter limit)
+
+
+def _sorts(order: str, *fields: str) -> models.Index:
+    """The index of one dashboard order, within a workspace's active clients. Partial, on
+    `active`: a filter on a boolean column is written `WHERE active`, which no index column
+    serves as an equality, but which matches the index's own condition."""
+    return models.Index(
+        fields=["workspace", *fields], name=f"standing_by_{order}", condition=Q(active=True)
+    )
+
+
+# The dashboard's orders, by the standing's fields. A nullable figure sorts "nulls last" by a
+# boolean in front of it (`-has_index`, `latest_index`), not by NULLS LAST: SQLite cannot
+# index NULLS LAST at all, and PostgreSQL only in an index of its own for each direction, so
+# this way one plain index per order serves it on both.
+DASHBOARD_ORDERINGS = {
+    "name": ["name"],
+    "latest": ["-has_results", "-latest_year", "-latest_quarter", "name"],
+    "index": ["-has_index", "-latest_index", "name"],
+    "index_low": ["-has_index", "latest_index", "name"],
+    "open_items": ["-open_items", "name"],
+    # Who needs chasing first: open assessments by the share submitted, then the nearest
+    # deadline; clients with nothing open last.
+    "responses": ["-has_open", "open_share_submitted", "-has_deadline", "open_deadline", "name"],
+}
+
+
+class ClientStandingQuerySet(models.QuerySet):
+    def for_workspace(self, workspace: Workspace) -> "ClientStandingQuerySet":
+        return self.filter(workspace=workspace)
+
+    def active(self) -> "ClientStandingQuerySet":
+        return self.filter(active=True)
+
+    def search(self, text: str) -> "ClientStandingQuerySet":
+        """As ClientQuerySet.search, on the client's name and industry."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(name__icontains=text) | Q(industry__icontains=text))
+
+    def in_dashboard_order(self, sort: str) -> "ClientStandingQuerySet":
+        """Ordered as the dashboard's `sort` asks (by name for an unknown one): each order
+        is an index's, so a page of it reads 25 rows whatever the number of clients."""
+        return self.order_by(*DASHBOARD_ORDERINGS.get(sort, DASHBOARD_ORDERINGS["name"]))
+
+
+class ClientStanding(models.Model):
+    """A client's latest figures, as the dashboard shows and sorts them, kept on one row so
+    that the dashboard reads a page of them through an index instead of working them out for
+    every client of the workspace on each request.
+
+    Never edited: `refresh_standings` recomputes it from `with_latest_results` and
+    `with_responses` (the one definition of what it holds), in the transaction of every write
+    to what it rests on: results snapshots (summaries), an assessment's creation, status and
+    deadline, its submissions seen, a respondent added, a plan item saved or removed, and the
+    client itself (a signal: the clients app knows nothing of this one)."""
+
+    client = models.OneToOneField(
+        Client, on_delete=models.CASCADE, primary_key=True, related_name="standing"
+    )
+    # No index of its own: each of the indexes below starts with it.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    name = models.CharField(max_length=120)
+    industry = models.CharField(max_length=100, blank=True)
+    active = models.BooleanField(default=True)  # not archived
+    # The latest results (see _latest_results) and the quarter before them.
+    latest_id = models.IntegerField(null=True)
+    latest_year = models.PositiveSmallIntegerField(null=True)
+    latest_quarter = models.PositiveSmallIntegerField(null=True)
+    latest_status = models.CharField(max_length=10, blank=True)
+    latest_index = models.FloatField(null=True)
+    latest_drop = models.CharField(max_length=20, blank=True)
+    latest_respondents = models.PositiveIntegerField(null=True)
+    latest_partial = models.BooleanField(default=False)
+    previous_index = models.FloatField(null=True)
+    previous_year = models.PositiveSmallIntegerField(null=True)
+    previous_quarter = models.PositiveSmallIntegerField(null=True)
+    # The newest quarter, whatever its status, and the open plan items.
+    newest_status = models.CharField(max_length=10, blank=True)
+    newest_year = models.PositiveSmallIntegerField(null=True)
+    newest_quarter = models.PositiveSmallIntegerField(null=True)
+    open_items = models.PositiveIntegerField(default=0)
+    # The newest open assessment and its responses.
+    open_id = models.IntegerField(null=True)
+    open_deadline = models.DateField(null=True)
+    open_seen_at = models.DateTimeField(null=True)
+    open_total = models.PositiveIntegerField(default=0)
+    open_submitted = models.PositiveIntegerField(default=0)
+    open_last_submitted = models.DateTimeField(null=True)
+    open_share_submitted = models.FloatField(null=True)
+    # Sort keys: whether the nullable figure after each is there (DASHBOARD_ORDERINGS).
+    has_results = models.BooleanField(default=False)
+    has_index = models.BooleanField(default=False)
+    has_open = models.BooleanField(default=False)
+    has_deadline = models.BooleanField(default=False)
+
+    objects = ClientStandingQuerySet.as_manager()
+
+    class Meta:
+        indexes = [_sorts(order, *fields) for order, fields in DASHBOARD_ORDERINGS.items()]
+
+    def __str__(self) -> str:
+        return f"Standing of {self.name}"
+
+
+def computed_standings(client_ids) -> dict[int, dict]:
+    """Each client's standing as it should be now, by client id: the annotations of
+    `with_latest_results` and `with_responses`, in one query. `refresh_standings` stores
+    them; tests/test_standings.py checks the stored rows against them."""
+    rows = (
+        TrackedClient.objects.filter(pk__in=list(client_ids))
+        .with_latest_results()
+        .with_responses()
+        .order_by()
+        .values("pk", "workspace_id", "name", "industry", "archived_at", *STANDING_FIGURES)
+    )
+    standings = {}
+    for row in rows:
+        values = {field: row[field] for field in STANDING_FIGURES}
+        values.update(
+            workspace_id=row["workspace_id"],
+            name=row["name"],
+            industry=row["industry"],
+            active=row["archived_at"] is None,
+            # As each database gives a JSON boolean: True, 1 or "true".
+            latest_partial=row["latest_partial"] in (True, 1, "true"),
+            latest_status=row["latest_status"] or "",
+            latest_drop=row["latest_drop"] or "",
+            newest_status=row["newest_status"] or "",
+            has_results=row["latest_id"] is not None,
+            has_index=row["latest_index"] is not None,
+            has_open=row["open_id"] is not None,
+            has_deadline=row["open_deadline"] is not None,
+        )
+        standings[row["pk"]] = values
+    return standings
+
+
+def refresh_standings(client_ids) -> int:
+    """Recompute and store the standings of these clients (a client without one gets one);
+    three queries per STANDING_BATCH clients. Call it in the transaction of the write that
+    changed what they rest on. Returns how many were stored."""
+    ids = sorted(set(client_ids))
+    stored = 0
+    for start in range(0, len(ids), STANDING_BATCH):
+        batch = ids[start : start + STANDING_BATCH]
+        with transaction.atomic():
+            if connection.features.has_select_for_update:
+                # Two transactions refreshing one client take turns, and the second computes
+                # after the first committed (PostgreSQL's read committed): the last write has
+                # seen every change. SQLite runs one writer at a time anyway.
+                list(ClientStanding.objects.select_for_update().filter(pk__in=batch).values("pk"))
+            computed = computed_standings(batch)
+            ClientStanding.objects.bulk_create(
+                [ClientStanding(client_id=pk, **values) for pk, values in computed.items()],
+                update_conflicts=True,
+                unique_fields=["client"],
+                update_fields=[
+                    field.removesuffix("_id") if field == "workspace_id" else field
+                    for field in [*STANDING_COPIED, *STANDING_FIGURES, *STANDING_SORT_KEYS]
+                ],
+            )
+        stored += len(computed)
+    return stored
 
 
 class VisibilityChange(models.Model):
@@ -943,3 +1137,26 @@ class VisibilityChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment}: {self.previous} → {self.new}"
+
+
+# Signals, only where the writes are scattered. A client is written by the clients app (its
+# forms, archive and restore, the admin), which knows nothing of standings; a plan item is
+# saved by its form, the plan's add-a-recommendation, its status change, the demo data and the
+# tests. Deletes are not signalled (a post_delete receiver would make every cascade fetch and
+# signal each row): Assessment.delete and PlanItem.delete refresh the standing, and a
+# client's removal takes its standing with it.
+
+CLIENT_FIELDS_SHOWN = {"workspace", "name", "industry", "archived_at"}
+
+
+@receiver(post_save, sender=Client)
+@receiver(post_save, sender=TrackedClient)  # a proxy's saves are signalled as the proxy's
+def _client_saved(sender, instance: Client, update_fields=None, **kwargs) -> None:
+    if update_fields is None or CLIENT_FIELDS_SHOWN & set(update_fields):
+        refresh_standings([instance.pk])
+
+
+@receiver(post_save, sender=PlanItem)
+def _plan_item_saved(sender, instance: PlanItem, update_fields=None, **kwargs) -> None:
+    if update_fields is None or {"status", "client"} & set(update_fields):
+        refresh_standings([instance.client_id])

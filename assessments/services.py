@@ -21,6 +21,7 @@ from assessments.models import (
     Respondent,
     Visibility,
     VisibilityChange,
+    refresh_standings,
 )
 from assessments.reminders import slot_times
 from assessments.summaries import results_changed
@@ -57,7 +58,7 @@ def create_assessment(
         )
     if client.assessments.filter(year=period.year, quarter=period.number).exists():
         raise AssessmentError(f"{client.name} already has an assessment for {period}.")
-    return Assessment.objects.create(
+    assessment = Assessment.objects.create(
         client=client,
         year=period.year,
         quarter=period.number,
@@ -66,6 +67,8 @@ def create_assessment(
         answer_visibility=visibility,
         **{TARGET_FIELDS[key]: level for key, level in targets.items()},
     )
+    refresh_standings([client.pk])
+    return assessment
 
 
 @transaction.atomic
@@ -78,6 +81,8 @@ def start_next_quarter(*, assessment: Assessment, created_by: User | None) -> As
         created_by=created_by,
         visibility=assessment.answer_visibility,
     )
+    # The client's standing counts the respondents of an open assessment only: the new draft's
+    # leave it as create_assessment stored it.
     Respondent.objects.bulk_create(
         Respondent(assessment=following, name=r.name, email=r.email, role=r.role)
         for r in assessment.respondents.all()
@@ -107,6 +112,7 @@ def set_deadline(*, assessment: Assessment, deadline) -> None:
         raise AssessmentError("This assessment is closed; its deadline stays as it was.")
     assessment.deadline = deadline
     assessment.save(update_fields=["deadline", "updated_at"])
+    refresh_standings([assessment.client_id])
     if assessment.accepts_answers:
         schedule_reminders(assessment)
 

@@ -3,9 +3,10 @@ many clients and quarters (the dashboard, a client's trend) read them in one que
 
 A snapshot is recomputed from the scoring, never edited, and only where the results change:
 every workflow that changes what they rest on (a submission, a reopening, an import, a
-removal) calls `results_changed()` in its transaction. Pages only read snapshots. Bulk loads
-(demo and scale data) call `refresh`; `manage.py refresh_results` computes the snapshots an
-older release left stale.
+removal) calls `results_changed()` in its transaction, which also recomputes the client's
+standing (the dashboard's row, assessments.models.refresh_standings), as `refresh` does.
+Pages only read snapshots. Bulk loads (demo and scale data) call `refresh`;
+`manage.py refresh_results` computes the snapshots an older release left stale.
 """
 
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments.models import Assessment, refresh_standings
 from assessments.results import AssessmentResults, BankCache, compute_many
 
 SNAPSHOT_FIELDS = [
@@ -59,6 +60,7 @@ def refresh(assessments: Iterable[Assessment]) -> int:
                 setattr(assessment, name, value)
         # bulk_update leaves updated_at alone: a snapshot is not a change of the assessment.
         Assessment.objects.bulk_update(batch, SNAPSHOT_FIELDS)
+    refresh_standings(a.client_id for a in assessments)
     return len(assessments)
 
 
@@ -71,6 +73,7 @@ def refresh_in_bulk(assessments: Iterable[Assessment]) -> int:
             for assessment in batch:
                 values = snapshot(computed[assessment.pk])
                 Assessment.objects.filter(pk=assessment.pk).update(**values)
+    refresh_standings(a.client_id for a in assessments)
     return len(assessments)
 
 
@@ -82,9 +85,11 @@ def refresh_stale(assessments: QuerySet) -> int:
 def results_changed(assessment_id: int) -> None:
     """What the assessment's results rest on has changed: recompute its snapshot now, in the
     caller's transaction, and touch the assessment so that the cached pages and reports
-    keyed on it (assessments.cache_keys) are made anew."""
+    keyed on it (assessments.cache_keys) are made anew; and the client's standing (the
+    dashboard's row), which also counts the respondents and submissions."""
     assessment = Assessment.objects.select_related("bank_version").get(pk=assessment_id)
     computed = compute_many([assessment], headline_only=True)[assessment.pk]
     Assessment.objects.filter(pk=assessment_id).update(
         **snapshot(computed), updated_at=timezone.now()
     )
+    refresh_standings([assessment.client_id])

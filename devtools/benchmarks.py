@@ -23,7 +23,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
-from assessments.models import Assessment, Respondent
+from assessments.models import DASHBOARD_ORDERINGS, Assessment, Respondent
 from assessments.pdf import html_to_pdf, render_report_pdf, report_html
 from devtools.bench_workshop import (
     TARGET_POLL_VS_MINIMAL,
@@ -33,6 +33,7 @@ from devtools.bench_workshop import (
     vote_work,
 )
 from devtools.crm_samples import lead_lines
+from devtools.dashboard_growth import seed_growth as seed_dashboard_growth
 from devtools.demo import seed_demo
 from devtools.demo_world import DEMO_PASSWORD
 from devtools.growth import Growth, grows_at_most_linearly, seed_growth
@@ -420,6 +421,63 @@ def growth_figures(scene: Scene, anchors: dict, growth: Growth) -> list[Figure]:
     ]
 
 
+# The dashboard may grow this much from 50 to 10,000 clients, in its slowest order.
+TARGET_DASHBOARD_GROWTH = 1.5
+
+
+def _sql_seconds(work: Callable[[], object], runs: int = 5) -> float:
+    """The median time the database took over `runs` calls of `work`."""
+    spent = [0.0]
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    times = []
+    for _ in range(runs):
+        spent[0] = 0.0
+        with connection.execute_wrapper(timed):
+            work()
+        times.append(spent[0])
+    return statistics.median(times)
+
+
+def dashboard_growth_figures(anchors: dict, password: str = DEMO_PASSWORD) -> list[Figure]:
+    """The dashboard at 50, 500 and 10,000 clients (devtools.dashboard_growth), each in every
+    order: a row per size with its slowest order, whose time at 10,000 clients may be at most
+    TARGET_DASHBOARD_GROWTH times the time at 50; the SQL time beside it."""
+    figures, first = [], None
+    workspaces = seed_dashboard_growth(password=password, today=TODAY)
+    for built in workspaces:
+        client = Client()
+        client.force_login(built.owner)
+        url = reverse("assessments:workspace_home", args=[built.workspace.slug])
+        timed = {}
+        for sort in DASHBOARD_ORDERINGS:
+            work = _get(client, f"{url}?sort={sort}")
+            timed[sort] = (time_against_anchors(work, anchors), work)
+        sort, (timing, work) = max(timed.items(), key=lambda item: item[1][0].vs_minimal)
+        sql = max(_sql_seconds(w) for _, w in timed.values())
+        figure = _anchored(
+            f"Dashboard, {built.clients:,} clients", timing, queries=_count_queries(work)
+        )
+        first = first or timing
+        growth = timing.vs_minimal / first.vs_minimal
+        is_last = built is workspaces[-1]
+        figures.append(
+            replace(
+                figure,
+                target=f"slowest order {sort}, SQL {_duration(sql)}, {growth:.2f}x the 50's"
+                + (f" (<= {TARGET_DASHBOARD_GROWTH:g}x)" if is_last else ""),
+                met=growth <= TARGET_DASHBOARD_GROWTH if is_last else None,
+            )
+        )
+    return figures
+
+
 @dataclass(frozen=True)
 class ImportMeasure:
     rows: int
@@ -520,6 +578,7 @@ def run(*, scale: int) -> tuple[list[Figure], "Scene"]:
         anchors = anchors_for(scene)
         figures += anchor_figures(anchors)
         figures += _page_figures(scene, anchors)
+        figures += dashboard_growth_figures(anchors)
         figures.append(_answer_save_figure(scene, anchors))
         figures += _workshop_figures(scene, anchors)
         figures.append(_cached_download_figure(brightline, anchors))

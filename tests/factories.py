@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership, Role, User, Workspace
 from accounts.services import create_workspace, invite_member
-from assessments.models import Answer, Assessment, Respondent
+from assessments.models import Answer, Assessment, Respondent, refresh_standings
 from assessments.summaries import results_changed
 from bank.models import (
     BankVersion,
@@ -137,22 +137,26 @@ def make_assessment(
 ) -> Assessment:
     """An assessment on `version`, or on the current published version (made if missing)."""
     version = version or BankVersion.objects.current() or make_bank_version(publish=True)
-    return Assessment.objects.create(
+    assessment = Assessment.objects.create(
         client=client, bank_version=version, year=year, quarter=quarter, status=status, **fields
     )
+    refresh_standings([client.pk])  # as services.create_assessment does
+    return assessment
 
 
 def make_respondent(
     assessment: Assessment, *, name: str | None = None, role: str = "marketing", **fields
 ) -> Respondent:
     number = next(_sequence)
-    return Respondent.objects.create(
+    respondent = Respondent.objects.create(
         assessment=assessment,
         name=name or f"Respondent {number}",
         email=fields.pop("email", f"respondent{number}@example.com"),
         role=role,
         **fields,
     )
+    refresh_standings([assessment.client_id])  # as the view adding a respondent does
+    return respondent
 
 
 def answer_all(respondent: Respondent, choice: str = "3", *, submit: bool = False) -> None:

@@ -2,10 +2,14 @@
 in a fixed number of queries."""
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assessments.models import Assessment, PlanItem, Respondent
 from assessments.summaries import refresh
+from assessments.views.dashboard import _whole
 from tests.factories import (
     answer_all,
     make_assessment,
@@ -133,3 +137,73 @@ def test_at_most_10_queries_whatever_the_clients_and_quarters(
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == min(25, clients_count)
     assert Assessment.objects.count() == clients_count * 8
+
+
+@given(st.floats(min_value=-100, max_value=100).map(lambda x: round(x, 9)))
+def test_the_rows_round_figures_as_floatformat_does(number):
+    """Indexes and their changes (floatformat itself writes 1e-245 as it comes)."""
+    assert _whole(number) == floatformat(number, 0)
+    assert _whole(round(number * 2) / 2) == floatformat(round(number * 2) / 2, 0)  # halves
+
+
+def test_the_rows_escape_what_people_typed(client, viewer, workspace, clients):
+    make_client(workspace, name='<b>"Bold" & Co</b>', industry="<i>Tools</i>")
+    client.force_login(viewer)
+    html = client.get(_url(workspace)).content.decode()
+    assert "&lt;b&gt;&quot;Bold&quot; &amp; Co&lt;/b&gt;" in html and "<b>" not in html
+    assert "&lt;i&gt;Tools&lt;/i&gt;" in html and "<i>Tools" not in html
+
+
+def test_the_headers_keep_the_search_and_mark_the_order(client, viewer, workspace, clients):
+    make_client(workspace, name="Salt & Pepper")
+    client.force_login(viewer)
+    html = client.get(_url(workspace), {"q": "t & p", "sort": "index"}).content.decode()
+    assert 'href="?q=t%20%26%20p&amp;sort=latest"' in html
+    assert 'aria-sort="descending"' in html and "▾" in html
+
+
+def test_each_row_links_to_its_own_pages(client, viewer, workspace, clients):
+    workspace.slug = "firm-2147483647"  # the placeholder id the links are made from
+    workspace.save()
+    client.force_login(viewer)
+    html = client.get(_url(workspace)).content.decode()
+    rising = clients["rising"]
+    latest = rising.assessments.get(year=2026, quarter=3)
+    current = rising.assessments.get(year=2026, quarter=4)
+    assert f'href="/w/firm-2147483647/clients/{rising.pk}/"' in html
+    assert f'href="/w/firm-2147483647/assessments/{latest.pk}/results/"' in html
+    assert f'href="/w/firm-2147483647/assessments/{current.pk}/"' in html
+
+
+def test_the_responses_order_puts_who_needs_chasing_first(client, viewer, workspace):
+    """Open assessments by the share submitted, then the nearest deadline (none last), then
+    the name; clients with nothing open last."""
+    make_bank_version(label="2026.1", publish=True)
+
+    def open_quarter(name, *, submitted, total, deadline=None):
+        company = make_client(workspace, name=name)
+        assessment = make_assessment(company, status="open", deadline=deadline)
+        for number in range(total):
+            respondent = make_respondent(assessment)
+            if number < submitted:
+                answer_all(respondent, "3", submit=True)
+
+    open_quarter("Half, due late", submitted=1, total=2, deadline="2026-12-20")
+    open_quarter("Half, due soon", submitted=2, total=4, deadline="2026-12-01")
+    open_quarter("Half, no deadline", submitted=1, total=2)
+    open_quarter("None yet", submitted=0, total=3, deadline="2026-12-30")
+    open_quarter("Nobody asked", submitted=0, total=0)
+    open_quarter("All in", submitted=2, total=2, deadline="2026-11-01")
+    make_client(workspace, name="Closed only")
+    _quarter(make_client(workspace, name="A closed one"), 2026, 2, "3")
+    client.force_login(viewer)
+    assert _names(client.get(_url(workspace), {"sort": "responses"})) == [
+        "None yet",
+        "Nobody asked",
+        "Half, due soon",
+        "Half, due late",
+        "Half, no deadline",
+        "All in",
+        "A closed one",
+        "Closed only",
+    ]

@@ -30,6 +30,7 @@ from assessments.models import (
     LinkEmail,
     Respondent,
     RespondentStatus,
+    refresh_standings,
     respondent_status,
 )
 from clients.access import get_client_for
@@ -91,6 +92,7 @@ def _mark_submissions_seen(membership: Membership, assessment: Assessment) -> No
     if membership.can_change:
         now = timezone.now()
         Assessment.objects.filter(pk=assessment.pk).update(submissions_seen_at=now)
+        refresh_standings([assessment.client_id])
         assessment.submissions_seen_at = now
 
 
@@ -329,6 +331,7 @@ def respondent_add(request: HttpRequest, workspace_slug: str, assessment_id: int
     try:
         with transaction.atomic():  # a savepoint: the page is shown again after a refusal
             respondent = form.save()
+            refresh_standings([assessment.client_id])  # the dashboard counts respondents
     except IntegrityError:  # the same name added from another tab a moment ago
         form.add_error("name", "This name was just added to the assessment.")
         return render_assessment(request, membership, assessment, respondent_form=form)
