@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("assessments", "0015_consensus_levels"),
+        ("assessments", "0016_consensus_levels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

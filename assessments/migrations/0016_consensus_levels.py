@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0014_validated_levels"),
+        ("assessments", "0015_client_standings"),
     ]
 
     operations = [
