@@ -216,8 +216,8 @@ def make_workshop(assessment: Assessment, *, scope: str = "all", **fields):
     return workshop
 
 
-def join_workshop(workshop, name: str, role: str = "marketing"):
+def join_workshop(workshop, name: str, role: str = "marketing", email: str = ""):
     """Someone joining on their phone: (participant, token)."""
     from workshops.services import join
 
-    return join(workshop=workshop, name=name, role=role)
+    return join(workshop=workshop, name=name, role=role, email=email)

@@ -87,14 +87,28 @@ def test_joining_creates_a_respondent_and_bumps_the_version(running):
 
 
 def test_an_existing_respondent_joins_as_themselves_and_keeps_their_answers(running):
-    rita = make_respondent(running.assessment, name="Rita Respondent", role="leadership")
+    rita = make_respondent(
+        running.assessment, name="Rita Respondent", role="leadership", email="rita@example.com"
+    )
     answer_all(rita, "2", submit=True)
-    participant, _ = join_workshop(running, "rita respondent", "sales")
+    participant, _ = join_workshop(running, "rita respondent", "sales", email="RITA@example.com")
     assert participant.respondent == rita and participant.role == "leadership"
     assert not participant.created_respondent
     rita.refresh_from_db()
     assert rita.answers.count() == running.assessment.bank_version.questions.count()
     assert not rita.is_submitted  # until the workshop ends: her votes change her answers
+
+
+@pytest.mark.parametrize("email", ["", "someone.else@example.com"])
+def test_a_respondents_name_alone_does_not_join_as_them(running, email):
+    """The code is on the projector: without her invitation's email, nobody in the room can
+    take over Rita's answers, nor reopen them."""
+    rita = make_respondent(running.assessment, name="Rita Respondent", email="rita@example.com")
+    answer_all(rita, "2", submit=True)
+    with pytest.raises(WorkshopError, match="add the email your invitation came to"):
+        join_workshop(running, "Rita Respondent", "sales", email=email)
+    rita.refresh_from_db()
+    assert rita.is_submitted and not rita.workshop_participations.exists()
 
 
 def test_nobody_joins_twice_under_one_name(running):

@@ -30,10 +30,16 @@ class JoinForm(forms.Form):
     role = forms.ChoiceField(
         label="Your role", choices=[("", "Choose your role"), *RespondentRole.choices]
     )
+    email = forms.EmailField(
+        label="Your email, if you were invited",
+        required=False,
+        help_text="The address your invitation came to: with it, the answers you gave are kept.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs.update(autocomplete="name", autocapitalize="words")
+        self.fields["email"].widget.attrs.update(autocomplete="email")
 
     def clean_name(self) -> str:
         name = one_line(self.cleaned_data["name"])

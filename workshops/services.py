@@ -78,9 +78,17 @@ def _locked(workshop: Workshop) -> Workshop:
 
 
 @transaction.atomic
-def join(*, workshop: Workshop, name: str, role: str) -> tuple[Participant, str]:
-    """Someone joins on their phone: as the respondent of that name, who keeps their answers,
-    or as a new respondent. Returns the participant and the token their phone keeps."""
+def _is_them(respondent: Respondent, email: str) -> bool:
+    """Whether someone joining with this email is the respondent of the name they typed: the
+    room's code is on the projector, so a name alone would let anyone in the room take over
+    (and reopen) another person's answers."""
+    return bool(email and respondent.email) and respondent.email.casefold() == email.casefold()
+
+
+def join(*, workshop: Workshop, name: str, role: str, email: str = "") -> tuple[Participant, str]:
+    """Someone joins on their phone: as the respondent of that name and invitation email, who
+    keeps their answers, or as a new respondent. Returns the participant and the token their
+    phone keeps."""
     locked = _locked(workshop)
     if locked.is_ended:
         raise WorkshopError("This workshop has ended.")
@@ -99,6 +107,12 @@ def join(*, workshop: Workshop, name: str, role: str) -> tuple[Participant, str]
                 if earlier.is_removed
                 else f"Someone has already joined as {respondent.name}. If that was not you, "
                 "tell the facilitator."
+            )
+        if not _is_them(respondent, email):
+            raise WorkshopError(
+                f"{respondent.name} is a respondent of this assessment already. If that is you, "
+                "add the email your invitation came to, to keep your answers; if not, add "
+                "something to your name, such as an initial."
             )
         if respondent.is_submitted:
             # Their answers leave the results until the workshop ends and submits them again.

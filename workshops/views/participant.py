@@ -100,6 +100,7 @@ def join(request: HttpRequest, workshop: Workshop):
                     workshop=workshop,
                     name=form.cleaned_data["name"],
                     role=form.cleaned_data["role"],
+                    email=form.cleaned_data["email"],
                 )
             except services.WorkshopError as refused:
                 form.add_error("name", str(refused))
