@@ -39,7 +39,9 @@ def facilitated(live_server):
     assessment = make_assessment(
         make_client(workspace, name="Cobalt Health"), version=version, status="open"
     )
-    rita = make_respondent(assessment, name="Rita Respondent", role="leadership")
+    rita = make_respondent(
+        assessment, name="Rita Respondent", role="leadership", email="rita@example.com"
+    )
     answer_all(rita, "3")  # answered alone before; she keeps her answers
     return assessment
 
@@ -92,16 +94,17 @@ def test_a_whole_workshop_from_joining_to_the_results(live_server, browser, faci
     code = "".join(projector.locator(".join-code span").all_inner_texts())
 
     phones = []
-    for name, role in (
-        ("Sam Sales", "Sales"),
-        ("Mia Marketing", "Marketing"),
-        ("rita respondent", "Leadership"),
+    for name, role, email in (
+        ("Sam Sales", "Sales", ""),
+        ("Mia Marketing", "Marketing", ""),
+        ("rita respondent", "Leadership", "rita@example.com"),  # she keeps her answers
     ):
         context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
         phone = _watched(context, blocked)
         phone.goto(f"{live_server.url}/j/{code.lower()}/")
         phone.get_by_label("Your name").fill(name)
         phone.get_by_label("Your role").select_option(label=role)
+        phone.get_by_label("Your email, if you were invited").fill(email)
         phone.get_by_role("button", name="Join").click()
         expect(phone.get_by_role("heading", name="You’re in")).to_be_visible()
         phones.append(phone)
