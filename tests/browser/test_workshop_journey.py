@@ -58,6 +58,22 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+@pytest.fixture
+def new_context(browser):
+    """Browser contexts for the test, closed after it: a page left open goes on polling the
+    live server every 2 seconds, into the database, through the tests that follow."""
+    opened = []
+
+    def new(**options):
+        context = browser.new_context(**options)
+        opened.append(context)
+        return context
+
+    yield new
+    for context in opened:
+        context.close()
+
+
 def _watched(context, seen: list[str]):
     """A page of the context whose Content-Security-Policy violations land in `seen`."""
     page = context.new_page()
@@ -76,10 +92,10 @@ def _vote(phone, level: int) -> None:
     expect(phone.locator(".vote-status")).to_contain_text("Your vote")
 
 
-def test_a_whole_workshop_from_joining_to_the_results(live_server, browser, facilitated):
+def test_a_whole_workshop_from_joining_to_the_results(live_server, new_context, facilitated):
     assessment = facilitated
     blocked: list[str] = []
-    projector = _watched(browser.new_context(viewport=PROJECTOR), blocked)
+    projector = _watched(new_context(viewport=PROJECTOR), blocked)
     projector.goto(f"{live_server.url}/accounts/login/")
     projector.get_by_label("Email").fill("cara@example.com")
     projector.get_by_label("Password").fill(PASSWORD)
@@ -99,7 +115,7 @@ def test_a_whole_workshop_from_joining_to_the_results(live_server, browser, faci
         ("Mia Marketing", "Marketing", ""),
         ("rita respondent", "Leadership", "rita@example.com"),  # she keeps her answers
     ):
-        context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+        context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
         phone = _watched(context, blocked)
         phone.goto(f"{live_server.url}/j/{code.lower()}/")
         phone.get_by_label("Your name").fill(name)
