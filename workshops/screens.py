@@ -8,8 +8,9 @@ import segno
 from django.db.models import Count, Q
 
 from assessments.models import Visibility
+from assessments.questionnaire import question_state
 from bank.models import Question
-from lib.maturity import LEVEL_NAMES
+from bank.structure import structure_of
 from workshops.models import Consensus, Participant, Vote, Workshop
 from workshops.tally import CastVote, Tally, tally
 
@@ -30,17 +31,10 @@ def named(workshop: Workshop) -> bool:
 def current_question(workshop: Workshop) -> tuple[Question | None, list[tuple[int, str, str]]]:
     """The question being discussed and its levels: (level, name, descriptor)."""
     key = workshop.current_key
-    if key is None:
-        return None, []
-    question = (
-        workshop.assessment.bank_version.questions.prefetch_related("descriptors")
-        .filter(key=key)
-        .first()
-    )
+    question = structure_of(workshop.assessment.bank_version).by_key.get(key) if key else None
     if question is None:
         return None, []
-    texts = {d.level: d.text for d in question.descriptors.all()}
-    return question, [(level, name, texts.get(level, "")) for level, name in LEVEL_NAMES.items()]
+    return question, question_state(question).levels
 
 
 def participants_with_votes(workshop: Workshop) -> list[Participant]:

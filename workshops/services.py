@@ -11,6 +11,7 @@ from assessments.results import compute_results
 from assessments.scoring import DISAGREEMENT_SPREAD
 from assessments.services import AnswerInput, AnswersRefused, remove_respondent, save_answers
 from assessments.summaries import results_changed
+from bank.structure import structure_of
 from clients.models import Client
 from lib.forms import same_name
 from lib.maturity import LEVEL_NAMES
@@ -22,10 +23,9 @@ class WorkshopError(Exception):
 
 
 def _questions_in_order(assessment: Assessment):
-    version = assessment.bank_version
-    order = {d.key: d.order for d in version.dimensions.all()}
-    questions = list(version.questions.all())
-    return sorted(questions, key=lambda q: (order.get(q.dimension, 99), q.order, q.key))
+    structure = structure_of(assessment.bank_version)
+    order = {d.key: d.order for d in structure.dimensions}
+    return sorted(structure.questions, key=lambda q: (order.get(q.dimension, 99), q.order, q.key))
 
 
 def _disagreements(assessment: Assessment) -> set[str]:
@@ -160,7 +160,7 @@ def vote(*, participant: Participant, choice: str) -> None:
     if locked.phase != Workshop.Phase.VOTING:
         raise WorkshopError("The votes on this question are closed: they have been revealed.")
     key = locked.current_key
-    question = locked.assessment.bank_version.questions.get(key=key)
+    question = structure_of(locked.assessment.bank_version).by_key[key]
     now = timezone.now()
     Vote.objects.bulk_create(
         [
@@ -323,7 +323,7 @@ def plan_decision(*, workshop: Workshop, question_key: str, user: User) -> tuple
     )
     if existing is not None:
         return existing, False
-    question = assessment.bank_version.questions.get(key=question_key)
+    question = structure_of(assessment.bank_version).by_key[question_key]
     decision = " ".join(consensus.note.split())
     title = decision.split(". ")[0].rstrip(".") if decision else f"Act on: {question.text}"
     target = assessment.period.next()

@@ -39,9 +39,9 @@ def texts(items: "Iterable[Text]") -> str:
     )
 
 
-def _cell(cell, *, tag: str, scope: str = "") -> str:
+def _cell(cell, *, tag: str, scope: str = "", numeric: bool | None = None) -> str:
     scope_attr = f' scope="{scope}"' if scope else ""
-    numeric = ' class="num"' if cell.numeric else ""
+    numeric = ' class="num"' if (cell.numeric if numeric is None else numeric) else ""
     return f"<{tag}{scope_attr}{numeric}>{escape(cell.text)}</{tag}>"
 
 
@@ -49,7 +49,7 @@ def table(data: DataTable) -> str:
     headers = "".join(_cell(cell, tag="th", scope="col") for cell in data.headers)
     rows = "".join(
         "<tr>"
-        + _cell(row[0], tag="th", scope="row").replace(' class="num"', "")
+        + _cell(row[0], tag="th", scope="row", numeric=False)  # a row's header, never a figure
         + "".join(_cell(cell, tag="td") for cell in row[1:])
         + "</tr>\n"
         for row in data.rows
